@@ -1,0 +1,73 @@
+"""OCR: Tesseract (Vietnamese) through pytesseract, turned into typed words with boxes and confidences.
+
+Tesseract runs as a child process with a timeout; when pages run in parallel each Tesseract gets one
+thread (OMP_THREAD_LIMIT=1), so workers x threads never exceeds the cores.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import pytesseract
+
+from pipeline.models import Word
+from sohoa.errors import ToolFailed
+
+DEFAULT_CONFIG = "--oem 1 --psm 3"
+
+
+@lru_cache(maxsize=1)
+def available_languages() -> frozenset[str]:
+    """Installed Tesseract languages; checked once so a missing `vie` fails fast with a clear error."""
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError, subprocess.SubprocessError) as exc:
+        raise ToolFailed("không tìm thấy tesseract", hint="chạy scripts/setup.sh") from exc
+
+
+def check_languages(lang: str) -> None:
+    """Raise when a requested language pack is not installed."""
+    missing = [part for part in lang.split("+") if part not in available_languages()]
+    if missing:
+        raise ToolFailed(
+            f"thiếu dữ liệu ngôn ngữ Tesseract: {', '.join(missing)}",
+            hint="cài gói tesseract-ocr-vie (scripts/setup.sh)",
+        )
+
+
+def recognize(image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, config: str = DEFAULT_CONFIG) -> list[Word]:
+    """Words of a page image (grey or binary, upright) with pixel boxes and 0-1 confidences."""
+    try:
+        data = pytesseract.image_to_data(
+            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s
+        )
+    except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+        raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)") from exc
+    except pytesseract.TesseractError as exc:
+        raise ToolFailed(f"tesseract lỗi: {exc}") from exc
+    return words_from_data(data)
+
+
+def words_from_data(data: dict[str, list]) -> list[Word]:
+    """Keep real words; number lines in reading order across blocks and paragraphs."""
+    words: list[Word] = []
+    line_ids: dict[tuple[int, int, int], int] = {}
+    for i, text in enumerate(data["text"]):
+        text = unicodedata.normalize("NFC", (text or "").strip())
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        line = line_ids.setdefault(key, len(line_ids))
+        x, y, w, h = (int(data[k][i]) for k in ("left", "top", "width", "height"))
+        words.append(Word(text=text, bbox=(x, y, x + w, y + h), confidence=conf / 100.0, line=line, block=key[0]))
+    return words
+
+
+def single_thread_env() -> None:
+    """Give each Tesseract one OpenMP thread; called in page worker processes."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"

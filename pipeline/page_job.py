@@ -1,0 +1,85 @@
+"""One page, start to finish: rasterize, straighten, write the visible JPEG, clean for OCR, recognize.
+
+This is the unit of parallel work (a process-pool task today, an RQ job later), so it takes plain
+data (``PageContext``) and returns plain data (``PageResult``); the page's pixels never leave the
+process that rendered them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pipeline import clean, ocr, pages
+from pipeline.models import PageRef, PageResult
+from pipeline.quality import page_findings
+from sohoa.settings import Settings
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a worker needs for one page: where it is, where to write, the settings."""
+
+    ref: PageRef
+    source_name: str
+    work_dir: Path
+    settings: Settings
+
+
+def write_visible_jpeg(rgb: np.ndarray, path: Path, quality: int) -> Path:
+    """The page as it will be shown and signed: its own colours (grey when it has none), JPEG once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part.jpg")
+    if clean.is_colour(rgb):
+        ok = cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    else:
+        ok = cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OSError(f"cannot write {path}")
+    tmp.replace(path)
+    return path
+
+
+def process_page(ctx: PageContext) -> PageResult:
+    """Run every per-page stage; returns the page's OCR words and measurements."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    raster = pages.rasterize(ctx.ref, ctx.settings)
+    timings["pages"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    geometry = clean.measure_geometry(raster.rgb)
+    upright = clean.apply_geometry(raster.rgb, geometry)
+    del raster.rgb
+    image_path = write_visible_jpeg(
+        upright, ctx.work_dir / "pages" / f"{ctx.ref.number:04d}.jpg", ctx.settings.jpeg_quality
+    )
+    for_ocr = clean.ocr_image(upright)
+    timings["clean"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
+    timings["ocr"] = time.perf_counter() - t
+
+    height, width = upright.shape[:2]
+    confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
+    result = PageResult(
+        number=ctx.ref.number,
+        source=ctx.source_name,
+        dpi=raster.dpi,
+        dpi_estimated=raster.dpi_estimated,
+        width=width,
+        height=height,
+        rotation=geometry.rotation,
+        skew=geometry.skew,
+        image_path=image_path,
+        words=words,
+        ocr_confidence=confidence,
+        seconds={k: round(v, 3) for k, v in timings.items()},
+    )
+    result.findings = page_findings(result, for_ocr)
+    return result

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One set-up for a fresh Debian 12/13 machine (run as root), used by the Makefile, .ci/run and the
+# Dockerfile. Idempotent: on a machine already set up it only checks and returns in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV="${SOHOA_VENV:-.venv}"
+APT_PACKAGES=(
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd
+  poppler-utils qpdf fonts-noto-core fonts-liberation2
+  python3-venv python3-dev
+  redis-server postgresql
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing apt packages: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating virtualenv $VENV" >&2
+  python3 -m venv "$VENV"
+fi
+# Re-install only when the dependency list changed since the last successful install.
+stamp="$VENV/.sohoa-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing sohoa and its dependencies into $VENV" >&2
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  "$VENV/bin/pip" install -q -e ".[dev]"
+  echo "$want" > "$stamp"
+fi

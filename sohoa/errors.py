@@ -1,0 +1,86 @@
+"""The error family: each error has a stable code, a plain message and what to do next.
+
+One boundary (the CLI today; the job runner and HTTP later) maps them to exit codes, job states or
+responses. ``BadInput`` errors mean the user's file is at fault (exit 2, dossier ``rejected``);
+anything else is ours (exit 1, dossier ``failed``, resumable).
+"""
+
+from __future__ import annotations
+
+
+class SohoaError(Exception):
+    """Base of every error sohoa raises on purpose."""
+
+    code: str = "internal"
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str = "", file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.file = file
+
+    def one_line(self) -> str:
+        """The single stderr line: file, reason, what to do."""
+        where = f"{self.file}: " if self.file else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+
+class BadInput(SohoaError):
+    """The input cannot be accepted as it is."""
+
+    code = "bad_input"
+    exit_code = 2
+
+
+class EmptyFile(BadInput):
+    code = "empty_file"
+
+
+class UnsupportedFormat(BadInput):
+    code = "unsupported_format"
+
+
+class BrokenPdf(BadInput):
+    code = "broken_pdf"
+
+
+class EncryptedPdf(BadInput):
+    code = "encrypted_pdf"
+
+
+class TooLarge(BadInput):
+    code = "too_large"
+
+
+class TooManyPages(BadInput):
+    code = "too_many_pages"
+
+
+class UnreadablePage(BadInput):
+    code = "unreadable_page"
+
+
+class ToolFailed(SohoaError):
+    """An external tool (tesseract, pdftoppm, qpdf) failed or produced an empty result."""
+
+    code = "tool_failed"
+
+
+class StorageError(SohoaError):
+    """The object store or the database refused an operation."""
+
+    code = "storage"
+
+
+class IntegrityError(StorageError):
+    """Stored bytes do not match their recorded hash."""
+
+    code = "integrity"
+
+
+class SigningError(SohoaError):
+    """Signing failed (key, certificate or PDF problem)."""
+
+    code = "signing"

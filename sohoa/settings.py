@@ -1,0 +1,82 @@
+"""One settings object, read once from ``SOHOA_*`` environment variables and passed down.
+
+Settings are plain, picklable data so a page's context can travel to a worker process (or, later, a
+queue job) without back-references. ``SOHOA_STORAGE_URL`` and ``SOHOA_DATABASE_URL`` override the
+embedded defaults under ``SOHOA_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    """Per-user data folder (XDG), so the embedded mode needs no configuration at all."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sohoa"
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured. Validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", frozen=True, extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    storage_url: str | None = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    agency_code: str = "000.00.20.H40"
+    agency_name: str = "UBND Phường Thử Nghiệm"
+
+    # OCR
+    ocr_lang: str = "vie"
+    workers: int = Field(default=0, ge=0, description="page processes; 0 = one per core")
+    tesseract_timeout_s: int = Field(default=180, ge=5)
+
+    # Limits for hostile or mistaken input.
+    max_input_bytes: int = Field(default=500 * 1024 * 1024, ge=1)
+    max_pages: int = Field(default=300, ge=1)
+    max_page_megapixels: float = Field(default=120.0, gt=0)
+    max_dpi: int = Field(default=600, ge=72)
+    min_dpi: int = Field(default=100, ge=50)
+
+    # Output
+    jpeg_quality: int = Field(default=80, ge=30, le=100)
+
+    # Signing (the development key is made on first use under data_dir/keys)
+    signer_pkcs12: Path | None = None
+    signer_pkcs12_password: str | None = None
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _expand(cls, value: object) -> object:
+        return Path(str(value)).expanduser() if value not in (None, "") else _default_data_dir()
+
+    @property
+    def effective_storage_url(self) -> str:
+        """Object-store URL: explicit setting, else a folder under the data dir."""
+        return self.storage_url or (self.data_dir / "objects").resolve().as_uri()
+
+    @property
+    def effective_database_url(self) -> str:
+        """Database URL: explicit setting, else SQLite under the data dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'sohoa.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where the development signing key and certificate live."""
+        return self.data_dir / "keys"
+
+    @property
+    def page_workers(self) -> int:
+        """Number of page processes: the setting, or one per core."""
+        return self.workers or (os.cpu_count() or 1)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; keyword overrides win (for tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]
