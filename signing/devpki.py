@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.sign.signers import SimpleSigner
 
-from signing.keys import load_pkcs12_signer
+from signing.keys import DEV_MARKER, load_pkcs12_signer
 from sohoa.errors import SigningError
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
     "load_dev_signer",
 ]
 
-DEV_MARKER = "BẢN THỬ NGHIỆM"
 DEV_ROOT_CN = f"sohoa Development Root CA – {DEV_MARKER}"
 DEV_SIGNER_CN = f"sohoa – Cán bộ số hóa ({DEV_MARKER})"
 _DIR_NAME = "dev-signer"
@@ -71,22 +70,13 @@ def ensure_dev_signer(keys_dir: Path, agency_name: str) -> SignerFiles:
     """
     final = keys_dir / _DIR_NAME
     if not _complete(final):
-        keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".dev-signer-", dir=keys_dir))
         try:
-            _write_pki(tmp, agency_name)
-            try:
-                os.rename(tmp, final)  # atomic; fails if another process got there first
-            except OSError:
-                if not _complete(final):
-                    raise
+            _create(keys_dir, final, agency_name)
         except OSError as exc:
             raise SigningError(
                 f"Không tạo được khóa ký thử nghiệm trong {keys_dir}: {exc}",
                 hint="kiểm tra quyền ghi vào thư mục dữ liệu (SOHOA_DATA_DIR)",
             ) from exc
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     return SignerFiles(
         pkcs12=final / "signer.p12",
         password=(final / "signer.password").read_bytes().strip(),
@@ -98,6 +88,21 @@ def load_dev_signer(keys_dir: Path, agency_name: str) -> SimpleSigner:
     """The development signer as a pyHanko ``SimpleSigner``, made on first use."""
     files = ensure_dev_signer(keys_dir, agency_name)
     return load_pkcs12_signer(files.pkcs12, files.password, extra_certs=(files.root_cert,))
+
+
+def _create(keys_dir: Path, final: Path, agency_name: str) -> None:
+    """Write a new PKI in a temp folder and rename it to ``final``; if another process won, keep theirs."""
+    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".dev-signer-", dir=keys_dir))
+    try:
+        _write_pki(tmp, agency_name)
+        try:
+            os.rename(tmp, final)  # atomic; fails when ``final`` already holds another process's PKI
+        except OSError:
+            if not _complete(final):
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _complete(folder: Path) -> bool:

@@ -18,9 +18,9 @@ from pyhanko.sign.signers import Signer, SimpleSigner
 from sohoa.errors import SigningError
 from sohoa.settings import Settings
 
-__all__ = ["common_name", "is_development_certificate", "load_pkcs12_signer", "signer_from_settings"]
+__all__ = ["DEV_MARKER", "common_name", "is_development_certificate", "load_pkcs12_signer", "signer_from_settings"]
 
-_DEV_MARKER = "BẢN THỬ NGHIỆM"  # same as signing.devpki.DEV_MARKER (kept here to avoid an import cycle)
+DEV_MARKER = "BẢN THỬ NGHIỆM"  # in the names of every development certificate (signing.devpki)
 
 
 def load_pkcs12_signer(
@@ -51,7 +51,7 @@ def signer_from_settings(settings: Settings) -> SimpleSigner:
     if settings.signer_pkcs12 is not None:
         password = settings.signer_pkcs12_password
         return load_pkcs12_signer(settings.signer_pkcs12, password.encode() if password else None)
-    from signing.devpki import load_dev_signer
+    from signing.devpki import load_dev_signer  # here: devpki imports this module
 
     return load_dev_signer(settings.keys_dir, settings.agency_name)
 
@@ -59,7 +59,7 @@ def signer_from_settings(settings: Settings) -> SimpleSigner:
 def is_development_certificate(cert: asn1_x509.Certificate) -> bool:
     """True for certificates of the development PKI (subject or issuer carries the test marker)."""
     names = (cert.subject.native, cert.issuer.native)
-    return any(_DEV_MARKER in str(value) for name in names for value in name.values())
+    return any(DEV_MARKER in str(value) for name in names for value in name.values())
 
 
 def common_name(signer: Signer) -> str:

@@ -24,13 +24,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from pyhanko.pdf_utils import generic, text
+from pyhanko.pdf_utils import generic, layout, text
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
@@ -144,7 +146,7 @@ class _PdfSignerAt(signers.PdfSigner):
         super().__init__(*args, **kwargs)
         self._signing_time = signing_time
 
-    def init_signing_session(self, pdf_out, existing_fields_only=False):  # type: ignore[no-untyped-def]
+    def init_signing_session(self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False) -> PdfSigningSession:
         session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
         session.system_time = self._signing_time
         return session
@@ -153,7 +155,15 @@ class _PdfSignerAt(signers.PdfSigner):
 def _stamp_style(font: Path) -> TextStampStyle:
     if not font.is_file():
         raise SigningError(f"Thiếu phông chữ cho con dấu chữ ký: {font}", hint="cài gói fonts-noto-core (apt)")
-    box_style = text.TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=10), leading=13)
+    box_style = text.TextBoxStyle(
+        font=GlyphAccumulatorFactory(str(font), font_size=10),
+        leading=13,  # room for stacked Vietnamese diacritics (ệ, ử)
+        box_layout_rule=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(5),  # pyHanko's default 10 pt wastes a small stamp
+        ),
+    )
     return TextStampStyle(stamp_text="%(body)s", text_box_style=box_style, border_width=1)
 
 
@@ -168,7 +178,13 @@ def _pdf_box(writer: IncrementalPdfFileWriter, box: Box) -> tuple[float, float, 
             hint="xuất trang thẳng đứng trước khi ký",
         )
     x0, y0, x1, y1 = (float(v) for v in media)
-    pdf_rect = to_pdf_rect(box, abs(y1 - y0), origin=(min(x0, x1), min(y0, y1)))
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    if not (0 <= box[0] < box[2] <= width and 0 <= box[1] < box[3] <= height):
+        raise SigningError(
+            f"Vị trí con dấu chữ ký {box} nằm ngoài trang 1 ({width:.0f}x{height:.0f} pt)",
+            hint="tọa độ tính bằng point, gốc ở góc trên bên trái",
+        )
+    pdf_rect = to_pdf_rect(box, height, origin=(min(x0, x1), min(y0, y1)))
     return tuple(round(v, 2) for v in pdf_rect)  # type: ignore[return-value]
 
 

@@ -26,13 +26,20 @@ from typing import Literal
 
 from sohoa.errors import SigningError
 
-__all__ = ["Box", "Placement", "find_stamp_box", "to_pdf_rect"]
+__all__ = ["STAMP_HEIGHT", "STAMP_MARGIN", "STAMP_WIDTH", "Box", "Placement", "find_stamp_box", "to_pdf_rect"]
 
 Box = tuple[float, float, float, float]
 Edge = Literal["top", "bottom", "left", "right"]
 Corner = Literal["top-left", "top-right"]
 
+# Suggested size in points: four stamp lines at 10 pt (signer, time, agency, test notice) fit
+# without shrinking; at min_scale 0.6 it is 162 x 38 pt with 6 pt text.
+STAMP_WIDTH = 270.0
+STAMP_HEIGHT = 64.0
+STAMP_MARGIN = 12.0
+
 _GAP = 2.0  # clearance kept around every word, in the caller's unit
+_EPS = 1e-6  # a box placed exactly at a word's clearance edge does not overlap it
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def _overlap_area(a: Box, b: Box) -> float:
     """Area shared by ``a`` and ``b`` grown by the clearance gap (0 when they only come close)."""
     dx = min(a[2], b[2] + _GAP) - max(a[0], b[0] - _GAP)
     dy = min(a[3], b[3] + _GAP) - max(a[1], b[1] - _GAP)
-    return dx * dy if dx > 0 and dy > 0 else 0.0
+    return dx * dy if dx > _EPS and dy > _EPS else 0.0
 
 
 def _normalise(box: Box) -> Box:
