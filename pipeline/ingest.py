@@ -95,7 +95,8 @@ def ingest_file(path: Path, settings: Settings, work_dir: Path) -> Source:
     if pages > settings.max_pages:
         raise TooManyPages(f"{pages} trang, vượt giới hạn {settings.max_pages} trang", file=str(path))
     return Source(
-        path=readable, filename=path.name, sha256=digest, kind=kind, size=size, page_count=pages, notes=notes
+        path=path,
+        readable=readable, filename=path.name, sha256=digest, kind=kind, size=size, page_count=pages, notes=notes
     )
 
 

@@ -19,7 +19,8 @@ BBox = tuple[int, int, int, int]
 class Source:
     """One input file of a dossier, validated and hashed at ingest."""
 
-    path: Path
+    path: Path  # the file as given: stored byte-exact
+    readable: Path  # what the page stage reads: the same file, or a repaired/decrypted copy
     filename: str
     sha256: str
     kind: SourceKind

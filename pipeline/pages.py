@@ -39,7 +39,7 @@ def page_refs(sources: list[Source]) -> list[PageRef]:
     refs: list[PageRef] = []
     for si, src in enumerate(sources):
         for i in range(src.page_count):
-            refs.append(PageRef(len(refs) + 1, si, src.path, src.kind, i))
+            refs.append(PageRef(len(refs) + 1, si, src.readable, src.kind, i))
     return refs
 
 

@@ -1,0 +1,180 @@
+"""The `sohoa` command: a thin shell over the lifecycle. It is the one place errors become exit codes.
+
+Exit codes: 0 success (also when fields wait for review), 2 bad input (one line on stderr, nothing
+written), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sohoa.errors import SohoaError
+from sohoa.settings import Settings, load_settings
+
+app = typer.Typer(
+    help=(
+        "sohoa: số hóa hồ sơ thủ tục hành chính. Turns scanned Vietnamese dossiers into signed, searchable "
+        "PDFs and structured results.\n\nStart with: sohoa process SCAN.pdf --out OUT_DIR"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+STAGE_LABELS = {
+    "ingest": "Tiếp nhận",
+    "ocr": "Nhận dạng trang",
+    "pdf": "Tạo PDF",
+    "extract": "Trích xuất",
+    "sign": "Ký số",
+    "store": "Lưu trữ",
+}
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        err.print(f"[red]invalid settings:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _fail(exc: SohoaError) -> typer.Exit:
+    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    return typer.Exit(exc.exit_code)
+
+
+class _Bar:
+    """Rich progress on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=False,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+
+@app.command()
+def process(
+    inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed PDFs and the dossier JSON.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the dossier JSON on stdout.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Page processes (default: one per core).")] = None,
+) -> None:
+    """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
+    from workers.lifecycle import process_dossier
+
+    settings = _settings(workers=workers)
+    bar = _Bar() if err.is_terminal and not as_json else None
+    try:
+        if bar:
+            with bar.progress:
+                outcome = process_dossier(inputs, settings, out, progress=bar)
+        else:
+            outcome = process_dossier(inputs, settings, out)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(outcome.result, ensure_ascii=False, indent=2) + "\n")
+        return
+    _summary(outcome.result, outcome.files, outcome.already_seen)
+
+
+def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> None:
+    con = Console()
+    dossier = result["dossier"]
+    seen = " (đã xử lý trước đây: trả lại kết quả đã lưu)" if already_seen else ""
+    con.print(f"[bold]Hồ sơ {dossier['code']}[/bold]: {dossier['state']}{seen}")
+    for page in result["pages"]:
+        notes = "; ".join(f["message"] for f in page["findings"]) or "không có vấn đề"
+        con.print(
+            f"  Trang {page['number']}: {page['dpi']} dpi, xoay {page['rotation']}°, nghiêng {page['skew']:+.1f}°, "
+            f"độ tin cậy OCR {page['ocr_confidence']:.2f}: {notes}"
+        )
+    for doc in result["documents"]:
+        table = Table(title=f"{doc['code']} ({doc.get('type_label', doc['type'])})", show_lines=False)
+        for col in ("Trường", "Giá trị", "Tin cậy", "Trạng thái"):
+            table.add_column(col)
+        for key, value in doc["fields"].items():
+            for item in value if isinstance(value, list) else [value]:
+                status = item["status"] + (f" ({', '.join(item['reasons'])})" if item["reasons"] else "")
+                table.add_row(key, str(item["value"]), f"{item['confidence']:.2f}", status)
+        con.print(table)
+        sig = doc.get("signature") or {}
+        con.print(f"  Ký số: {sig.get('signer', '?')} lúc {sig.get('signing_time', '?')} ({sig.get('level', '?')})")
+    con.print("Tệp kết quả:")
+    for path in files:
+        con.print(f"  {path}")
+
+
+@app.command()
+def verify(
+    files: Annotated[list[Path], typer.Argument(help="Signed PDFs to check.")],
+    trust: Annotated[list[Path] | None, typer.Option(help="Trusted root certificate (PEM/DER); repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Check the signatures of PDFs: intact, trusted, changed after signing. Exit 0 only if all pass."""
+    from signing.verify import NoSignatureError, verify_pdf
+
+    ok = True
+    report: dict[str, Any] = {}
+    for path in files:
+        try:
+            sigs = verify_pdf(path, trust_roots=trust or [])
+            report[str(path)] = [s.to_dict() for s in sigs]
+            ok &= all(s.bottom_line for s in sigs)
+        except NoSignatureError as exc:
+            report[str(path)] = {"error": exc.message}
+            ok = False
+        except SohoaError as exc:
+            report[str(path)] = {"error": exc.one_line()}
+            ok = False
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    else:
+        con = Console()
+        for path, sigs in report.items():
+            if isinstance(sigs, dict):
+                con.print(f"[red]✗[/red] {path}: {sigs['error']}")
+                continue
+            for s in sigs:
+                mark = "[green]✓[/green]" if s["bottom_line"] else "[red]✗[/red]"
+                problems = "; ".join(s.get("problems") or []) or "hợp lệ"
+                con.print(f"{mark} {path}: {s['signer']} lúc {s['signing_time']}: {problems}")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def samples(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the dossier and its truth.json into.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same dossier.")] = 1,
+    kinds: Annotated[str, typer.Option(help="Comma-separated document kinds.")] = "quyet_dinh",
+    fmt: Annotated[str, typer.Option("--format", help="pdf, tiff, png or jpeg.")] = "pdf",
+    defects: Annotated[str, typer.Option(help="clean, office or harsh.")] = "office",
+    dpi: Annotated[int, typer.Option(help="Scan resolution.")] = 200,
+) -> None:
+    """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
+    from samples.generator import generate_dossier
+
+    path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
+    Console().print(f"{path}\n{out / 'truth.json'}")
+
+
+def main() -> None:
+    """Entry point for `python -m sohoa`."""
+    app()

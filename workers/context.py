@@ -1,0 +1,28 @@
+"""What every stage needs: settings, the object store and the database, opened once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from sohoa.settings import Settings
+from storage.db import make_engine, migrate
+from storage.objects import ObjectStore, open_object_store
+
+
+@dataclass
+class Context:
+    """Handles shared by the stages of one process."""
+
+    settings: Settings
+    store: ObjectStore
+    engine: Engine
+
+
+def open_context(settings: Settings) -> Context:
+    """Open the store and the database (migrated to the current schema) named by the settings."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.effective_database_url)
+    migrate(engine)
+    return Context(settings, open_object_store(settings.effective_storage_url), engine)

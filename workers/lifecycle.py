@@ -1,0 +1,134 @@
+"""The dossier lifecycle as functions: the orchestrator reads like the flow in DESIGN.md.
+
+ingest -> store originals -> record dossier -> pages (clean + OCR, in parallel, saved one by one)
+-> pdf -> extract -> sign -> store -> outputs. The embedded mode (``sohoa process``) calls
+``process_dossier``; RQ jobs will call the same stage functions.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.ingest import ingest
+from pipeline.models import Source
+from sohoa import __version__
+from sohoa.errors import BadInput, SohoaError
+from sohoa.settings import Settings
+from storage.repository import inputs_key_for
+from workers import stages
+from workers.context import Context, open_context
+from workers.progress import Progress, silent
+
+
+@dataclass
+class Outcome:
+    """What a run produced: the dossier code and state, the files written, the result JSON."""
+
+    dossier_code: str
+    state: str
+    already_seen: bool
+    files: list[Path] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+def process_dossier(
+    inputs: list[Path], settings: Settings, out_dir: Path, *, progress: Progress = silent
+) -> Outcome:
+    """Take scans all the way to signed PDFs and a result JSON in ``out_dir``.
+
+    Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same
+    sha256 of every input) is not processed again: its stored outputs are written out.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
+        sources = ingest(inputs, settings, Path(scratch))
+        progress("ingest", 1, 1)
+        ctx = open_context(settings)
+        key = inputs_key_for(s.sha256 for s in sources)
+        dossier = stages.find_dossier(ctx, key)
+        if dossier is not None and dossier.state in stages.FINISHED_STATES:
+            return _export_seen(ctx, dossier.code, out_dir)
+        if dossier is None:
+            dossier = stages.receive(ctx, sources, key)
+        return run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress)
+
+
+def run_lifecycle(
+    ctx: Context, code: str, sources: list[Source], out_dir: Path, *, progress: Progress = silent
+) -> Outcome:
+    """Every stage after reception, resumable: finished pages are not redone."""
+    stage = "processing"
+    try:
+        stages.set_state(ctx, code, "processing")
+        stage = "ocr"
+        pages = stages.ocr_pages(ctx, code, sources, progress=progress)
+        stage = "pdf"
+        unsigned = stages.assemble_pdf(ctx, code, pages)
+        progress("pdf", 1, 1)
+        stage = "extract"
+        documents = stages.extract(ctx, code, pages)
+        progress("extract", 1, 1)
+        stage = "sign"
+        signed = stages.sign(ctx, code, documents, unsigned, pages)
+        progress("sign", 1, 1)
+        stage = "store"
+        result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
+        progress("store", 1, 1)
+    except BadInput as exc:
+        stages.set_state(ctx, code, "rejected", reason=exc.one_line())
+        raise
+    except SohoaError as exc:
+        stages.set_state(ctx, code, "failed", stage=stage, reason=exc.one_line())
+        raise
+    except Exception as exc:
+        stages.set_state(ctx, code, "failed", stage=stage, reason=f"{type(exc).__name__}: {exc}")
+        raise
+    files = write_outputs(ctx, result, out_dir)
+    return Outcome(code, result["dossier"]["state"], False, files, result)
+
+
+def _export_seen(ctx: Context, code: str, out_dir: Path) -> Outcome:
+    result = stages.load_result(ctx, code)
+    result["dossier"]["already_seen"] = True
+    files = write_outputs(ctx, result, out_dir)
+    return Outcome(code, result["dossier"]["state"], True, files, result)
+
+
+@contextmanager
+def _staging(out_dir: Path):  # type: ignore[no-untyped-def]
+    """Write into a hidden folder beside ``out_dir`` and move files in only when all are ready."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sohoa-", dir=out_dir))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[Path]:
+    """One signed PDF per document and the dossier JSON, copied from the object store (re-hashed)."""
+    code = result["dossier"]["code"]
+    written: list[Path] = []
+    with _staging(out_dir) as tmp:
+        for doc in result["documents"]:
+            name = doc["pdf"]["filename"]
+            ctx.store.download(stages.result_pdf_key(code, doc["code"]), tmp / name)
+            written.append(out_dir / name)
+        json_name = f"{code}.json"
+        (tmp / json_name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(out_dir / json_name)
+        for path in written:
+            (tmp / path.name).replace(path)
+    return written
+
+
+def now_iso() -> str:
+    """Local time with offset, for records."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")

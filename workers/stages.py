@@ -1,0 +1,234 @@
+"""The lifecycle's stages: each records its state in the database and can be re-run with the same outcome.
+
+Object keys come from the dossier, the stage and input hashes (``storage.keys``), and the store writes
+only if absent, so a stage that runs twice has its effect once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import pdf as pdf_stage
+from pipeline.extract import extract_document
+from pipeline.layout import page_lines
+from pipeline.models import DocumentResult, PageResult, Source
+from pipeline.page_job import PageContext
+from pipeline.pages import page_refs
+from pipeline.result import build_result, document_to_dict
+from signing.keys import signer_from_settings
+from signing.sign import sign_pdf
+from signing.stamp import find_stamp_box
+from sohoa.errors import SohoaError
+from storage import keys, repository
+from storage.db import session_scope
+from workers.context import Context
+from workers.pages import run_pages
+from workers.progress import Progress, silent
+
+FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
+STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
+result_pdf_key = keys.result_pdf_key
+
+
+def work_dir(ctx: Context, code: str) -> Path:
+    """Per-dossier scratch folder (page JPEGs, unsigned PDF); kept until the dossier is done."""
+    path = ctx.settings.data_dir / "work" / code
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _dossier(session: Any, code: str) -> Any:
+    row = repository.get_dossier(session, code)
+    if row is None:
+        raise SohoaError(f"không có hồ sơ {code}")
+    return row
+
+
+def find_dossier(ctx: Context, inputs_key: str) -> Any:
+    with session_scope(ctx.engine) as s:
+        row = repository.find_dossier_by_inputs(s, inputs_key)
+        if row is not None:
+            s.expunge(row)
+        return row
+
+
+def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
+    """Store every original byte-exact, then record the dossier: nothing happens before this."""
+    source_keys = []
+    for src in sources:
+        key = keys.original_key(src.sha256)
+        ctx.store.put_file(
+            key, src.path, metadata={"sha256": src.sha256, "kind": src.kind}, content_type=_mime(src)
+        )
+        source_keys.append(key)
+    with session_scope(ctx.engine) as s:
+        row, _ = repository.find_or_create_dossier(
+            s, agency=ctx.settings.agency_code, day=date.today(), inputs_key=inputs_key, sources=sources,
+            source_keys=source_keys,
+        )
+        s.flush()
+        s.expunge(row)
+        return row
+
+
+def _mime(src: Source) -> str:
+    return {"pdf": "application/pdf", "tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png"}[src.kind]
+
+
+def set_state(ctx: Context, code: str, state: str, *, stage: str | None = None, reason: str | None = None) -> None:
+    with session_scope(ctx.engine) as s:
+        repository.set_state(s, _dossier(s, code), state, stage=stage, reason=reason)
+
+
+class _Stage:
+    """Records a stage as running, then done or failed with its error, in the database."""
+
+    def __init__(self, ctx: Context, code: str, name: str) -> None:
+        self.ctx, self.code, self.name = ctx, code, name
+
+    def __enter__(self) -> _Stage:
+        with session_scope(self.ctx.engine) as s:
+            repository.stage_started(s, _dossier(s, self.code).id, self.name)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        with session_scope(self.ctx.engine) as s:
+            dossier_id = _dossier(s, self.code).id
+            if exc is None:
+                repository.stage_done(s, dossier_id, self.name)
+            else:
+                code = exc.code if isinstance(exc, SohoaError) else "internal"
+                repository.stage_failed(s, dossier_id, self.name, code=code, message=str(exc)[:2000])
+
+
+def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progress = silent) -> list[PageResult]:
+    """Clean and OCR every page not already done; each page is saved the moment it finishes."""
+    with _Stage(ctx, code, "ocr"):
+        with session_scope(ctx.engine) as s:
+            dossier_id = _dossier(s, code).id
+            done = {n: p for n, p in repository.load_pages(s, dossier_id).items() if p.image_path.is_file()}
+        folder = work_dir(ctx, code)
+        todo = [
+            PageContext(ref, sources[ref.source_index].filename, folder, ctx.settings)
+            for ref in page_refs(sources)
+            if ref.number not in done
+        ]
+        total = len(done) + len(todo)
+        progress("ocr", len(done), total)
+        for page in run_pages(todo, ctx.settings.page_workers):
+            with session_scope(ctx.engine) as s:
+                repository.save_page(s, dossier_id, page)
+            done[page.number] = page
+            progress("ocr", len(done), total)
+        return [done[n] for n in sorted(done)]
+
+
+def assemble_pdf(ctx: Context, code: str, pages: list[PageResult]) -> Path:
+    """The unsigned searchable PDF of the dossier (one document in this slice)."""
+    with _Stage(ctx, code, "pdf"):
+        out = work_dir(ctx, code) / "unsigned.pdf"
+        return pdf_stage.build_searchable_pdf(pages, out, title=code)
+
+
+def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentResult]:
+    """Documents and their fields (the whole dossier is one document until splitting exists)."""
+    with _Stage(ctx, code, "extract"):
+        lines = [line for page in pages for line in page_lines(page)]
+        return [extract_document(1, lines, [p.number for p in pages])]
+
+
+def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
+    """Where the stamp goes on page 1, in points from the top-left, clear of every OCR word."""
+    scale = 72.0 / page.dpi
+    words = [tuple(v * scale for v in w.bbox) for w in page.words]
+    placement = find_stamp_box(
+        page.width * scale, page.height * scale, words,  # type: ignore[arg-type]
+        stamp_width=STAMP_W_PT, stamp_height=STAMP_H_PT, margin=STAMP_MARGIN_PT,
+    )
+    return placement.box
+
+
+def sign(
+    ctx: Context, code: str, documents: list[DocumentResult], unsigned: Path, pages: list[PageResult]
+) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
+    """Sign each document's PDF: the digitization signature, the last write to the PDF."""
+    with _Stage(ctx, code, "sign"):
+        signer = signer_from_settings(ctx.settings)
+        first = {p.number: p for p in pages}
+        out = []
+        for doc in documents:
+            result_code = f"{code}-{doc.index:02d}"
+            dst = work_dir(ctx, code) / f"{result_code}.pdf"
+            summary = sign_pdf(
+                unsigned, dst, signer=signer, stamp_box=stamp_box(first[doc.pages[0]]),
+                stamp_lines=_stamp_lines(ctx, result_code), location=ctx.settings.agency_name,
+            )
+            out.append((doc, result_code, dst, summary.to_dict()))
+        return out
+
+
+def _stamp_lines(ctx: Context, result_code: str) -> list[str]:
+    """Our line on the stamp; pyHanko's wrapper adds the signer, the time and, for test keys, the warning."""
+    return [f"{ctx.settings.agency_name} · {result_code}"]
+
+
+def store(
+    ctx: Context,
+    code: str,
+    sources: list[Source],
+    pages: list[PageResult],
+    signed: list[tuple[DocumentResult, str, Path, dict[str, Any]]],
+    *,
+    generator: str,
+) -> dict[str, Any]:
+    """Signed PDFs and the result JSON into the object store; documents and fields into the database."""
+    with _Stage(ctx, code, "store"):
+        docs_json = []
+        needs_review = False
+        for doc, result_code, path, signature in signed:
+            obj = ctx.store.put_file(
+                keys.result_pdf_key(code, result_code), path, content_type="application/pdf",
+                metadata={"dossier": code, "document-type": doc.type},
+            )
+            docs_json.append(
+                document_to_dict(result_code, doc, pdf_name=f"{result_code}.pdf", pdf_sha256=obj.sha256,
+                                 pdf_size=obj.size, signature=signature)
+            )
+            needs_review |= any(
+                f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
+            )
+            with session_scope(ctx.engine) as s:
+                dossier = _dossier(s, code)
+                repository.save_document(
+                    s, dossier.id, index=doc.index, code=result_code, type=doc.type, pages=doc.pages,
+                    pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, fields=doc.fields,
+                )
+        state = "needs_review" if needs_review else "approved"
+        with session_scope(ctx.engine) as s:
+            dossier = _dossier(s, code)
+            received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""
+        result = build_result(
+            dossier_code=code, state=state, agency=ctx.settings.agency_code, received_at=received,
+            sources=sources, pages=pages, documents=docs_json, generator=generator,
+        )
+        ctx.store.put_bytes(
+            keys.result_json_key(code), json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"),
+            content_type="application/json", metadata={"dossier": code},
+        )
+        set_state(ctx, code, state)
+        return result
+
+
+def load_result(ctx: Context, code: str) -> dict[str, Any]:
+    """The stored result JSON of a finished dossier, with its current state."""
+    data = json.loads(ctx.store.get_bytes(keys.result_json_key(code)))
+    with session_scope(ctx.engine) as s:
+        data["dossier"]["state"] = _dossier(s, code).state
+    return data
+
+
+def today() -> datetime:
+    return datetime.now().astimezone()
