@@ -198,17 +198,20 @@ def personal_id(rng: random.Random, birth: dt.date, gender: str) -> str:
     return f"{province}{century}{birth.year % 100:02d}{serial:06d}"
 
 
+def full_name(rng: random.Random, gender: str) -> str:
+    """"Họ, chữ đệm và tên" in normal case, middle name matching the gender."""
+    male = gender == "Nam"
+    middle = rng.choice(MIDDLE_MALE if male else MIDDLE_FEMALE)
+    return f"{rng.choice(FAMILY_NAMES)} {middle} {rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)}"
+
+
 def make_person(rng: random.Random, agency: Agency) -> Person:
     """A person living in the agency's area, born 1950-2006."""
     gender = rng.choice(("Nam", "Nữ"))
-    male = gender == "Nam"
-    middle = rng.choice(MIDDLE_MALE if male else MIDDLE_FEMALE)
-    name = f"{rng.choice(FAMILY_NAMES)} {middle} {rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)}"
+    name = full_name(rng, gender)
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 56 * 365))
-    if rng.random() < 0.6:
-        street = f"Số {rng.randint(1, 199)} {rng.choice(STREETS)}"
-    else:
-        street = rng.choice(VILLAGES)
+    urban = rng.random() < 0.6
+    street = f"Số {rng.randint(1, 199)} {rng.choice(STREETS)}" if urban else rng.choice(VILLAGES)
     address = f"{street}, {agency.area}"
     phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}"
     return Person(name, gender, birth, personal_id(rng, birth, gender), address, phone)
