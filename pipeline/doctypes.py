@@ -12,6 +12,7 @@ ADMIN_FIELDS = (
     "issuing_agency", "number_symbol", "place", "issue_date", "subject", "signer_title", "signer_name",
 )
 PERSON_FIELDS = ("full_name", "birth_date", "gender", "personal_id", "address", "phone")
+FORM_FIELDS = PERSON_FIELDS + ("place", "issue_date", "subject", "signer_title", "signer_name")
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ DOC_TYPES: tuple[DocType, ...] = (
             ("issuing_agency", "issue_date")),
     DocType("confirmation", "Giấy xác nhận", ("GIẤY XÁC NHẬN", "XÁC NHẬN"), ADMIN_FIELDS + PERSON_FIELDS,
             ("full_name",)),
-    DocType("application", "Đơn", ("ĐƠN ",), PERSON_FIELDS, ("full_name",)),
-    DocType("declaration", "Tờ khai", ("TỜ KHAI",), PERSON_FIELDS, ("full_name",)),
+    DocType("application", "Đơn", ("ĐƠN ",), FORM_FIELDS, ("full_name",)),
+    DocType("declaration", "Tờ khai", ("TỜ KHAI",), FORM_FIELDS, ("full_name",)),
     DocType("official_letter", "Công văn", ("V/V", "V/v"), ADMIN_FIELDS,
             ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name")),
 )

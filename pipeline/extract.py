@@ -143,7 +143,8 @@ def _subject(lines: Sequence[Line], doc_type: DocType) -> FieldValue | None:
             prev = line
             for nxt in lines[i + 1 : i + 4]:
                 gap = nxt.bbox[1] - prev.bbox[3]
-                if nxt.text.startswith(("Căn cứ", "Điều", "Kính gửi")) or is_upper(nxt.text) or gap > 2 * (prev.bbox[3] - prev.bbox[1]):
+                stop = nxt.text.startswith(("Căn cứ", "Điều", "Kính gửi")) or ":" in nxt.text or is_upper(nxt.text)
+                if stop or gap > 1.2 * (prev.bbox[3] - prev.bbox[1]):
                     break
                 parts.append(nxt.text)
                 words.extend(nxt.words)
@@ -163,14 +164,14 @@ def _signer(lines: Sequence[Line]) -> dict[str, FieldValue]:
             title_idx = i + 1
         elif title_idx is None and is_upper(text) and text.upper().startswith(SIGNER_TITLES):
             title_idx = i
-    if title_idx is None:
-        return out
-    title = right[title_idx]
-    out["signer_title"] = _field(nfc(title.text.strip()), title.words, title.page, title.text)
-    for ln in right[title_idx + 1 :]:
+    if title_idx is not None:
+        title = right[title_idx]
+        out["signer_title"] = _field(nfc(title.text.strip()), title.words, title.page, title.text)
+    for ln in right[(title_idx or 0) + (1 if title_idx is not None else 0) :]:
         words = ln.text.split()
         if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not is_upper(ln.text):
-            out["signer_name"] = _field(nfc(ln.text.strip()), ln.words, ln.page, ln.text)
+            reasons = [] if title_idx is not None else ["signer_title_not_found"]
+            out["signer_name"] = _field(nfc(ln.text.strip()), ln.words, ln.page, ln.text, reasons)
     return out
 
 

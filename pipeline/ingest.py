@@ -37,11 +37,11 @@ MAGIC: list[tuple[bytes, SourceKind]] = [
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, folders expanded to their supported files in name order."""
+    """Files as given; folders expanded (recursively) to their supported files in path order."""
     files: list[Path] = []
     for item in inputs:
         if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and _looks_supported(p))
+            found = sorted(p for p in item.rglob("*") if p.is_file() and _looks_supported(p))
             if not found:
                 raise BadInput("thư mục không có tệp PDF/TIFF/JPEG/PNG nào", file=str(item))
             files.extend(found)

@@ -55,14 +55,35 @@ def union(boxes) -> BBox:  # type: ignore[no-untyped-def]
     return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
 
 
+COLUMN_GAP = 2.5  # a gap wider than this many line heights separates two columns
+
+
+def split_columns(words: list[Word]) -> list[list[Word]]:
+    """Cut one OCR line where a wide gap separates two zones (e.g. "Số: ..." left, the date right).
+
+    Tesseract often reads the left and right zones of an ND 30 header as one line; the zones carry
+    different fields, so they are separated again by the horizontal gap between words.
+    """
+    ordered = sorted(words, key=lambda w: w.bbox[0])
+    heights = sorted(w.bbox[3] - w.bbox[1] for w in ordered)
+    limit = COLUMN_GAP * heights[len(heights) // 2]
+    parts: list[list[Word]] = [[ordered[0]]]
+    for prev, word in zip(ordered, ordered[1:], strict=False):
+        if word.bbox[0] - prev.bbox[2] > limit:
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
 def page_lines(page: PageResult) -> list[Line]:
-    """Lines of a page, top to bottom, each line's words left to right."""
+    """Lines of a page, top to bottom, each line's words left to right, columns split apart."""
     groups: dict[int, list[Word]] = {}
     for w in page.words:
         groups.setdefault(w.line, []).append(w)
     lines = [
-        Line(page.number, tuple(sorted(ws, key=lambda w: w.bbox[0])), page.width, page.height)
+        Line(page.number, tuple(part), page.width, page.height)
         for ws in groups.values()
+        for part in split_columns(ws)
     ]
     return sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
 

@@ -82,7 +82,7 @@ def pdf_page_dpi(pdf: pikepdf.Pdf, index: int) -> tuple[int, bool, float, float]
         w_in, h_in = h_in, w_in
     best = 0
     try:
-        for _, image in page.images.items():
+        for image in _page_images(page):
             pw, ph = int(image.get("/Width", 0)), int(image.get("/Height", 0))
             best = max(best, pw, ph)
     except (pikepdf.PdfError, ValueError, TypeError):
@@ -135,3 +135,11 @@ def _load_image_frame(ref: PageRef, settings: Settings) -> RasterPage:
     if 72 <= dpi_value <= 2400:
         return RasterPage(rgb=rgb, dpi=snap_dpi(dpi_value), dpi_estimated=False)
     return RasterPage(rgb=rgb, dpi=estimate_dpi(w, h), dpi_estimated=True)
+
+
+def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:
+    """Image XObjects of a page (pikepdf 9 and 10 spell this differently)."""
+    getter = getattr(page, "get_images", None)
+    if getter is not None:
+        return [img.obj if hasattr(img, "obj") else img for img in getter().values()]
+    return list(page.images.values())

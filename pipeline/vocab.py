@@ -26,5 +26,5 @@ AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 SIGNER_TITLES = (
     "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "CHÁNH VĂN PHÒNG",
     "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "THỦ TRƯỞNG",
-    "TRƯỞNG CÔNG AN", "CÁN BỘ TIẾP NHẬN", "NGƯỜI KÝ", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CHI CỤC TRƯỞNG",
+    "TRƯỞNG CÔNG AN", "CÁN BỘ TIẾP NHẬN", "NGƯỜI KÝ", "NGƯỜI LÀM ĐƠN", "NGƯỜI KHAI", "NGƯỜI ĐỀ NGHỊ", "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CHI CỤC TRƯỞNG",
 )

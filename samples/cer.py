@@ -21,7 +21,7 @@ import numpy as np
 _WS = re.compile(r"\s+")
 # Markers of the signature stamp's lines, compared on diacritic-free, case-folded text.
 STAMP_MARKERS = ("ban thu nghiem", "khong co gia tri phap ly")
-STAMP_PREFIXES = ("ky boi", "thoi gian ky", "ky so")
+STAMP_PREFIXES = ("ky boi", "thoi gian ky", "ky so", "so hoa:")
 
 
 def remove_diacritics(text: str) -> str:

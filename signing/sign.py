@@ -91,7 +91,7 @@ def sign_pdf(
     name = common_name(signer)
     development = cert is not None and is_development_certificate(cert)
     when = dt.datetime.now(VN_TZ).replace(microsecond=0)
-    lines = [f"Ký số bởi: {name}", f"Thời gian: {when.isoformat()}", *stamp_lines]
+    lines = [f"Ký số bởi: {name}", f"Thời gian ký: {when.isoformat()}", *stamp_lines]
     if development:
         lines.append(DEV_STAMP_LINE)
     meta = signers.PdfSignatureMetadata(

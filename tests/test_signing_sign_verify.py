@@ -117,7 +117,7 @@ def test_stamp_time_is_the_signature_time_in_vietnam_time(signed) -> None:
     when = dt.datetime.fromisoformat(summary.signing_time)
     assert summary.signing_time.endswith("+07:00")
     assert abs(dt.datetime.now(dt.UTC) - when) < dt.timedelta(minutes=5)
-    assert f"Thời gian: {summary.signing_time}" in _run(["pdftotext", str(path), "-"])
+    assert f"Thời gian ký: {summary.signing_time}" in _run(["pdftotext", str(path), "-"])
 
 
 def test_pdfsig_calls_the_signature_valid(signed) -> None:

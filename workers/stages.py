@@ -172,7 +172,7 @@ def sign(
 
 def _stamp_lines(ctx: Context, result_code: str) -> list[str]:
     """Our line on the stamp; pyHanko's wrapper adds the signer, the time and, for test keys, the warning."""
-    return [f"{ctx.settings.agency_name} · {result_code}"]
+    return [f"Số hóa: {ctx.settings.agency_name} · {result_code}"]
 
 
 def store(
