@@ -163,7 +163,11 @@ def _check_image(path: Path, kind: SourceKind, settings: Settings) -> int:
     """Frame count and pixel limits, read from headers only (no decoding of pixel data)."""
     limit = int(settings.max_page_megapixels * 1_000_000)
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():
+            # Only headers are read here; our own limit below decides, so PIL's warning is noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(path)
+        with img:
             frames = getattr(img, "n_frames", 1)
             for i in range(frames):
                 img.seek(i)
@@ -176,7 +180,9 @@ def _check_image(path: Path, kind: SourceKind, settings: Settings) -> int:
                     )
                 if w < 16 or h < 16:
                     raise BadInput(f"ảnh trang {i + 1} quá nhỏ ({w}x{h} điểm ảnh)", file=str(path))
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise TooLarge(f"ảnh quá lớn ({_short(exc)})", file=str(path)) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise UnsupportedFormat(f"không đọc được ảnh ({_short(exc)})", file=str(path)) from exc
     return frames
 
