@@ -53,8 +53,9 @@ def run(args: argparse.Namespace) -> None:
         truth = load_truth(d / "truth.json")
         out = d / "out"
         t = time.perf_counter()
-        proc = subprocess.run([sohoa, "process", str(inp), "--out", str(out), "--json"], env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sohoa, "process", str(inp), "--out", str(out), "--json"], env=env, capture_output=True, text=True
+        )
         t_sohoa += time.perf_counter() - t
         if proc.returncode != 0:
             print(f"seed {seed} {kind}: exit {proc.returncode}: {proc.stderr.strip()[:300]}")
@@ -70,8 +71,22 @@ def run(args: argparse.Namespace) -> None:
             hyp = "\n".join(ln for ln in hyp.splitlines() if stamp_line not in ln)
             # raw Tesseract on the same scanned page image
             img = d / f"raw-{page['number']}.png"
-            subprocess.run(["pdftoppm", "-r", str(args.dpi), "-f", str(page["number"]), "-l", str(page["number"]),
-                            "-png", "-singlefile", str(inp), str(img.with_suffix(""))], check=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    str(args.dpi),
+                    "-f",
+                    str(page["number"]),
+                    "-l",
+                    str(page["number"]),
+                    "-png",
+                    "-singlefile",
+                    str(inp),
+                    str(img.with_suffix("")),
+                ],
+                check=True,
+            )
             t = time.perf_counter()
             raw = subprocess.run(["tesseract", str(img), "-", "-l", "vie"], capture_output=True, text=True).stdout
             t_tess += time.perf_counter() - t
@@ -97,14 +112,21 @@ def run(args: argparse.Namespace) -> None:
     for seed, kind, n, c1, c2 in rows:
         print(f"{seed:>6} {kind:<14} {n:>4} {c1:>10.4f} {c2:>12.4f}")
     print()
-    print(f"corpus: {args.dossiers} dossiers, {pages_total} pages, preset {args.defects!r}, {args.dpi} dpi, seed {args.seed}")
+    print(
+        f"corpus: {args.dossiers} dossiers, {pages_total} pages, preset {args.defects!r}, "
+        f"{args.dpi} dpi, seed {args.seed}"
+    )
     print(f"CER  sohoa {cer(ref_text, hyp_text):.4f}   raw tesseract {cer(ref_text, raw_text):.4f}")
     print(f"WER  sohoa {wer(ref_text, hyp_text):.4f}   raw tesseract {wer(ref_text, raw_text):.4f}")
-    print(f"CER without diacritics  sohoa {cer(ref_text, hyp_text, strip_diacritics=True):.4f}"
-          f"   raw tesseract {cer(ref_text, raw_text, strip_diacritics=True):.4f}")
+    print(
+        f"CER without diacritics  sohoa {cer(ref_text, hyp_text, strip_diacritics=True):.4f}"
+        f"   raw tesseract {cer(ref_text, raw_text, strip_diacritics=True):.4f}"
+    )
     print(f"fields exactly equal to truth: {fields_ok}/{fields_total}")
-    print(f"pages/min  sohoa (whole pipeline incl. signing, start-up) {60 * pages_total / t_sohoa:.1f}"
-          f"   raw tesseract (OCR only) {60 * pages_total / t_tess:.1f}")
+    print(
+        f"pages/min  sohoa (whole pipeline incl. signing, start-up) {60 * pages_total / t_sohoa:.1f}"
+        f"   raw tesseract (OCR only) {60 * pages_total / t_tess:.1f}"
+    )
     for m in misses:
         print("  miss:", m)
 

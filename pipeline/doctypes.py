@@ -9,10 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ADMIN_FIELDS = (
-    "issuing_agency", "number_symbol", "place", "issue_date", "subject", "signer_title", "signer_name",
+    "issuing_agency",
+    "number_symbol",
+    "place",
+    "issue_date",
+    "subject",
+    "signer_title",
+    "signer_name",
 )
 PERSON_FIELDS = ("full_name", "birth_date", "gender", "personal_id", "address", "phone")
-FORM_FIELDS = PERSON_FIELDS + ("place", "issue_date", "subject", "signer_title", "signer_name")
+FORM_FIELDS = (*PERSON_FIELDS, "place", "issue_date", "subject", "signer_title", "signer_name")
 
 
 @dataclass(frozen=True)
@@ -27,20 +33,46 @@ class DocType:
 
 
 DOC_TYPES: tuple[DocType, ...] = (
-    DocType("receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", ("GIẤY TIẾP NHẬN",), ADMIN_FIELDS + PERSON_FIELDS,
-            ("number_symbol", "issue_date")),
-    DocType("decision", "Quyết định", ("QUYẾT ĐỊNH",), ADMIN_FIELDS,
-            ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name")),
-    DocType("notice", "Thông báo", ("THÔNG BÁO",), ADMIN_FIELDS,
-            ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name")),
-    DocType("certificate", "Giấy chứng nhận", ("GIẤY CHỨNG NHẬN",), ADMIN_FIELDS + PERSON_FIELDS,
-            ("issuing_agency", "issue_date")),
-    DocType("confirmation", "Giấy xác nhận", ("GIẤY XÁC NHẬN", "XÁC NHẬN"), ADMIN_FIELDS + PERSON_FIELDS,
-            ("full_name",)),
+    DocType(
+        "receipt",
+        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        ("GIẤY TIẾP NHẬN",),
+        ADMIN_FIELDS + PERSON_FIELDS,
+        ("number_symbol", "issue_date"),
+    ),
+    DocType(
+        "decision",
+        "Quyết định",
+        ("QUYẾT ĐỊNH",),
+        ADMIN_FIELDS,
+        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
+    ),
+    DocType(
+        "notice",
+        "Thông báo",
+        ("THÔNG BÁO",),
+        ADMIN_FIELDS,
+        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
+    ),
+    DocType(
+        "certificate",
+        "Giấy chứng nhận",
+        ("GIẤY CHỨNG NHẬN",),
+        ADMIN_FIELDS + PERSON_FIELDS,
+        ("issuing_agency", "issue_date"),
+    ),
+    DocType(
+        "confirmation", "Giấy xác nhận", ("GIẤY XÁC NHẬN", "XÁC NHẬN"), ADMIN_FIELDS + PERSON_FIELDS, ("full_name",)
+    ),
     DocType("application", "Đơn", ("ĐƠN ",), FORM_FIELDS, ("full_name",)),
     DocType("declaration", "Tờ khai", ("TỜ KHAI",), FORM_FIELDS, ("full_name",)),
-    DocType("official_letter", "Công văn", ("V/V", "V/v"), ADMIN_FIELDS,
-            ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name")),
+    DocType(
+        "official_letter",
+        "Công văn",
+        ("V/V", "V/v"),
+        ADMIN_FIELDS,
+        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
+    ),
 )
 OTHER = DocType("other", "Khác", (), ADMIN_FIELDS + PERSON_FIELDS, ())
 

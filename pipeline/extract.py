@@ -22,14 +22,22 @@ LOW_CONFIDENCE = 0.55
 NUMBER_RE = re.compile(
     r"S[ốôoóồổỗộ]\s*[:;.]?\s*(?P<v>\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*)"
 )
-DATE_RE = re.compile(r"(?P<place>[^,]{2,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})")
+DATE_RE = re.compile(
+    r"(?P<place>[^,]{2,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
+)
 SUBJECT_CV_RE = re.compile(r"^\s*V\s*/\s*[vV]\s*[:.]?\s*(?P<v>.+)$")
 LABELS: dict[str, str] = {
     "full_name": r"Họ\s*(?:và|,)?\s*tên(?:\s*khai\s*sinh)?(?:\s*\([^)]*\))?",
     "birth_date": r"(?:Ngày\s*,?\s*tháng\s*,?\s*năm\s*sinh|Ngày\s*sinh)",
     "gender": r"Giới\s*tính",
-    "personal_id": r"(?:Số\s*định\s*danh\s*cá\s*nhân(?:\s*/\s*(?:CCCD|Căn\s*cước))?|Số\s*CCCD|Số\s*căn\s*cước(?:\s*công\s*dân)?|CCCD)",
-    "address": r"(?:Nơi\s*thường\s*trú|Nơi\s*cư\s*trú|Nơi\s*ở\s*hiện\s*(?:nay|tại)|Chỗ\s*ở\s*hiện\s*nay|Địa\s*chỉ(?:\s*thường\s*trú)?)",
+    "personal_id": (
+        r"(?:Số\s*định\s*danh\s*cá\s*nhân(?:\s*/\s*(?:CCCD|Căn\s*cước))?"
+        r"|Số\s*CCCD|Số\s*căn\s*cước(?:\s*công\s*dân)?|CCCD)"
+    ),
+    "address": (
+        r"(?:Nơi\s*thường\s*trú|Nơi\s*cư\s*trú|Nơi\s*ở\s*hiện\s*(?:nay|tại)"
+        r"|Chỗ\s*ở\s*hiện\s*nay|Địa\s*chỉ(?:\s*thường\s*trú)?)"
+    ),
     "phone": r"(?:Số\s*điện\s*thoại|Điện\s*thoại|SĐT)",
 }
 ANY_LABEL = re.compile("|".join(f"(?:{p})\\s*:" for p in LABELS.values()))
@@ -39,7 +47,9 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _field(value: str | None, words: Sequence[Word], page: int, raw: str | None, reasons: list[str] | None = None) -> FieldValue:
+def _field(
+    value: str | None, words: Sequence[Word], page: int, raw: str | None, reasons: list[str] | None = None
+) -> FieldValue:
     reasons = list(reasons or [])
     conf = sum(w.confidence for w in words) / len(words) if words else 0.0
     if words and conf < LOW_CONFIDENCE:
@@ -81,7 +91,9 @@ def _number(lines: Sequence[Line]) -> tuple[FieldValue | None, Line | None, tupl
     return None, None, None
 
 
-def _place_date(lines: Sequence[Line], number_line: Line | None, number_span: tuple[int, int] | None) -> dict[str, FieldValue]:
+def _place_date(
+    lines: Sequence[Line], number_line: Line | None, number_span: tuple[int, int] | None
+) -> dict[str, FieldValue]:
     for line in lines:
         text = line.text
         offset = 0
@@ -110,9 +122,13 @@ def _is_motto(line: Line) -> bool:
 def _agency(lines: Sequence[Line], number_line: Line | None) -> FieldValue | None:
     limit = number_line.bbox[1] if number_line else lines[0].page_height * 0.25 if lines else 0
     head = [
-        ln for ln in lines
+        ln
+        for ln in lines
         if ln.page == (number_line.page if number_line else ln.page)
-        and ln.bbox[3] <= limit + 2 and ln.center_x < 0.5 and is_upper(ln.text) and not _is_motto(ln)
+        and ln.bbox[3] <= limit + 2
+        and ln.center_x < 0.5
+        and is_upper(ln.text)
+        and not _is_motto(ln)
     ]
     if not head:
         return None
@@ -129,7 +145,11 @@ def _subject(lines: Sequence[Line], doc_type: DocType) -> FieldValue | None:
         if m and line.center_x < 0.5:
             parts, words = [m.group("v")], list(line.span_words(m.start("v"), m.end("v")))
             for nxt in lines[i + 1 : i + 3]:
-                if nxt.center_x < 0.5 and nxt.bbox[1] - line.bbox[3] < 1.5 * (line.bbox[3] - line.bbox[1]) and not nxt.text.startswith("Kính"):
+                if (
+                    nxt.center_x < 0.5
+                    and nxt.bbox[1] - line.bbox[3] < 1.5 * (line.bbox[3] - line.bbox[1])
+                    and not nxt.text.startswith("Kính")
+                ):
                     parts.append(nxt.text)
                     words.extend(nxt.words)
                     line = nxt

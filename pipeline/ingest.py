@@ -96,7 +96,13 @@ def ingest_file(path: Path, settings: Settings, work_dir: Path) -> Source:
         raise TooManyPages(f"{pages} trang, vượt giới hạn {settings.max_pages} trang", file=str(path))
     return Source(
         path=path,
-        readable=readable, filename=path.name, sha256=digest, kind=kind, size=size, page_count=pages, notes=notes
+        readable=readable,
+        filename=path.name,
+        sha256=digest,
+        kind=kind,
+        size=size,
+        page_count=pages,
+        notes=notes,
     )
 
 

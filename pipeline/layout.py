@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from pipeline.models import BBox, PageResult, Word
@@ -68,7 +69,7 @@ def split_columns(words: list[Word]) -> list[list[Word]]:
     heights = sorted(w.bbox[3] - w.bbox[1] for w in ordered)
     limit = COLUMN_GAP * heights[len(heights) // 2]
     parts: list[list[Word]] = [[ordered[0]]]
-    for prev, word in zip(ordered, ordered[1:], strict=False):
+    for prev, word in itertools.pairwise(ordered):
         if word.bbox[0] - prev.bbox[2] > limit:
             parts.append([])
         parts[-1].append(word)
@@ -81,9 +82,7 @@ def page_lines(page: PageResult) -> list[Line]:
     for w in page.words:
         groups.setdefault(w.line, []).append(w)
     lines = [
-        Line(page.number, tuple(part), page.width, page.height)
-        for ws in groups.values()
-        for part in split_columns(ws)
+        Line(page.number, tuple(part), page.width, page.height) for ws in groups.values() for part in split_columns(ws)
     ]
     return sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
 

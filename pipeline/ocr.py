@@ -39,7 +39,9 @@ def check_languages(lang: str) -> None:
         )
 
 
-def recognize(image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, config: str = DEFAULT_CONFIG) -> list[Word]:
+def recognize(
+    image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, config: str = DEFAULT_CONFIG
+) -> list[Word]:
     """Words of a page image (grey or binary, upright) with pixel boxes and 0-1 confidences."""
     try:
         data = pytesseract.image_to_data(

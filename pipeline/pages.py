@@ -97,7 +97,9 @@ def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
         with pikepdf.open(ref.source_path) as pdf:
             dpi, estimated, w_in, h_in = pdf_page_dpi(pdf, ref.index_in_source)
     except pikepdf.PdfError as exc:
-        raise UnreadablePage(f"không đọc được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name) from exc
+        raise UnreadablePage(
+            f"không đọc được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name
+        ) from exc
     dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
     _check_pixels(round(w_in * dpi), round(h_in * dpi), ref, settings)
     try:
@@ -109,9 +111,13 @@ def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
             timeout=settings.tesseract_timeout_s,
         )
     except PDFPopplerTimeoutError as exc:
-        raise ToolFailed(f"pdftoppm quá thời gian ở trang {ref.index_in_source + 1}", file=ref.source_path.name) from exc
+        raise ToolFailed(
+            f"pdftoppm quá thời gian ở trang {ref.index_in_source + 1}", file=ref.source_path.name
+        ) from exc
     except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise UnreadablePage(f"không vẽ được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name) from exc
+        raise UnreadablePage(
+            f"không vẽ được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name
+        ) from exc
     if not images or images[0].width < 16 or images[0].height < 16:
         raise UnreadablePage(f"pdftoppm trả về ảnh rỗng cho trang {ref.index_in_source + 1}", file=ref.source_path.name)
     rgb = np.asarray(images[0].convert("RGB"))

@@ -104,9 +104,7 @@ def validate_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
         if not isinstance(name, str) or not _META_KEY.fullmatch(name):
             raise StorageError(f"metadata key {name!r} must be lowercase a-z, 0-9 and '-'")
         if not isinstance(value, str) or not value.isascii() or not value.isprintable():
-            raise StorageError(
-                f"metadata value of {name!r} must be printable ASCII (percent-encode file names)"
-            )
+            raise StorageError(f"metadata value of {name!r} must be printable ASCII (percent-encode file names)")
     if sum(len(k) + len(v) for k, v in result.items()) > MAX_METADATA_BYTES:
         raise StorageError(f"metadata larger than {MAX_METADATA_BYTES} bytes")
     return result

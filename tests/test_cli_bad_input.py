@@ -63,7 +63,10 @@ def _long(tmp: Path) -> Path:
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
-    tmp_path: Path, data_env: dict[str, str], make, words: str  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    data_env: dict[str, str],
+    make,
+    words: str,  # type: ignore[no-untyped-def]
 ) -> None:
     bad = make(tmp_path)
     out = tmp_path / "out"

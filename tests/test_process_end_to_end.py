@@ -36,7 +36,10 @@ FREE_TEXT = ("issuing_agency", "place", "subject", "signer_title", "signer_name"
 def _process(inputs: list[Path], out: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], Any]:
     proc = subprocess.run(
         [SOHOA, "process", *map(str, inputs), "--out", str(out), "--json"],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     return proc, json.loads(proc.stdout) if proc.returncode == 0 else None
 
@@ -53,7 +56,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copytree(ROOT / "samples" / "dossiers" / "quyet-dinh", decision)
     rotated = base / "rotated"
     generate_dossier(
-        rotated, seed=41, kinds=("cong_van",), fmt="tiff", dpi=200,
+        rotated,
+        seed=41,
+        kinds=("cong_van",),
+        fmt="tiff",
+        dpi=200,
         defects=DefectSpec(rotation=90, skew=2.0, noise=3.0, seal=True, signature=True),
     )
     person = base / "person"
@@ -100,7 +107,7 @@ def test_fields_equal_the_truth(runs: dict[str, Any], case: str) -> None:
     assert cer("\n".join(want), "\n".join(got)) <= 0.05
     assert checked >= 5
     for value in fields.values():
-        assert value["page"] == 1 and value["bbox"] is not None or value["value"] is None
+        assert (value["page"] == 1 and value["bbox"] is not None) or value["value"] is None
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -38,9 +38,7 @@ class Outcome:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def process_dossier(
-    inputs: list[Path], settings: Settings, out_dir: Path, *, progress: Progress = silent
-) -> Outcome:
+def process_dossier(inputs: list[Path], settings: Settings, out_dir: Path, *, progress: Progress = silent) -> Outcome:
     """Take scans all the way to signed PDFs and a result JSON in ``out_dir``.
 
     Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same

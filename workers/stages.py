@@ -60,13 +60,15 @@ def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
     source_keys = []
     for src in sources:
         key = keys.original_key(src.sha256)
-        ctx.store.put_file(
-            key, src.path, metadata={"sha256": src.sha256, "kind": src.kind}, content_type=_mime(src)
-        )
+        ctx.store.put_file(key, src.path, metadata={"sha256": src.sha256, "kind": src.kind}, content_type=_mime(src))
         source_keys.append(key)
     with session_scope(ctx.engine) as s:
         row, _ = repository.find_or_create_dossier(
-            s, agency=ctx.settings.agency_code, day=date.today(), inputs_key=inputs_key, sources=sources,
+            s,
+            agency=ctx.settings.agency_code,
+            day=date.today(),
+            inputs_key=inputs_key,
+            sources=sources,
             source_keys=source_keys,
         )
         s.flush()
@@ -145,8 +147,12 @@ def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
     scale = 72.0 / page.dpi
     words = [tuple(v * scale for v in w.bbox) for w in page.words]
     placement = find_stamp_box(
-        page.width * scale, page.height * scale, words,  # type: ignore[arg-type]
-        stamp_width=STAMP_W_PT, stamp_height=STAMP_H_PT, margin=STAMP_MARGIN_PT,
+        page.width * scale,
+        page.height * scale,
+        words,  # type: ignore[arg-type]
+        stamp_width=STAMP_W_PT,
+        stamp_height=STAMP_H_PT,
+        margin=STAMP_MARGIN_PT,
     )
     return placement.box
 
@@ -163,8 +169,12 @@ def sign(
             result_code = f"{code}-{doc.index:02d}"
             dst = work_dir(ctx, code) / f"{result_code}.pdf"
             summary = sign_pdf(
-                unsigned, dst, signer=signer, stamp_box=stamp_box(first[doc.pages[0]]),
-                stamp_lines=_stamp_lines(ctx, result_code), location=ctx.settings.agency_name,
+                unsigned,
+                dst,
+                signer=signer,
+                stamp_box=stamp_box(first[doc.pages[0]]),
+                stamp_lines=_stamp_lines(ctx, result_code),
+                location=ctx.settings.agency_name,
             )
             out.append((doc, result_code, dst, summary.to_dict()))
         return out
@@ -190,12 +200,20 @@ def store(
         needs_review = False
         for doc, result_code, path, signature in signed:
             obj = ctx.store.put_file(
-                keys.result_pdf_key(code, result_code), path, content_type="application/pdf",
+                keys.result_pdf_key(code, result_code),
+                path,
+                content_type="application/pdf",
                 metadata={"dossier": code, "document-type": doc.type},
             )
             docs_json.append(
-                document_to_dict(result_code, doc, pdf_name=f"{result_code}.pdf", pdf_sha256=obj.sha256,
-                                 pdf_size=obj.size, signature=signature)
+                document_to_dict(
+                    result_code,
+                    doc,
+                    pdf_name=f"{result_code}.pdf",
+                    pdf_sha256=obj.sha256,
+                    pdf_size=obj.size,
+                    signature=signature,
+                )
             )
             needs_review |= any(
                 f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
@@ -203,20 +221,36 @@ def store(
             with session_scope(ctx.engine) as s:
                 dossier = _dossier(s, code)
                 repository.save_document(
-                    s, dossier.id, index=doc.index, code=result_code, type=doc.type, pages=doc.pages,
-                    pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, fields=doc.fields,
+                    s,
+                    dossier.id,
+                    index=doc.index,
+                    code=result_code,
+                    type=doc.type,
+                    pages=doc.pages,
+                    pdf_key=obj.key,
+                    pdf_sha256=obj.sha256,
+                    signature=signature,
+                    fields=doc.fields,
                 )
         state = "needs_review" if needs_review else "approved"
         with session_scope(ctx.engine) as s:
             dossier = _dossier(s, code)
             received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""
         result = build_result(
-            dossier_code=code, state=state, agency=ctx.settings.agency_code, received_at=received,
-            sources=sources, pages=pages, documents=docs_json, generator=generator,
+            dossier_code=code,
+            state=state,
+            agency=ctx.settings.agency_code,
+            received_at=received,
+            sources=sources,
+            pages=pages,
+            documents=docs_json,
+            generator=generator,
         )
         ctx.store.put_bytes(
-            keys.result_json_key(code), json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"),
-            content_type="application/json", metadata={"dossier": code},
+            keys.result_json_key(code),
+            json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"),
+            content_type="application/json",
+            metadata={"dossier": code},
         )
         set_state(ctx, code, state)
         return result

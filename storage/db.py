@@ -1,0 +1,169 @@
+"""The results database: engines, schema migrations, and the unit of work.
+
+SQLite (embedded, the default) and PostgreSQL (distributed) run the same models and the same
+Alembic migrations, shipped in ``storage/migrations`` and configured here in code: no
+``alembic.ini`` in the working directory is needed.
+
+SQLite settings and why:
+
+- WAL journal: readers do not block the writer, and page workers in other processes can write.
+- ``foreign_keys=ON``: SQLite ignores foreign keys unless told per connection.
+- a 30 s busy timeout: a writer waits for another's commit instead of failing at once.
+- the driver's default transaction mode is kept on purpose: it opens a transaction at the first
+  write, so a session that reads and then writes never holds a stale read snapshot it cannot
+  upgrade (SQLITE_BUSY_SNAPSHOT), and every write waits politely on the busy timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from sohoa.errors import SohoaError, StorageError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_PG_MIGRATION_LOCK = 0x50_48_4F_41  # pg_advisory_xact_lock id for migrations ("SOHOA"-ish)
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` (``Settings.effective_database_url``), set up for concurrent use.
+
+    Create one engine per process (never share one across ``fork``); it pools connections.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    database = parsed.database or ""
+    if database and database != ":memory:" and not parsed.query.get("uri"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error, always close.
+
+    Rows stay readable after the block (``expire_on_commit=False``), as a snapshot: change them
+    only through the repository functions inside another ``session_scope``. Database errors come
+    out as ``StorageError`` so the CLI/job boundary can map them; sohoa's own errors pass as they are.
+    """
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except SohoaError:
+        session.rollback()
+        raise
+    except SQLAlchemyError as exc:
+        session.rollback()
+        cause = getattr(exc, "orig", None) or exc
+        raise StorageError(f"database error: {type(cause).__name__}: {cause}") from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration built in code, pointing at the migrations inside this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(target: str | Engine) -> None:
+    """Upgrade the database to the newest schema; cheap and safe to call on every start.
+
+    Concurrent callers (several workers starting at once) are serialized: on SQLite by a write
+    lock (``BEGIN IMMEDIATE``) held for the whole upgrade, on PostgreSQL by an advisory lock; the
+    whole upgrade is one transaction, so a crash leaves the old schema, never half of the new one.
+    """
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        with engine.connect() as conn:
+            if _at_head(conn):
+                return
+            _upgrade_locked(conn)
+    except SohoaError:
+        raise
+    except CommandError as exc:
+        raise StorageError(
+            f"cannot migrate the database: {exc}",
+            hint="is the database newer than this version of sohoa?",
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot migrate the database: {exc}") from exc
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def schema_heads() -> set[str]:
+    """The newest migration revision(s) this code ships."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def current_revisions(conn: Connection) -> set[str]:
+    """The revision(s) the database is at (empty for a new database)."""
+    return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def _at_head(conn: Connection) -> bool:
+    try:
+        return current_revisions(conn) == schema_heads()
+    finally:
+        conn.rollback()
+
+
+def _upgrade_locked(conn: Connection) -> None:
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations copy and drop tables; foreign keys must be off for that, and the pragma
+        # only takes effect outside a transaction.
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+    try:
+        config = alembic_config()
+        config.attributes["connection"] = conn  # env.py runs inside this transaction
+        command.upgrade(config, "head")
+        if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+            raise StorageError("migration left rows that break foreign keys; rolled back")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            conn.commit()

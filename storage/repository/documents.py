@@ -1,0 +1,158 @@
+"""Documents (results) and their fields: saved idempotently, read back as ``FieldValue``s.
+
+``save_document`` is an upsert of the document plus a *replacement* of its fields, in the caller's
+transaction: running extraction again leaves exactly the new fields, never duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from pipeline.models import FieldValue
+from sohoa.errors import StorageError
+from storage.keys import validate_key
+from storage.repository._upsert import upsert
+from storage.repository.dossiers import result_code
+from storage.tables import DocumentRow, DossierRow, FieldRow, utcnow
+
+Fields = Mapping[str, FieldValue | list[FieldValue]]
+_FIELD_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
+def save_document(
+    session: Session,
+    dossier_id: int,
+    *,
+    index: int,
+    code: str,
+    type: str,
+    pages: Sequence[int],
+    pdf_key: str | None,
+    pdf_sha256: str | None,
+    signature: Mapping[str, Any],
+    fields: Fields,
+) -> DocumentRow:
+    """Insert or update document ``index`` of the dossier and replace its fields.
+
+    ``code`` must be ``result_code(dossier code, index)``. ``pdf_sha256`` is the sha256 of the
+    stored object (``StoredObject.sha256``), which after a re-run is the first signed PDF, not the
+    one just made. ``needs_ltv`` is left as it is (see ``set_needs_ltv``).
+    """
+    dossier = session.get(DossierRow, dossier_id)
+    if dossier is None:
+        raise StorageError(f"no dossier with id {dossier_id}")
+    if code != result_code(dossier.code, index):
+        raise StorageError(f"document code {code!r} should be {result_code(dossier.code, index)!r}")
+    if pdf_key is not None:
+        validate_key(pdf_key)
+    for key in fields:
+        if not _FIELD_KEY.fullmatch(key):
+            raise StorageError(f"invalid field key {key!r}")
+    now = utcnow()
+    values = {
+        "dossier_id": dossier_id,
+        "index": index,
+        "code": code,
+        "type": type,
+        "pages": list(pages),
+        "field_keys": list(fields),
+        "pdf_key": pdf_key,
+        "pdf_sha256": pdf_sha256,
+        "signature": dict(signature),
+        "needs_ltv": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+    stmt = upsert(
+        session,
+        DocumentRow,
+        values,
+        conflict=["code"],
+        take=("type", "pages", "field_keys", "pdf_key", "pdf_sha256", "signature", "updated_at"),
+    ).returning(DocumentRow)
+    document = session.scalars(stmt, execution_options={"populate_existing": True}).one()
+    session.execute(delete(FieldRow).where(FieldRow.document_id == document.id))
+    rows = list(_field_rows(document.id, fields))
+    if rows:
+        session.execute(insert(FieldRow), rows)
+    session.expire(document, ["fields"])
+    return document
+
+
+def _field_rows(document_id: int, fields: Fields) -> Iterable[dict[str, Any]]:
+    for key, value in fields.items():
+        items = value if isinstance(value, list) else [value]
+        for position, item in enumerate(items):
+            yield {
+                "document_id": document_id,
+                "key": key,
+                "position": position,
+                "repeated": isinstance(value, list),
+                "value": item.value,
+                "raw": item.raw,
+                "confidence": float(item.confidence),
+                "page": item.page,
+                "bbox": list(item.bbox) if item.bbox is not None else None,
+                "status": item.status,
+                "reasons": list(item.reasons),
+            }
+
+
+def fields_of(document: DocumentRow) -> dict[str, FieldValue | list[FieldValue]]:
+    """Rebuild a document's fields, in their original order, repeated fields as lists."""
+    rows: dict[str, list[FieldRow]] = {}
+    for row in sorted(document.fields, key=lambda r: (r.key, r.position)):
+        rows.setdefault(row.key, []).append(row)
+    result: dict[str, FieldValue | list[FieldValue]] = {}
+    for key in document.field_keys:
+        found = rows.get(key, [])
+        values = [_field_value(row) for row in found]
+        result[key] = values if not found or found[0].repeated else values[0]
+    return result
+
+
+def _field_value(row: FieldRow) -> FieldValue:
+    return FieldValue(
+        value=row.value,
+        raw=row.raw,
+        confidence=row.confidence,
+        page=row.page,
+        bbox=tuple(row.bbox) if row.bbox is not None else None,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        reasons=list(row.reasons),
+    )
+
+
+def prune_documents(session: Session, dossier_id: int, keep: Collection[int]) -> int:
+    """Delete the dossier's documents whose index is not in ``keep`` (a re-split found fewer).
+
+    Returns how many went. Their fields go with them (foreign key cascade).
+    """
+    result = session.execute(
+        delete(DocumentRow)
+        .where(DocumentRow.dossier_id == dossier_id, DocumentRow.index.not_in(list(keep)))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def set_needs_ltv(session: Session, code: str, *, needs_ltv: bool) -> None:
+    """Flag (or clear) a result whose long-term validation data is still to be added."""
+    result = session.execute(
+        update(DocumentRow)
+        .where(DocumentRow.code == code)
+        .values(needs_ltv=needs_ltv, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StorageError(f"no document {code!r}")
+
+
+def get_document(session: Session, code: str) -> DocumentRow | None:
+    """A document (result) by its code, e.g. for a citizen reusing it."""
+    return session.scalars(select(DocumentRow).where(DocumentRow.code == code)).one_or_none()

@@ -1,0 +1,29 @@
+"""The vocabularies of dossier and stage states, kept as data so rules change in one place."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+DossierState = Literal["received", "processing", "needs_review", "approved", "published", "failed", "rejected"]
+StageState = Literal["running", "done", "failed"]
+
+DOSSIER_STATES: tuple[DossierState, ...] = get_args(DossierState)
+STAGE_STATES: tuple[StageState, ...] = get_args(StageState)
+
+# Where a dossier may go next. Staying in the same state is always allowed (a re-run repeats its
+# writes). ``failed`` is resumable from wherever it failed; ``rejected`` may be re-processed when a
+# limit changes; ``published`` is final until versioned corrections arrive.
+TRANSITIONS: dict[DossierState, frozenset[DossierState]] = {
+    "received": frozenset({"processing", "failed", "rejected"}),
+    "processing": frozenset({"needs_review", "approved", "failed", "rejected"}),
+    "needs_review": frozenset({"approved", "processing", "failed", "rejected"}),
+    "approved": frozenset({"published", "needs_review", "failed"}),
+    "published": frozenset(),
+    "failed": frozenset({"processing", "needs_review", "approved", "published", "rejected"}),
+    "rejected": frozenset({"processing"}),
+}
+
+
+def can_move(current: DossierState, new: DossierState) -> bool:
+    """Whether ``current`` → ``new`` is a transition the lifecycle may make."""
+    return new == current or new in TRANSITIONS[current]

@@ -1,0 +1,28 @@
+"""Tables of the results database, one module per aggregate; importing this registers them all.
+
+``metadata`` is what Alembic's ``env.py`` and the drift test compare the migrations against.
+"""
+
+from storage.tables.base import Base, UtcDateTime, utcnow
+from storage.tables.document import DocumentRow
+from storage.tables.dossier import DossierRow, SourceRow
+from storage.tables.field import FieldRow
+from storage.tables.page import PageRow
+from storage.tables.sequence import DailySequenceRow
+from storage.tables.stage import StageRunRow
+
+metadata = Base.metadata
+
+__all__ = [
+    "Base",
+    "DailySequenceRow",
+    "DocumentRow",
+    "DossierRow",
+    "FieldRow",
+    "PageRow",
+    "SourceRow",
+    "StageRunRow",
+    "UtcDateTime",
+    "metadata",
+    "utcnow",
+]
