@@ -1,0 +1,12 @@
+"""Where results live: the object store (files) and the results database (rows).
+
+- ``storage.keys``: the object-key scheme and key validation.
+- ``storage.objects``: the ``ObjectStore`` interface, ``StoredObject``, ``open_object_store(url)``.
+- ``storage.local``: ``LocalFolderStore``, the embedded store (S3/MinIO comes later, same interface).
+- ``storage.db``: ``make_engine``, ``migrate`` (call on every start), ``session_scope``.
+- ``storage.tables``: the SQLAlchemy models, one module per aggregate.
+- ``storage.repository``: the functions the dossier lifecycle calls.
+- ``storage.states``: dossier and stage state vocabularies and allowed transitions.
+
+Nothing is imported here, so using the object store does not load SQLAlchemy.
+"""

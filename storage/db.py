@@ -82,8 +82,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     except SQLAlchemyError as exc:
         session.rollback()
-        cause = getattr(exc, "orig", None) or exc
-        raise StorageError(f"database error: {type(cause).__name__}: {cause}") from exc
+        # The driver's own message only: SQLAlchemy's text carries the statement's parameters,
+        # which may hold personal data, and error messages end up in logs.
+        orig = getattr(exc, "orig", None)
+        detail = f"{type(orig).__name__}: {orig}" if orig is not None else type(exc).__name__
+        raise StorageError(f"database error: {detail}") from exc
     except BaseException:
         session.rollback()
         raise

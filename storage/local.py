@@ -45,7 +45,10 @@ class LocalFolderStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        (self.root / META_DIR).mkdir(parents=True, exist_ok=True)
+        try:
+            (self.root / META_DIR).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot use {self.root} as object store: {exc.strerror or exc}") from exc
 
     def __repr__(self) -> str:
         return f"LocalFolderStore({str(self.root)!r})"

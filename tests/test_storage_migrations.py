@@ -83,9 +83,9 @@ def test_concurrent_first_starts_migrate_once_without_errors(url: str) -> None:
         assert current_revisions(conn) == {"0001"}
 
 
-def test_sqlite_connections_use_wal_and_enforce_foreign_keys(url: str) -> None:
-    migrate(url)
+def test_sqlite_connections_use_wal_and_enforce_foreign_keys_even_after_migrating(url: str) -> None:
     engine = make_engine(url)
+    migrate(engine)  # turns foreign keys off on its connection while it works
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -163,9 +163,10 @@ def find_or_create_dossier(
             ),
             True,
         )
-    except DossierExists:
+    except DossierExists as exc:
         row = find_dossier_by_inputs(session, inputs_key)
-        assert row is not None
+        if row is None:  # pragma: no cover - rows are never deleted concurrently
+            raise StorageError(f"dossier {exc.dossier_code} vanished") from exc
         return row, False
 
 
