@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from pipeline import validators
 from pipeline.doctypes import DOC_TYPES, OTHER, DocType
@@ -20,7 +21,7 @@ from pipeline.vocab import AUTHORITY_PREFIXES, MOTTO_WORDS, SIGNER_TITLES, SUBOR
 LOW_CONFIDENCE = 0.55
 
 NUMBER_RE = re.compile(
-    r"S[ốôoóồổỗộ]\s*[:;.]?\s*(?P<v>\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*-\s*[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*)"
+    r"S[ốôoóồổỗộ]\s*[:;.]?\s*(?P<v>\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[-–—]\s*[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*)"
 )
 DATE_RE = re.compile(
     r"(?P<place>[^,]{2,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
@@ -85,7 +86,7 @@ def _number(lines: Sequence[Line]) -> tuple[FieldValue | None, Line | None, tupl
     for line in lines:
         m = NUMBER_RE.search(line.text)
         if m:
-            value = re.sub(r"\s+", "", m.group("v"))
+            value = re.sub(r"[–—]", "-", re.sub(r"\s+", "", m.group("v")))
             words = line.span_words(m.start("v"), m.end("v"))
             return _field(value, words, line.page, m.group(0), validators.check_number_symbol(value)), line, m.span()
     return None, None, None
@@ -132,8 +133,12 @@ def _agency(lines: Sequence[Line], number_line: Line | None) -> FieldValue | Non
     ]
     if not head:
         return None
-    if len(head) >= 2 and any(head[1].text.upper().startswith(h) for h in SUBORDINATE_HEADS):
-        head = head[1:]  # the first line names the superior body; the issuer is below it
+    # A line that opens a new body's name ("SỞ ...", "ỦY BAN NHÂN DÂN ...") below another means the
+    # lines above it name the superior body (chủ quản); the issuer is that line and what follows.
+    for i in range(len(head) - 1, 0, -1):
+        if any(head[i].text.upper().startswith(h) for h in SUBORDINATE_HEADS):
+            head = head[i:]
+            break
     words = [w for ln in head for w in ln.words]
     value = nfc(" ".join(ln.text for ln in head).strip(" -_"))
     return _field(value, words, head[0].page, " / ".join(ln.text for ln in head))
@@ -174,6 +179,19 @@ def _subject(lines: Sequence[Line], doc_type: DocType) -> FieldValue | None:
     return None
 
 
+def vocabulary_title(text: str) -> str | None:
+    """The signer title of the vocabulary this OCR text most likely is (titles are a closed set).
+
+    OCR slips in tone marks ("NGƯỜI LAÀM ĐƠN") are forgiven by a close match; the raw text is kept.
+    """
+    letters = re.sub(r"[^\w\s]|[\d_]", " ", nfc(text).upper())  # OCR noise from the seal and signature
+    cleaned = re.sub(r"\s+", " ", letters).strip()
+    if cleaned in SIGNER_TITLES:
+        return cleaned
+    best = max(SIGNER_TITLES, key=lambda t: SequenceMatcher(None, t, cleaned).ratio())
+    return best if SequenceMatcher(None, best, cleaned).ratio() >= 0.8 else None
+
+
 def _signer(lines: Sequence[Line]) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
     right = [ln for ln in lines if ln.center_x > 0.45 and ln.top > 0.35]
@@ -182,11 +200,12 @@ def _signer(lines: Sequence[Line]) -> dict[str, FieldValue]:
         text = ln.text.strip()
         if text.startswith(AUTHORITY_PREFIXES) and i + 1 < len(right) and is_upper(right[i + 1].text):
             title_idx = i + 1
-        elif title_idx is None and is_upper(text) and text.upper().startswith(SIGNER_TITLES):
+        elif title_idx is None and is_upper(text) and vocabulary_title(text):
             title_idx = i
     if title_idx is not None:
         title = right[title_idx]
-        out["signer_title"] = _field(nfc(title.text.strip()), title.words, title.page, title.text)
+        value = vocabulary_title(title.text) or nfc(title.text.strip())
+        out["signer_title"] = _field(value, title.words, title.page, title.text)
     for ln in right[(title_idx or 0) + (1 if title_idx is not None else 0) :]:
         words = ln.text.split()
         if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not is_upper(ln.text):

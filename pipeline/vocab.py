@@ -75,6 +75,9 @@ PROVINCE_CODES = frozenset(
 
 # Words that open the name of an issuing body under a superior one (e.g. "UBND TỈNH X" / "SỞ TƯ PHÁP").
 SUBORDINATE_HEADS = (
+    "ỦY BAN NHÂN DÂN",
+    "UỶ BAN NHÂN DÂN",
+    "HỘI ĐỒNG NHÂN DÂN",
     "SỞ",
     "PHÒNG",
     "BAN",
