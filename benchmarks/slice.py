@@ -2,7 +2,8 @@
 
 Runs `sohoa process` (embedded mode, all cores) on each generated dossier and raw Tesseract
 (`tesseract -l vie`, one page at a time, OMP_THREAD_LIMIT=1, its fastest setting) on the same page
-images, then prints one table. Also times one 10-page dossier, where page parallelism shows. CER uses the one CER function of samples/ on `pdftotext` of each output, stamp lines removed.
+images, then prints one table. Also times one 10-page dossier, where page parallelism shows. CER uses
+the one CER function of samples/ on `pdftotext -layout` of each output, the stamp's lines removed.
 
     .venv/bin/python benchmarks/slice.py [--dossiers 8] [--seed 2026] [--defects office] [--dpi 200]
 """
