@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, pages
+from pipeline import clean, ocr, pages, postcorrect
 from pipeline.models import PageRef, PageResult
 from pipeline.quality import page_findings
 from sohoa.settings import Settings
@@ -63,6 +63,8 @@ def process_page(ctx: PageContext) -> PageResult:
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
+    if ctx.settings.postcorrect:
+        words = postcorrect.correct_words(words)
     timings["ocr"] = time.perf_counter() - t
 
     height, width = upright.shape[:2]

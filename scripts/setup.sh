@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 VENV="${SOHOA_VENV:-.venv}"
 APT_PACKAGES=(
-  tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd
+  tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet tesseract-ocr-osd hunspell-vi
   poppler-utils qpdf fonts-noto-core fonts-liberation2
   python3-venv python3-dev
   redis-server postgresql

@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     agency_name: str = "UBND Phường Thử Nghiệm"
 
     # OCR
-    ocr_lang: str = "vie"
+    ocr_lang: str = "vie+Vietnamese"  # both Debian models: fewer errors than `vie` alone (benchmarks/ocr.py)
+    postcorrect: bool = True  # fix tone/vowel-mark slips where lexicon and vocabulary agree
     workers: int = Field(default=0, ge=0, description="page processes; 0 = one per core")
     tesseract_timeout_s: int = Field(default=180, ge=5)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from pipeline.ingest import ingest
 from pipeline.models import Source
+from pipeline.ocr import check_languages
 from sohoa import __version__
 from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings
@@ -47,6 +48,7 @@ def process_dossier(inputs: list[Path], settings: Settings, out_dir: Path, *, pr
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
         sources = ingest(inputs, settings, Path(scratch))
+        check_languages(settings.ocr_lang)  # a missing language pack fails here, before anything is stored
         progress("ingest", 1, 1)
         ctx = open_context(settings)
         key = inputs_key_for(s.sha256 for s in sources)

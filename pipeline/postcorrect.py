@@ -1,0 +1,119 @@
+"""Vietnamese post-correction of OCR words: fix a wrong tone or vowel mark only when two sources agree.
+
+Tesseract's commonest slips on Vietnamese are marks, not letters: "tố chức" for "tổ chức", "kế từ" for
+"kể từ", "ỦY BẠN" for "ỦY BAN". A word is changed only when
+1. it forms no known word pair with either neighbour (so a word that reads well is never touched),
+2. the replacement has the same letters with other marks and is a valid Vietnamese syllable (the
+   Debian `hunspell-vi` syllable list), and
+3. the replacement forms a known pair of the administrative vocabulary (``data/vi_admin_phrases.txt``)
+   with a neighbour, and it is the only such candidate.
+Digits-anchored words of dates ("ngày 05 tháng 3 năm 2025") are fixed by rule. The raw OCR words stay
+in the page cache; fields keep what they read in ``raw``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pipeline.models import Word
+
+HUNSPELL_VI = Path("/usr/share/hunspell/vi_VN.dic")
+_EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
+DATE_WORDS = {"ngay": "ngày", "thang": "tháng", "nam": "năm"}
+
+
+def strip_marks(text: str) -> str:
+    """Letters without tone and vowel marks (đ → d), lowercase: the key under which variants meet."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _nfc_lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> tuple[frozenset[tuple[str, str]], dict[str, frozenset[str]]]:
+    """(known word pairs, syllables by their mark-less form), loaded once per process."""
+    text = resources.files("pipeline").joinpath("data/vi_admin_phrases.txt").read_text("utf-8")
+    pairs: set[tuple[str, str]] = set()
+    syllables: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        tokens = _nfc_lower(line).split()
+        syllables.update(tokens)
+        pairs.update(itertools.pairwise(tokens))
+    if HUNSPELL_VI.is_file():
+        syllables.update(_nfc_lower(w) for w in HUNSPELL_VI.read_text("utf-8").split() if w.isalpha())
+    by_base: dict[str, set[str]] = defaultdict(set)
+    for s in syllables:
+        by_base[strip_marks(s)].add(s)
+    return frozenset(pairs), {k: frozenset(v) for k, v in by_base.items()}
+
+
+def _restore_case(template: str, word: str) -> str:
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def correct_tokens(tokens: Sequence[str]) -> list[str]:
+    """Corrected copy of one line's tokens (punctuation around a token is kept as it was)."""
+    pairs, by_base = vocabulary()
+    parts = [_EDGE.match(t).groups() for t in tokens]  # type: ignore[union-attr]
+    cores = [_nfc_lower(core) for _, core, _ in parts]
+    out = list(tokens)
+    for i, (lead, core, trail) in enumerate(parts):
+        if not core.isalpha():
+            continue
+        low = cores[i]
+        left = cores[i - 1] if i > 0 else None
+        right = cores[i + 1] if i + 1 < len(cores) else None
+        base = strip_marks(low)
+        fixed = _date_word(base, low, left, right)
+        if fixed is None:
+            if (left, low) in pairs or (low, right) in pairs:
+                continue
+            candidates = {c for c in by_base.get(base, ()) if c != low and ((left, c) in pairs or (c, right) in pairs)}
+            if len(candidates) != 1:
+                continue
+            fixed = candidates.pop()
+        if fixed != low:
+            cores[i] = fixed  # later words see the corrected neighbour
+            out[i] = lead + _restore_case(core, fixed) + trail
+    return out
+
+
+def _date_word(base: str, low: str, left: str | None, right: str | None) -> str | None:
+    """ "ngày 05 tháng 3 năm 2025": the word before a number in a date is one of three, by rule."""
+    target = DATE_WORDS.get(base)
+    if target is None or target == low or right is None or not right.isdigit():
+        return None
+    if base == "nam" and len(right) != 4:
+        return None
+    return target
+
+
+def correct_words(words: Iterable[Word]) -> list[Word]:
+    """Words of a page with marks corrected line by line; boxes and confidences unchanged."""
+    lines: dict[int, list[Word]] = defaultdict(list)
+    order: list[Word] = list(words)
+    for w in order:
+        lines[w.line].append(w)
+    replaced: dict[int, str] = {}
+    for line_words in lines.values():
+        fixed = correct_tokens([w.text for w in line_words])
+        for w, text in zip(line_words, fixed, strict=True):
+            if text != w.text:
+                replaced[id(w)] = text
+    return [Word(replaced.get(id(w), w.text), w.bbox, w.confidence, w.line, w.block) for w in order]
