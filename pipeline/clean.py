@@ -151,13 +151,20 @@ def apply_geometry(img: np.ndarray, geometry: Geometry, *, fill: int = 255) -> n
 
 
 def normalize_light(gray: np.ndarray) -> np.ndarray:
-    """Divide by the estimated paper background so uneven lighting and grey paper become white."""
+    """Divide by the estimated paper background so uneven lighting and grey paper become white.
+
+    The background (a closing wider than any stroke, then smoothed) changes slowly, so it is estimated
+    on a quarter-size copy and scaled back: the same result at a fraction of the cost on a full page.
+    """
     h, w = gray.shape
-    k = max(15, (min(h, w) // 20) | 1)
-    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    factor = 4 if min(h, w) >= 400 else 1
+    small = cv2.resize(gray, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA)
+    k = max(5, (min(small.shape) // 20) | 1)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     background = cv2.GaussianBlur(background, (0, 0), k / 4)
-    norm = cv2.divide(gray, np.maximum(background, 1), scale=255)
-    return norm
+    if factor > 1:
+        background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, np.maximum(background, 1), scale=255)
 
 
 def remove_border_ink(bw: np.ndarray) -> np.ndarray:

@@ -26,10 +26,15 @@ CONFUSABLES = str.maketrans({"⁄": "/", "∕": "/", "／": "/", "‐": "-", "�
 @lru_cache(maxsize=1)
 def available_languages() -> frozenset[str]:
     """Installed Tesseract languages; checked once so a missing `vie` fails fast with a clear error."""
+    # Not pytesseract.get_languages: it drops names with capitals, such as the script model "Vietnamese".
     try:
-        return frozenset(pytesseract.get_languages(config=""))
-    except (pytesseract.TesseractNotFoundError, OSError, subprocess.SubprocessError) as exc:
+        out = subprocess.run(
+            [pytesseract.pytesseract.tesseract_cmd, "--list-langs"], capture_output=True, text=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
         raise ToolFailed("không tìm thấy tesseract", hint="chạy scripts/setup.sh") from exc
+    lines = (out.stdout or out.stderr).splitlines()
+    return frozenset(line.strip() for line in lines[1:] if line.strip())
 
 
 def check_languages(lang: str) -> None:
@@ -38,7 +43,7 @@ def check_languages(lang: str) -> None:
     if missing:
         raise ToolFailed(
             f"thiếu dữ liệu ngôn ngữ Tesseract: {', '.join(missing)}",
-            hint="cài gói tesseract-ocr-vie (scripts/setup.sh)",
+            hint="cài gói tesseract-ocr-vie và tesseract-ocr-script-viet (scripts/setup.sh)",
         )
 
 
