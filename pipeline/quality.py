@@ -254,10 +254,37 @@ def measure_page(
     paper_level = float(np.median(paper_small))
     border_sides = _border_sides(paper_small, paper_level)
 
-    # Ink: darker than the local paper by a fixed ratio (so a blank page's noise never counts).
+    # Brightness relative to the local paper: uneven light and a dark scan look the same as a good one.
     paper = cv2.resize(paper_small, (w, h), interpolation=cv2.INTER_LINEAR)
-    threshold = cv2.convertScaleAbs(paper, alpha=1.0 - limits.ink_contrast)
-    ink = cv2.compare(gray, threshold, cv2.CMP_LT)
+    rel = cv2.divide(gray.astype(np.float32), np.maximum(paper, 1).astype(np.float32))
+    dim = rel < 1.0 - limits.ink_contrast  # a fixed margin under the paper: a blank page's noise never counts
+    dim_count = int(np.count_nonzero(dim))
+    dpi_page = long0 / A4_LONG_SIDE_IN
+    measures = PageMeasures(
+        dpi_claimed=dpi,
+        dpi_claimed_estimated=dpi_estimated,
+        dpi_measured=snap_dpi(dpi_page),
+        dpi_source="page_size",
+        dpi_text=None,
+        dpi_page_size=dpi_page,
+        x_height_px=None,
+        glyphs=0,
+        ink_fraction=dim_count / float(h * w),
+        paper_level=paper_level,
+        ink_level=None,
+        blur=None,
+        skew=None,
+        rotation=rotation or 0,
+        border_sides=border_sides,
+    )
+    if measures.ink_fraction < limits.blank_ink_fraction:
+        measures.seconds = time.perf_counter() - t0
+        return measures
+
+    # Letters: ink darker than halfway between paper and the darkest ink, so that blur neither merges
+    # letters nor changes their height (a blurred edge still crosses the halfway level where it was).
+    darkest = float(np.percentile(rel[dim], 5))
+    ink = (rel < (1.0 + darkest) / 2.0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     xs, ys, ws, hs, areas = (stats[1:, i] for i in range(5))
     touches_l, touches_t = xs <= 0, ys <= 0
@@ -265,90 +292,71 @@ def measure_page(
     touches = touches_l | touches_t | touches_r | touches_b
     big = (ws > 0.15 * w) | (hs > 0.15 * h) | (areas > 0.002 * h * w)
     border = touches & big
-    specks = hs < 2
-    ink_fraction = float(areas[~border & ~specks].sum()) / float(h * w)
+    measures.ink_fraction = float(areas[~border & (hs >= 2)].sum()) / float(h * w)
+    if measures.ink_fraction < limits.blank_ink_fraction:
+        measures.seconds = time.perf_counter() - t0
+        return measures
 
     letterlike = ~border & (hs >= 3) & (ws <= 4 * hs) & (hs < h / 15)
     x_height, glyph_count = _x_height(hs[letterlike])
+    measures.glyphs = glyph_count
+    if rotation is None:
+        rotation = clean.measure_geometry(rgb).rotation if glyph_count >= limits.min_glyphs else 0
+        measures.rotation = rotation
+    if x_height is None or glyph_count < limits.min_glyphs:
+        measures.seconds = time.perf_counter() - t0
+        return measures
 
     # Resolution: the text's size, cross-checked with an A4 page's size.
-    dpi_page = long0 / A4_LONG_SIDE_IN
-    aspect = max(h0, w0) / max(1, min(h0, w0))
+    dpi_text = x_height * factor * 72.0 / limits.body_x_height_pt
+    aspect = long0 / max(1, min(h0, w0))
     a4_like = abs(aspect / A4_ASPECT - 1.0) <= limits.a4_aspect_tolerance
-    dpi_text = None
-    if x_height is not None and glyph_count >= limits.min_glyphs:
-        dpi_text = x_height * factor * 72.0 / limits.body_x_height_pt
-    if dpi_text is None:
-        dpi_measured, source = dpi_page, "page_size"
-    elif a4_like and abs(dpi_text / dpi_page - 1.0) <= limits.size_text_agreement:
+    if a4_like and abs(dpi_text / dpi_page - 1.0) <= limits.size_text_agreement:
         dpi_measured, source = dpi_page, "page_size+text"
     else:
         dpi_measured, source = dpi_text, "text"
+    measures.dpi_text, measures.x_height_px = dpi_text, x_height * factor
+    measures.dpi_measured, measures.dpi_source = snap_dpi(dpi_measured), source
 
-    blur = ink_level = skew = None
-    cut_counts: dict[str, int] = {}
-    if rotation is None:
-        rotation = clean.measure_geometry(rgb).rotation if glyph_count >= limits.min_glyphs else 0
-    if x_height is not None and glyph_count >= limits.min_glyphs:
-        xh = x_height
-        glyph = letterlike & (hs >= 0.6 * xh) & (hs <= 3.0 * xh) & (ws <= 6.0 * xh)
-        ids = np.nonzero(glyph)[0] + 1
-        lut = np.zeros(n, dtype=np.uint8)
-        lut[ids] = 255
-        glyph_mask = lut[labels]
-        ink_level = float(np.percentile(gray[glyph_mask > 0], 10))
-        blur = _edge_sigma(gray, paper, glyph_mask) * 200.0 / (dpi_measured / factor)
-        skew = _skew(xs[glyph], ys[glyph], ws[glyph], hs[glyph], xh)
-        # Cut letters: letter-sized ink touching the edge (a cut letter may show only part of its height).
-        cut = letterlike & (hs >= 0.3 * xh) & (hs <= 3.0 * xh) & (ws <= 6.0 * xh) & (areas >= 0.1 * xh * xh)
-        for side, touching in zip(("left", "top", "right", "bottom"), (touches_l, touches_t, touches_r, touches_b)):
-            if side in border_sides:
-                continue
-            count = int((cut & touching).sum())
-            if count:
-                upright = SIDES[(SIDES.index(side) + rotation // 90) % 4]
-                cut_counts[upright] = count
-    return PageMeasures(
-        dpi_claimed=dpi,
-        dpi_claimed_estimated=dpi_estimated,
-        dpi_measured=snap_dpi(dpi_measured),
-        dpi_source=source,
-        dpi_text=dpi_text,
-        dpi_page_size=dpi_page,
-        x_height_px=None if x_height is None else x_height * factor,
-        glyphs=glyph_count,
-        ink_fraction=ink_fraction,
-        paper_level=paper_level,
-        ink_level=ink_level,
-        blur=blur,
-        skew=skew,
-        rotation=rotation,
-        cut_sides=cut_counts,
-        border_sides=border_sides,
-        seconds=time.perf_counter() - t0,
-    )
+    xh = x_height
+    glyph = letterlike & (hs >= 0.6 * xh) & (hs <= 3.0 * xh) & (ws <= 6.0 * xh)
+    lut = np.zeros(n, dtype=np.uint8)
+    lut[np.nonzero(glyph)[0] + 1] = 255
+    glyph_mask = lut[labels]
+    measures.ink_level = float(np.percentile(gray[glyph_mask > 0], 10))
+    measures.blur = _edge_sigma(rel, glyph_mask) * 200.0 / (dpi_measured / factor)
+    measures.skew = _skew(xs[glyph], ys[glyph], ws[glyph], hs[glyph], xh)
+    # Cut letters: letter-sized ink touching the edge (a cut letter may show only part of its height).
+    cut = letterlike & (hs >= 0.3 * xh) & (hs <= 3.0 * xh) & (ws <= 6.0 * xh) & (areas >= 0.1 * xh * xh)
+    for side, touching in zip(("left", "top", "right", "bottom"), (touches_l, touches_t, touches_r, touches_b)):
+        count = int((cut & touching).sum())
+        if count and side not in border_sides:
+            measures.cut_sides[SIDES[(SIDES.index(side) + rotation // 90) % 4]] = count
+    measures.seconds = time.perf_counter() - t0
+    return measures
 
 
-def _edge_sigma(gray: np.ndarray, paper: np.ndarray, glyph_mask: np.ndarray) -> float:
-    """Gaussian sigma (pixels) of the letters' edges: steepest relative gradient vs ink contrast.
+def _edge_sigma(rel: np.ndarray, glyph_mask: np.ndarray) -> float:
+    """Gaussian sigma (pixels) of the letters' edges, from the slope at the middle of each edge.
 
-    A step of contrast C blurred by sigma has a peak slope C / (sigma * sqrt(2 pi)); gradients and
-    contrast are divided by the local paper level, so uneven light and a dark scan measure the same.
+    A step of contrast C blurred by sigma has a peak slope C / (sigma * sqrt(2 pi)). The slope is taken
+    where it peaks across each edge (a local maximum of the gradient) and the median over all edges is
+    used, so thin strokes, the first to fade, count as much as bold ones. Brightness is relative to the
+    local paper, so uneven light and a dark scan measure the same.
     """
     x, y, w, h = cv2.boundingRect(glyph_mask)
-    g = gray[y : y + h, x : x + w].astype(np.float32)
-    p = np.maximum(paper[y : y + h, x : x + w].astype(np.float32), 1.0)
+    r = rel[y : y + h, x : x + w]
     m = glyph_mask[y : y + h, x : x + w]
-    rel = g / p
-    gx = cv2.Sobel(rel, cv2.CV_32F, 1, 0, ksize=3) / 8.0
-    gy = cv2.Sobel(rel, cv2.CV_32F, 0, 1, ksize=3) / 8.0
-    mag = cv2.magnitude(gx, gy)
-    band = cv2.dilate(m, np.ones((3, 3), np.uint8)) > 0
-    steep = float(np.percentile(mag[band], 95))
-    contrast = 1.0 - float(np.percentile(rel[m > 0], 10))
-    if steep <= 1e-6:
+    gx = cv2.Sobel(r, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(r, cv2.CV_32F, 0, 1, ksize=3)
+    mag = cv2.magnitude(gx, gy) / 8.0  # Sobel's 3x3 kernel is 8x the slope
+    band = cv2.dilate(m, np.ones((5, 5), np.uint8)) > 0
+    peaks = band & (mag >= cv2.dilate(mag, np.ones((3, 3), np.uint8))) & (mag > 0.02)
+    if not peaks.any():
         return float("inf")
-    return contrast / (steep * math.sqrt(2.0 * math.pi))
+    slope = float(np.median(mag[peaks]))
+    contrast = 1.0 - float(np.percentile(r[m > 0], 10))
+    return contrast / (slope * math.sqrt(2.0 * math.pi))
 
 
 def _skew(xs: np.ndarray, ys: np.ndarray, ws: np.ndarray, hs: np.ndarray, xh: float) -> float | None:
