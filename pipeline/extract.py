@@ -23,8 +23,11 @@ LOW_CONFIDENCE = 0.55
 NUMBER_RE = re.compile(
     r"S[ốôoóồổỗộ]\s*[:;.]?\s*(?P<v>\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[-–—]\s*[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*)"
 )
+# The words of a date are fixed ("ngày", "tháng", "năm"); the numbers carry the value, so a slip in a
+# word's marks ("thủng", "nắm") must not lose the date: each word is matched by its shape.
 DATE_RE = re.compile(
-    r"(?P<place>[^,]{2,60}?)\s*,\s*ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})"
+    r"(?P<place>[^,]{2,60}?)\s*[,.]\s*ng\w{1,3}\s+(?P<d>\d{1,2})\s+th\w{1,3}ng\s+(?P<m>\d{1,2})"
+    r"\s+n\w{1,2}m\s+(?P<y>\d{4})"
 )
 SUBJECT_CV_RE = re.compile(r"^\s*V\s*/\s*[vV]\s*[:.]?\s*(?P<v>.+)$")
 LABELS: dict[str, str] = {
@@ -207,10 +210,14 @@ def _signer(lines: Sequence[Line]) -> dict[str, FieldValue]:
         value = vocabulary_title(title.text) or nfc(title.text.strip())
         out["signer_title"] = _field(value, title.words, title.page, title.text)
     for ln in right[(title_idx or 0) + (1 if title_idx is not None else 0) :]:
-        words = ln.text.split()
-        if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not is_upper(ln.text):
+        # Seal and signature ink leave stray marks around the name: keep only word-like tokens.
+        kept = [w for w in ln.words if w.text[:1].isalpha()]
+        words = [w.text for w in kept]
+        if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not is_upper(" ".join(words)):
             reasons = [] if title_idx is not None else ["signer_title_not_found"]
-            out["signer_name"] = _field(nfc(ln.text.strip()), ln.words, ln.page, ln.text, reasons)
+            if len(kept) < len(ln.words):
+                reasons.append("noise_removed")
+            out["signer_name"] = _field(nfc(" ".join(words)), kept, ln.page, ln.text, reasons)
     return out
 
 

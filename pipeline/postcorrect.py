@@ -97,6 +97,8 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
 def _date_word(base: str, low: str, left: str | None, right: str | None) -> str | None:
     """ "ngày 05 tháng 3 năm 2025": the word before a number in a date is one of three, by rule."""
     target = DATE_WORDS.get(base)
+    if target is None and re.fullmatch(r"th\w{1,3}ng", base) and left and left.isdigit():
+        target = "tháng"  # "16 thủng 6": between a day and a month number there is only one word
     if target is None or target == low or right is None or not right.isdigit():
         return None
     if base == "nam" and len(right) != 4:
