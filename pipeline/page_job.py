@@ -14,9 +14,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, pages, postcorrect
+from pipeline import clean, ocr, pages, postcorrect, quality
 from pipeline.models import PageRef, PageResult
-from pipeline.quality import page_findings
 from sohoa.settings import Settings
 
 
@@ -53,6 +52,13 @@ def process_page(ctx: PageContext) -> PageResult:
 
     t = time.perf_counter()
     geometry = clean.measure_geometry(raster.rgb)
+    gate = quality.check_page(  # the reception gate, on the page as scanned, before any OCR
+        raster.rgb,
+        number=ctx.ref.number,
+        dpi=raster.dpi,
+        dpi_estimated=raster.dpi_estimated,
+        rotation=geometry.rotation,
+    )
     upright = clean.apply_geometry(raster.rgb, geometry)
     del raster.rgb
     image_path = write_visible_jpeg(
@@ -83,5 +89,5 @@ def process_page(ctx: PageContext) -> PageResult:
         ocr_confidence=confidence,
         seconds={k: round(v, 3) for k, v in timings.items()},
     )
-    result.findings = page_findings(result, for_ocr)
+    result.findings = quality.page_findings(result, for_ocr, gate.findings)
     return result

@@ -164,6 +164,79 @@ def verify(
 
 
 @app.command()
+def check(
+    inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the pages and findings as JSON on stdout.")] = False,
+) -> None:
+    """Reception check before processing: resolution (measured), blur, blank pages, skew, cut edges, exposure.
+
+    No OCR and nothing stored: each page is rasterized, measured (about 0.1 s) and forgotten.
+
+    Exit codes: 0 every page is usable (warnings allowed), 1 some page should be scanned again, 2 bad input.
+    """
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.markup import escape
+
+    from pipeline.ingest import ingest
+    from pipeline.models import PageRef
+    from pipeline.pages import page_refs, rasterize
+    from pipeline.quality import PageCheck, check_page
+
+    settings = _settings()
+
+    def one(ref: PageRef) -> PageCheck:
+        raster = rasterize(ref, settings)
+        return check_page(raster.rgb, number=ref.number, dpi=raster.dpi, dpi_estimated=raster.dpi_estimated)
+
+    # ingest may write a repaired copy of a damaged PDF: into a temporary folder, never the data folder.
+    with tempfile.TemporaryDirectory(prefix="sohoa-check-") as scratch:
+        try:
+            sources = ingest(inputs, settings, Path(scratch))
+            refs = page_refs(sources)
+            # Threads are enough: pdftoppm and OpenCV do the work outside the GIL.
+            with ThreadPoolExecutor(max_workers=settings.page_workers) as pool:
+                checks = list(pool.map(one, refs))
+        except SohoaError as exc:
+            raise _fail(exc) from exc
+    pages = [
+        {
+            "number": c.number,
+            "source": sources[ref.source_index].filename,
+            "dpi": c.measures.dpi_measured or c.measures.dpi_claimed,
+            "dpi_file": c.measures.dpi_claimed,
+            "rescan": c.needs_rescan,
+            "findings": c.findings,
+            "measures": c.to_dict()["measures"],
+        }
+        for c, ref in zip(checks, refs, strict=True)
+    ]
+    rescan = [p["number"] for p in pages if p["rescan"]]
+    if as_json:
+        sys.stdout.write(
+            json.dumps({"ok": not rescan, "rescan": rescan, "pages": pages}, ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        con = Console(soft_wrap=True)  # a message is never broken across lines
+        marks = {"error": "[red]✗[/red]", "warning": "[yellow]![/yellow]", "info": "[blue]i[/blue]"}
+        for p in pages:
+            measured = "đo được " if p["measures"]["dpi_measured"] else ""
+            head = f"Trang {p['number']} ({escape(p['source'])}, {measured}{p['dpi']} dpi)"
+            if not p["findings"]:
+                con.print(f"[green]✓[/green] {head}: không có vấn đề")
+                continue
+            con.print(f"{marks[p['findings'][0]['severity']]} {head}:")  # findings come worst first
+            for f in p["findings"]:
+                con.print(f"    {marks.get(f['severity'], '-')} {escape(f['message'])}")
+        if rescan:
+            con.print(f"[bold red]Cần quét lại {len(rescan)} trang: {', '.join(map(str, rescan))}[/bold red]")
+        else:
+            con.print(f"[bold green]Cả {len(pages)} trang dùng được[/bold green]")
+    raise typer.Exit(1 if rescan else 0)
+
+
+@app.command()
 def samples(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the dossier and its truth.json into.")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same dossier.")] = 1,
