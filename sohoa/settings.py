@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     # OCR
     ocr_lang: str = "vie+Vietnamese"  # both Debian models: fewer errors than `vie` alone (benchmarks/ocr.py)
     postcorrect: bool = True  # fix tone/vowel-mark slips where lexicon and vocabulary agree
+    review_reread: bool = True  # read each field's region again with another model; disagreement -> review
     workers: int = Field(default=0, ge=0, description="page processes; 0 = one per core")
     tesseract_timeout_s: int = Field(default=180, ge=5)
 

@@ -69,12 +69,12 @@ def run_lifecycle(
         stages.set_state(ctx, code, "processing")
         stage = "ocr"
         pages = stages.ocr_pages(ctx, code, sources, progress=progress)
-        stage = "pdf"
-        unsigned = stages.assemble_pdf(ctx, code, pages)
-        progress("pdf", 1, 1)
         stage = "extract"
         documents = stages.extract(ctx, code, pages)
         progress("extract", 1, 1)
+        stage = "pdf"
+        unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
+        progress("pdf", 1, 1)
         stage = "sign"
         signed = stages.sign(ctx, code, documents, unsigned, pages)
         progress("sign", 1, 1)

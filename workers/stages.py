@@ -27,6 +27,8 @@ from storage.db import session_scope
 from workers.context import Context
 from workers.pages import run_pages
 from workers.progress import Progress, silent
+from workers.review_reading import second_reading
+from workers.splitting import check_secret, split_pages
 
 FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
 STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
@@ -128,18 +130,30 @@ def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progr
         return [done[n] for n in sorted(done)]
 
 
-def assemble_pdf(ctx: Context, code: str, pages: list[PageResult]) -> Path:
-    """The unsigned searchable PDF of the dossier (one document in this slice)."""
-    with _Stage(ctx, code, "pdf"):
-        out = work_dir(ctx, code) / "unsigned.pdf"
-        return pdf_stage.build_searchable_pdf(pages, out, title=code)
-
-
 def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentResult]:
-    """Documents and their fields (the whole dossier is one document until splitting exists)."""
+    """Split the dossier into its documents, classify each and read its fields, then read them again."""
     with _Stage(ctx, code, "extract"):
-        lines = [line for page in pages for line in page_lines(page)]
-        return [extract_document(1, lines, [p.number for p in pages])]
+        by_number = {p.number: p for p in pages}
+        documents = []
+        for index, numbers in enumerate(split_pages(pages), start=1):
+            lines = [line for n in numbers for line in page_lines(by_number[n])]
+            check_secret(lines)
+            documents.append(extract_document(index, lines, numbers))
+        if ctx.settings.review_reread:
+            second_reading(documents, pages, timeout_s=ctx.settings.tesseract_timeout_s)
+        return documents
+
+
+def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult]) -> list[Path]:
+    """One unsigned searchable PDF per document, of that document's pages."""
+    with _Stage(ctx, code, "pdf"):
+        by_number = {p.number: p for p in pages}
+        out = []
+        for doc in documents:
+            result_code = f"{code}-{doc.index:02d}"
+            path = work_dir(ctx, code) / f"{result_code}.unsigned.pdf"
+            out.append(pdf_stage.build_searchable_pdf([by_number[n] for n in doc.pages], path, title=result_code))
+        return out
 
 
 def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
@@ -158,18 +172,18 @@ def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
 
 
 def sign(
-    ctx: Context, code: str, documents: list[DocumentResult], unsigned: Path, pages: list[PageResult]
+    ctx: Context, code: str, documents: list[DocumentResult], unsigned: list[Path], pages: list[PageResult]
 ) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
     """Sign each document's PDF: the digitization signature, the last write to the PDF."""
     with _Stage(ctx, code, "sign"):
         signer = signer_from_settings(ctx.settings)
         first = {p.number: p for p in pages}
         out = []
-        for doc in documents:
+        for doc, src in zip(documents, unsigned, strict=True):
             result_code = f"{code}-{doc.index:02d}"
             dst = work_dir(ctx, code) / f"{result_code}.pdf"
             summary = sign_pdf(
-                unsigned,
+                src,
                 dst,
                 signer=signer,
                 stamp_box=stamp_box(first[doc.pages[0]]),
