@@ -18,6 +18,7 @@ import numpy as np
 from pipeline.clean import ocr_image
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_region
+from pipeline.postcorrect import correct_tokens
 
 # Fields whose value is the text as read; others (dates, IDs, phone) are checked by their validators.
 REREAD_KEYS = frozenset(
@@ -62,7 +63,10 @@ def second_reading(documents: list[DocumentResult], pages: list[PageResult], *, 
             if field.page not in images:
                 bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
                 images[field.page] = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            other, _ = reread_region(images[field.page], field.bbox, timeout_s=timeout_s)
+            height = field.bbox[3] - field.bbox[1]
+            several_lines = height * 200 / page.dpi > 55  # taller than one line of body text
+            other, _ = reread_region(images[field.page], field.bbox, psm=6 if several_lines else 7, timeout_s=timeout_s)
+            other = " ".join(correct_tokens(other.split()))  # the same post-correction as the first reading
             first = _fold(field.value)
             if first and first not in _fold(other) and _fold(other) not in first:
                 field.reasons.append("second_reading_differs")
