@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
-import numpy as np
 
 from pipeline.clean import ocr_image
 from pipeline.models import DocumentResult, FieldValue, PageResult
-from pipeline.ocr import reread_region
+from pipeline.ocr import reread_regions
 from pipeline.postcorrect import correct_tokens
 
 # Fields whose value is the text as read; others (dates, IDs, phone) are checked by their validators.
@@ -48,28 +48,38 @@ def _fields(doc: DocumentResult) -> Iterable[tuple[str, FieldValue]]:
             yield key, item
 
 
-def second_reading(documents: list[DocumentResult], pages: list[PageResult], *, timeout_s: int = 30) -> int:
-    """Re-read fields in place, marking disagreements; returns how many fields now need review."""
+def second_reading(
+    documents: list[DocumentResult], pages: list[PageResult], *, workers: int = 1, timeout_s: int = 60
+) -> int:
+    """Re-read fields in place, marking disagreements; returns how many fields now need review.
+
+    All fields of a page are read again in one Tesseract run (``reread_regions``): one start-up per page
+    rather than one per field, which kept the cost of this check small beside the page's own OCR.
+    """
     by_number = {p.number: p for p in pages}
-    images: dict[int, np.ndarray] = {}
-    flagged = 0
+    todo: dict[int, list[FieldValue]] = {}
     for doc in documents:
         for key, field in _fields(doc):
-            if key not in REREAD_KEYS or not field.value or field.bbox is None or field.page is None:
-                continue
-            page = by_number.get(field.page)
-            if page is None or not page.image_path.is_file():
-                continue
-            if field.page not in images:
-                bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-                images[field.page] = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            height = field.bbox[3] - field.bbox[1]
-            several_lines = height * 200 / page.dpi > 55  # taller than one line of body text
-            other, _ = reread_region(images[field.page], field.bbox, psm=6 if several_lines else 7, timeout_s=timeout_s)
-            other = " ".join(correct_tokens(other.split()))  # the same post-correction as the first reading
-            first = _fold(field.value)
-            if first and first not in _fold(other) and _fold(other) not in first:
-                field.reasons.append("second_reading_differs")
-                field.status = "needs_review"
-                flagged += 1
+            if key in REREAD_KEYS and field.value and field.bbox is not None and field.page in by_number:
+                todo.setdefault(field.page, []).append(field)
+
+    def read_page(number: int) -> list[str]:
+        page = by_number[number]
+        if not page.image_path.is_file():
+            return []
+        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
+        image = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        return reread_regions(image, [f.bbox for f in todo[number]], timeout_s=timeout_s)  # type: ignore[misc]
+
+    flagged = 0
+    # Pages in parallel: each is one Tesseract child process, so threads are enough to fill the cores.
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for number, readings in zip(todo, pool.map(read_page, todo), strict=True):
+            for field, other in zip(todo[number], readings, strict=False):
+                other = " ".join(correct_tokens(other.split()))  # the same post-correction as the first reading
+                first, second = _fold(field.value or ""), _fold(other)
+                if first and first not in second and second not in first:
+                    field.reasons.append("second_reading_differs")
+                    field.status = "needs_review"
+                    flagged += 1
     return flagged

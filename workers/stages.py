@@ -140,7 +140,9 @@ def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentRe
             check_secret(lines)
             documents.append(extract_document(index, lines, numbers))
         if ctx.settings.review_reread:
-            second_reading(documents, pages, timeout_s=ctx.settings.tesseract_timeout_s)
+            second_reading(
+                documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s
+            )
         return documents
 
 
