@@ -13,7 +13,9 @@
   are counted once per process, as ``ps`` would; spikes shorter than the interval can be missed. Which
   processes made up the peak is kept (``peak_detail``) to explain a surprising figure.
 - Peak PSS: the same sum of proportional set sizes (``/proc/PID/smaps_rollup``): a page shared by k
-  processes counts 1/k in each, so the sum is what the tree really holds in memory.
+  processes counts 1/k in each, so the sum is what the tree really holds in memory. Each process's PSS
+  is capped by its RSS of the same sample (the two are separate reads, and a process at exec or exit can
+  momentarily report a PSS above its RSS).
 
 Only the systems under test may run children inside the block: the benchmark's own helpers (pdftoppm,
 pdftotext) run outside it.
@@ -61,7 +63,8 @@ def tree_memory(process: psutil.Process | None = None) -> tuple[int, int, list[t
         try:
             try:
                 info = child.memory_full_info()
-                r, p = info.rss, info.pss
+                # statm and smaps_rollup are two reads: a process at exec or exit can show PSS > RSS.
+                r, p = info.rss, min(info.pss, info.rss)
             except psutil.AccessDenied:
                 r = p = child.memory_info().rss
             each.append((child.name(), r))

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sohoa.cli_results import audit_app, results_app, review_app
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
 
@@ -250,6 +251,11 @@ def samples(
 
     path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
     Console().print(f"{path}\n{out / 'truth.json'}")
+
+
+app.add_typer(review_app, name="review", no_args_is_help=True)
+app.add_typer(results_app, name="results", no_args_is_help=True)
+app.add_typer(audit_app, name="audit", no_args_is_help=True)
 
 
 def main() -> None:

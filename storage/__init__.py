@@ -5,7 +5,8 @@
 - ``storage.local``: ``LocalFolderStore``, the embedded store (S3/MinIO comes later, same interface).
 - ``storage.db``: ``make_engine``, ``migrate`` (call on every start), ``session_scope``.
 - ``storage.tables``: the SQLAlchemy models, one module per aggregate.
-- ``storage.repository``: the functions the dossier lifecycle calls.
+- ``storage.repository``: the functions the dossier lifecycle, review and reuse call, including the
+  hash-chained audit log (``append_audit``, ``verify_audit``) and field revisions.
 - ``storage.states``: dossier and stage state vocabularies and allowed transitions.
 
 Nothing is imported here, so using the object store does not load SQLAlchemy.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import threading
 from datetime import date
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pytest
@@ -57,10 +57,10 @@ def new_dossier(engine: Engine, token: str, day: date = DAY) -> str:
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'sohoa.db'}"
-    migrate(url)
-    return url
+def url(db_url: str) -> str:
+    """A migrated database: SQLite, then PostgreSQL (``db_url`` in conftest.py)."""
+    migrate(db_url)
+    return db_url
 
 
 @pytest.fixture
@@ -146,9 +146,11 @@ def _create_many(url: str, worker: int, count: int) -> list[str]:
         engine.dispose()
 
 
-def test_dossiers_created_by_several_processes_get_unique_gapless_codes(url: str, engine: Engine) -> None:
+def test_dossiers_created_by_several_processes_get_unique_gapless_codes(
+    url: str, engine: Engine, worker_processes: BaseContext
+) -> None:
     processes, per_process = 4, 15
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    with worker_processes.Pool(processes) as pool:
         batches = pool.starmap(_create_many, [(url, w, per_process) for w in range(processes)])
     codes = [code for batch in batches for code in batch]
     assert len(set(codes)) == processes * per_process
@@ -175,8 +177,10 @@ def _find_or_create(url: str, token: str) -> tuple[str, bool]:
         engine.dispose()
 
 
-def test_same_inputs_from_several_processes_make_one_dossier_and_no_gap(url: str, engine: Engine) -> None:
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
+def test_same_inputs_from_several_processes_make_one_dossier_and_no_gap(
+    url: str, engine: Engine, worker_processes: BaseContext
+) -> None:
+    with worker_processes.Pool(4) as pool:
         results = pool.starmap(_find_or_create, [(url, "same scan")] * 8)
     assert len({code for code, _ in results}) == 1
     assert sum(created for _, created in results) == 1

@@ -20,6 +20,8 @@ from storage.repository._upsert import upsert_for
 from storage.tables import DailySequenceRow, PageRow, metadata
 
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
+TABLES |= {"field_revisions", "audit_log", "audit_head"}
+HEAD = "0002"
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def test_migrate_creates_every_table_from_an_empty_database(url: str) -> None:
     engine = make_engine(url)
     with engine.connect() as conn:
         assert set(sa.inspect(conn).get_table_names()) >= TABLES
-        assert current_revisions(conn) == schema_heads() == {"0001"}
+        assert current_revisions(conn) == schema_heads() == {HEAD}
 
 
 def test_migrate_twice_is_a_no_op(url: str) -> None:
@@ -41,7 +43,7 @@ def test_migrate_twice_is_a_no_op(url: str) -> None:
     migrate(engine)
     migrate(url)
     with engine.connect() as conn:
-        assert current_revisions(conn) == {"0001"}
+        assert current_revisions(conn) == {HEAD}
 
 
 def test_models_and_migrations_do_not_drift(url: str) -> None:
@@ -80,7 +82,7 @@ def test_concurrent_first_starts_migrate_once_without_errors(url: str) -> None:
         t.join()
     assert errors == []
     with make_engine(url).connect() as conn:
-        assert current_revisions(conn) == {"0001"}
+        assert current_revisions(conn) == {HEAD}
 
 
 def test_sqlite_connections_use_wal_and_enforce_foreign_keys_even_after_migrating(url: str) -> None:

@@ -53,10 +53,10 @@ def make_source(digest: str, name: str) -> Source:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    url = f"sqlite:///{tmp_path / 'sohoa.db'}"
-    migrate(url)
-    return make_engine(url)
+def engine(db_url: str) -> Engine:
+    """A migrated database: SQLite, then PostgreSQL (``db_url`` in conftest.py)."""
+    migrate(db_url)
+    return make_engine(db_url)
 
 
 @pytest.fixture

@@ -4,6 +4,15 @@ None of them commits: the caller owns the transaction (``storage.db.session_scop
 stage's rows land together or not at all.
 """
 
+from storage.repository.audit import (
+    SYSTEM_ACTOR,
+    AuditEntry,
+    AuditReport,
+    append_audit,
+    load_audit,
+    lock_audit_log,
+    verify_audit,
+)
 from storage.repository.documents import (
     fields_of,
     get_document,
@@ -30,14 +39,33 @@ from storage.repository.results import (
     StoredSource,
     load_dossier_result,
 )
+from storage.repository.review import correct_field, document_fields, load_revisions, set_approval
+from storage.repository.search import (
+    NUMBER_KEYS,
+    PERSONAL_ID_KEYS,
+    documents_by_field,
+    documents_by_sha256,
+    number_queries,
+    personal_id_query,
+)
 from storage.repository.stages import load_stage_runs, stage_done, stage_failed, stage_started
 
 __all__ = [
+    "NUMBER_KEYS",
+    "PERSONAL_ID_KEYS",
+    "SYSTEM_ACTOR",
+    "AuditEntry",
+    "AuditReport",
     "DossierExists",
     "StoredDocument",
     "StoredDossier",
     "StoredSource",
+    "append_audit",
+    "correct_field",
     "create_dossier",
+    "document_fields",
+    "documents_by_field",
+    "documents_by_sha256",
     "fields_of",
     "find_dossier_by_inputs",
     "find_or_create_dossier",
@@ -45,18 +73,25 @@ __all__ = [
     "get_document",
     "get_dossier",
     "inputs_key_for",
+    "load_audit",
     "load_dossier_result",
     "load_page_image_keys",
     "load_pages",
+    "load_revisions",
     "load_stage_runs",
+    "lock_audit_log",
     "next_dossier_code",
+    "number_queries",
+    "personal_id_query",
     "prune_documents",
     "result_code",
     "save_document",
     "save_page",
+    "set_approval",
     "set_needs_ltv",
     "set_state",
     "stage_done",
     "stage_failed",
     "stage_started",
+    "verify_audit",
 ]

@@ -1,7 +1,11 @@
 """Documents (results) and their fields: saved idempotently, read back as ``FieldValue``s.
 
 ``save_document`` is an upsert of the document plus a *replacement* of its fields, in the caller's
-transaction: running extraction again leaves exactly the new fields, never duplicates.
+transaction: running extraction again leaves exactly the new fields, never duplicates, with one
+exception: a field a reviewer ``corrected`` is never overwritten or removed by processing again. That
+is enforced in the SQL itself (the upsert's ``WHERE status <> 'corrected'``), so it holds even against
+a correction committed while the document is being saved. Field rows are updated in place (same id),
+which keeps their revisions linked.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.models import FieldValue
@@ -21,6 +25,8 @@ from storage.repository.dossiers import result_code
 from storage.tables import DocumentRow, DossierRow, FieldRow, utcnow
 
 Fields = Mapping[str, FieldValue | list[FieldValue]]
+CORRECTED = "corrected"
+_FIELD_COLUMNS = ("repeated", "value", "raw", "confidence", "page", "bbox", "status", "reasons")
 _FIELD_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 
 
@@ -41,7 +47,9 @@ def save_document(
 
     ``code`` must be ``result_code(dossier code, index)``. ``pdf_sha256`` is the sha256 of the
     stored object (``StoredObject.sha256``), which after a re-run is the first signed PDF, not the
-    one just made. ``needs_ltv`` is left as it is (see ``set_needs_ltv``).
+    one just made. ``needs_ltv`` and the approval are left as they are (see ``set_needs_ltv``,
+    ``workers.review.auto_approve``). Fields a reviewer corrected are kept, even when the new
+    extraction lacks them (their keys are appended to ``field_keys``).
     """
     dossier = session.get(DossierRow, dossier_id)
     if dossier is None:
@@ -76,12 +84,47 @@ def save_document(
         take=("type", "pages", "field_keys", "pdf_key", "pdf_sha256", "signature", "updated_at"),
     ).returning(DocumentRow)
     document = session.scalars(stmt, execution_options={"populate_existing": True}).one()
-    session.execute(delete(FieldRow).where(FieldRow.document_id == document.id))
-    rows = list(_field_rows(document.id, fields))
-    if rows:
-        session.execute(insert(FieldRow), rows)
+    _replace_fields(session, document, fields)
     session.expire(document, ["fields"])
     return document
+
+
+def _replace_fields(session: Session, document: DocumentRow, fields: Fields) -> None:
+    """Upsert the new field items, delete the others; corrected items are left exactly as they are."""
+    rows = list(_field_rows(document.id, fields))
+    slots = {(row["key"], row["position"]) for row in rows}
+    existing = session.execute(
+        select(FieldRow.id, FieldRow.key, FieldRow.position).where(FieldRow.document_id == document.id)
+    )
+    stale = [id_ for id_, key, position in existing if (key, position) not in slots]
+    if stale:
+        session.execute(
+            delete(FieldRow)
+            .where(FieldRow.id.in_(stale), FieldRow.status != CORRECTED)
+            .execution_options(synchronize_session=False)
+        )
+    if rows:
+        stmt = upsert(
+            session,
+            FieldRow,
+            rows,
+            conflict=["document_id", "key", "position"],
+            take=_FIELD_COLUMNS,
+            where=FieldRow.status != CORRECTED,
+        )
+        session.execute(stmt)
+    kept = session.scalars(
+        select(FieldRow.key).where(FieldRow.document_id == document.id, FieldRow.status == CORRECTED).distinct()
+    ).all()
+    extra = sorted(set(kept) - set(fields))
+    if extra:  # a corrected field the new extraction no longer has: keep showing it
+        session.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == document.id)
+            .values(field_keys=[*fields, *extra])
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(document, ["field_keys"])
 
 
 def _field_rows(document_id: int, fields: Fields) -> Iterable[dict[str, Any]]:
@@ -112,7 +155,7 @@ def fields_of(document: DocumentRow) -> dict[str, FieldValue | list[FieldValue]]
     for key in document.field_keys:
         found = rows.get(key, [])
         values = [_field_value(row) for row in found]
-        result[key] = values if not found or found[0].repeated else values[0]
+        result[key] = values if not found or any(r.repeated for r in found) else values[0]
     return result
 
 

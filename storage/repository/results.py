@@ -57,6 +57,8 @@ class StoredDocument:
     signature: dict[str, Any]
     needs_ltv: bool
     fields: dict[str, FieldValue | list[FieldValue]] = field(default_factory=dict)
+    approved_at: datetime | None = None
+    approved_by: str | None = None
 
     @property
     def pdf_filename(self) -> str:
@@ -147,4 +149,6 @@ def _document(row: DocumentRow) -> StoredDocument:
         signature=dict(row.signature),
         needs_ltv=row.needs_ltv,
         fields=fields_of(row),
+        approved_at=row.approved_at,
+        approved_by=row.approved_by,
     )

@@ -3,21 +3,27 @@
 ``metadata`` is what Alembic's ``env.py`` and the drift test compare the migrations against.
 """
 
+from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow
 from storage.tables.base import Base, UtcDateTime, utcnow
 from storage.tables.document import DocumentRow
 from storage.tables.dossier import DossierRow, SourceRow
 from storage.tables.field import FieldRow
 from storage.tables.page import PageRow
+from storage.tables.review import FieldRevisionRow
 from storage.tables.sequence import DailySequenceRow
 from storage.tables.stage import StageRunRow
 
 metadata = Base.metadata
 
 __all__ = [
+    "GENESIS_HASH",
+    "AuditHeadRow",
+    "AuditRow",
     "Base",
     "DailySequenceRow",
     "DocumentRow",
     "DossierRow",
+    "FieldRevisionRow",
     "FieldRow",
     "PageRow",
     "SourceRow",

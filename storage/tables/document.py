@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -19,7 +20,9 @@ class DocumentRow(Timestamps, Base):
 
     ``field_keys`` keeps the order of the fields and remembers repeated fields that came out
     empty (``[]``), which have no field rows. ``needs_ltv`` flags a result whose long-term
-    validation data is still pending: a flag, not a dossier state.
+    validation data is still pending: a flag, not a dossier state. ``approved_at``/``approved_by``
+    record the approval of this result (by a reviewer, or by sohoa when no field needed review); the
+    dossier is approved when all its documents are. ``pdf_sha256`` is indexed: results are found by it.
     """
 
     __tablename__ = "documents"
@@ -33,9 +36,11 @@ class DocumentRow(Timestamps, Base):
     pages: Mapped[list[int]] = mapped_column(sa.JSON)
     field_keys: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     pdf_key: Mapped[str | None] = mapped_column(sa.String(1024))
-    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     signature: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     needs_ltv: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    approved_at: Mapped[datetime | None]
+    approved_by: Mapped[str | None] = mapped_column(sa.String(128))
 
     dossier: Mapped[DossierRow] = relationship(back_populates="documents")
     fields: Mapped[list[FieldRow]] = relationship(

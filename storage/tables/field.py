@@ -16,10 +16,17 @@ if TYPE_CHECKING:
 class FieldRow(Base):
     """One ``FieldValue``. A repeated field (owners, recipients) has one row per item,
     ``position`` 0, 1, ... and ``repeated`` true; a single field has ``position`` 0.
+
+    ``value`` is indexed for results search (personal ID, document number). On PostgreSQL the index is
+    a hash index: equality is all search needs, and a B-tree would refuse a value longer than about
+    2.7 kB (a long ``subject``); SQLite has no such limit and uses its B-tree.
     """
 
     __tablename__ = "fields"
-    __table_args__ = (sa.UniqueConstraint("document_id", "key", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("document_id", "key", "position"),
+        sa.Index("ix_fields_value", "value", postgresql_using="hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))

@@ -1,0 +1,265 @@
+"""`sohoa review`, `sohoa results` and `sohoa audit`: thin commands over ``workers.review``,
+``workers.results`` and the audit log, registered as sub-apps by ``sohoa.cli``.
+
+Kept apart from ``sohoa.cli`` so the processing commands stay short. Exit codes as everywhere: 0
+success, 2 bad request (unknown result or field, a refused review step; one line on stderr), 1 an
+internal error; ``sohoa audit verify`` exits 1 when the log is broken.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sohoa.errors import SohoaError
+from sohoa.settings import load_settings
+
+review_app = typer.Typer(help="Review fields the machine may have misread, correct them, approve results.")
+results_app = typer.Typer(help="Find, show and export results (signed PDF + fields) for reuse.")
+audit_app = typer.Typer(help="The append-only, hash-chained audit log.")
+
+AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+By = Annotated[str | None, typer.Option("--by", help="Who does it (default: the login name).")]
+
+
+@contextmanager
+def _opened() -> Iterator[Any]:
+    """Settings, object store and migrated database for one command (exit 2 on invalid settings); the
+    database connections are closed after it."""
+    from workers.context import open_context
+
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        sys.stderr.write(f"sohoa: invalid settings: {exc}\n")
+        raise typer.Exit(2) from exc
+    try:
+        ctx = open_context(settings)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    try:
+        yield ctx
+    finally:
+        ctx.engine.dispose()
+
+
+def _fail(exc: SohoaError) -> typer.Exit:
+    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    return typer.Exit(exc.exit_code)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _who(by: str | None) -> str:
+    return (by or getpass.getuser()).strip()
+
+
+@review_app.command("list")
+def review_list(as_json: AsJson = False) -> None:
+    """Results waiting for review, the least sure fields first: value, reasons, page and box of each."""
+    from workers.review import list_waiting
+
+    try:
+        with _opened() as ctx:
+            waiting = list_waiting(ctx.engine)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json([w.to_dict() for w in waiting])
+        return
+    con = Console(soft_wrap=True)  # one line per field, never wrapped: codes and values stay whole
+    if not waiting:
+        con.print("Không có kết quả nào chờ duyệt.")
+        return
+    for w in waiting:
+        doubt = f"{len(w.fields)}/{w.field_count} trường cần xem lại" if w.fields else "chỉ chờ duyệt"
+        con.print(f"[bold]{w.code}[/bold] ({w.type}), hồ sơ {w.dossier}: {doubt}")
+        for f in w.fields:
+            box = f" [{','.join(map(str, f.bbox))}]" if f.bbox else ""
+            where = f"trang {f.page}{box}" if f.page else "không rõ vị trí"
+            value = escape(json.dumps(f.value, ensure_ascii=False))
+            con.print(f"  {f.ref:<16} {value}  tin cậy {f.confidence:.2f}  {escape(', '.join(f.reasons))}  {where}")
+    con.print(
+        f"{len(waiting)} kết quả chờ duyệt. Sửa: sohoa review set KQ TRƯỜNG GIÁ_TRỊ; duyệt: sohoa review approve KQ"
+    )
+
+
+@review_app.command("set")
+def review_set(
+    result: Annotated[str, typer.Argument(help="Result code, e.g. 000.00.20.H40-261128-0001-01.")],
+    field: Annotated[str, typer.Argument(help="Field key, or key.N (N from 0) for an item of a repeated field.")],
+    value: Annotated[str, typer.Argument(help="The right value (typing the current value confirms it).")],
+    by: By = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept with the revision, not in the audit log).")] = None,
+) -> None:
+    """Correct or confirm one field: a revision is kept (old, new, who, when, why) and the status becomes corrected."""
+    from workers.review import set_field
+
+    try:
+        with _opened() as ctx:
+            done = set_field(ctx.engine, result, field, value, by=_who(by), reason=reason)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    con = Console(soft_wrap=True)
+    if not done.changed:
+        con.print(f"{done.result} {done.field}: đã là giá trị này (không đổi)")
+        return
+    con.print(f"{done.result} {done.field}: đã sửa (phiên bản {done.revision_id})")
+    if done.reopened:
+        con.print("Kết quả đã duyệt trước đó: cần duyệt lại (sohoa review approve).")
+
+
+@review_app.command("approve")
+def review_approve(
+    result: Annotated[str, typer.Argument(help="Result code.")],
+    by: By = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Approve even though some fields still need review (they are logged).")
+    ] = False,
+) -> None:
+    """Approve a result. Refused while a field still needs review, unless --force; the dossier follows its last one."""
+    from workers.review import approve
+
+    try:
+        with _opened() as ctx:
+            done = approve(ctx.engine, result, by=_who(by), force=force)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    con = Console(soft_wrap=True)
+    if done.already:
+        con.print(f"{done.result}: đã duyệt trước đó (hồ sơ {done.dossier}: {done.dossier_state})")
+        return
+    forced = f" (duyệt nguyên trạng: {', '.join(done.forced)})" if done.forced else ""
+    con.print(f"{done.result}: đã duyệt{forced}. Hồ sơ {done.dossier}: {done.dossier_state}")
+
+
+@results_app.command("search")
+def results_search(
+    personal_id: Annotated[str | None, typer.Option("--personal-id", help="Personal ID (CCCD) number.")] = None,
+    number: Annotated[str | None, typer.Option("--number", help="Document number, e.g. 123/QĐ-UBND.")] = None,
+    sha256: Annotated[str | None, typer.Option("--sha256", help="sha256 of a scanned input or a signed PDF.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Find results by personal ID, document number or content hash (exactly one)."""
+    from workers.results import search_results
+
+    try:
+        with _opened() as ctx:
+            found = search_results(ctx.engine, personal_id=personal_id, number=number, sha256=sha256)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json([r.to_dict() for r in found])
+        return
+    con = Console(soft_wrap=True)
+    if not found:
+        con.print("Không tìm thấy kết quả nào.")
+        return
+    for r in found:
+        con.print(f"{r.code}  {r.type}  {r.state}  hồ sơ {r.dossier}  (khớp theo {r.matched})")
+
+
+@results_app.command("show")
+def results_show(
+    code: Annotated[str, typer.Argument(help="Result code.")],
+    as_json: AsJson = False,
+) -> None:
+    """A result: type, state, dossier, signed PDF (key, sha256), fields with their status, corrections."""
+    from workers.results import show_result
+
+    try:
+        with _opened() as ctx:
+            view = show_result(ctx.engine, code)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    data = view.to_dict()
+    if as_json:
+        _print_json(data)
+        return
+    con = Console(soft_wrap=True)
+    con.print(f"[bold]{view.code}[/bold] ({view.type}): {view.state}; hồ sơ {view.dossier} ({view.dossier_state})")
+    con.print(f"  PDF: {view.pdf_key} sha256 {view.pdf_sha256}")
+    if data["approved"]:
+        con.print(f"  Duyệt: {data['approved']['by']} lúc {data['approved']['at']}")
+    for key, value in data["fields"].items():
+        items = value if isinstance(value, list) else [value]
+        for n, item in enumerate(items):
+            ref = f"{key}.{n}" if isinstance(value, list) else key
+            status = item["status"] + (f" ({', '.join(item['reasons'])})" if item["reasons"] else "")
+            shown = escape(json.dumps(item["value"], ensure_ascii=False))
+            con.print(f"  {ref:<16} {shown}  tin cậy {item['confidence']:.2f}  {status}")
+    for rev in view.revisions:
+        con.print(f"  {rev['at']} {rev['by']}: {rev['field']} {escape(str(rev['old']))} → {escape(str(rev['new']))}")
+
+
+@results_app.command("export")
+def results_export(
+    result: Annotated[str, typer.Argument(help="Result code.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <code>.pdf and <code>.json.")],
+) -> None:
+    """Write a result's signed PDF (checked against its recorded sha256) and its JSON with the current fields."""
+    from workers.results import export_result
+
+    try:
+        with _opened() as ctx:
+            files = export_result(ctx, result, out)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    for path in files:
+        Console(soft_wrap=True).print(str(path))
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: AsJson = False) -> None:
+    """Recompute the hash chain. Exit 0 if intact, 1 if broken (with the first bad entry and what is wrong)."""
+    from storage.db import session_scope
+    from storage.repository import verify_audit
+
+    try:
+        with _opened() as ctx, session_scope(ctx.engine) as session:
+            report = verify_audit(session)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(report.to_dict())
+    elif report.ok:
+        sys.stdout.write(f"audit log intact: {report.entries} entries, last hash {report.last_hash}\n")
+    else:
+        sys.stdout.write(f"audit log BROKEN at entry {report.broken_seq}: {report.problem}\n")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@audit_app.command("log")
+def audit_log(
+    subject: Annotated[str | None, typer.Option(help="Only entries about this dossier or result code.")] = None,
+    after: Annotated[int, typer.Option(help="Only entries after this number.")] = 0,
+    limit: Annotated[int, typer.Option(help="At most this many entries.")] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """Audit entries in order: number, time, who, what, about which code."""
+    from storage.db import session_scope
+    from storage.repository import load_audit
+
+    try:
+        with _opened() as ctx, session_scope(ctx.engine) as session:
+            entries = load_audit(session, subject=subject, after=after, limit=limit)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json([e.to_dict() for e in entries])
+        return
+    con = Console(soft_wrap=True)
+    for e in entries:
+        payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True) if e.payload else ""
+        con.print(f"{e.seq:>6} {e.to_dict()['at']} {escape(e.actor)} {e.action} {e.subject} {escape(payload)}")

@@ -1,0 +1,248 @@
+"""Results for reuse: find them (personal ID, document number, content hash), show one, export one.
+
+A result is one document of a dossier: its signed PDF in the object store and its fields in the
+database. What is shown and exported are the fields *as they are now*, reviewers' corrections
+included, not the JSON written when the dossier was processed.
+
+A result's review state is derived, not stored: ``approved`` once approved (itself or with its whole
+dossier), ``published`` with its dossier, else the dossier's state (``needs_review``, ``processing``...).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pipeline.models import FieldValue
+from sohoa.errors import BadInput, IntegrityError, StorageError
+from storage import keys, repository
+from storage.db import session_scope
+from storage.objects import ObjectMissing
+from storage.tables import DocumentRow, DossierRow
+from workers.context import Context
+
+APPROVED_DOSSIER_STATES = frozenset({"approved", "published"})
+
+
+class UnknownResult(BadInput):
+    """No result has that code."""
+
+    code = "unknown_result"
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """One line of a search: enough to pick a result and ask for it by code."""
+
+    code: str
+    type: str
+    state: str
+    dossier: str
+    pdf_sha256: str | None
+    matched: str  # personal_id, number_symbol, pdf_sha256 or source_sha256
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "type": self.type,
+            "state": self.state,
+            "dossier": self.dossier,
+            "pdf_sha256": self.pdf_sha256,
+            "matched": self.matched,
+        }
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A result as stored now: type, state, PDF, signature, fields with their status, revisions."""
+
+    code: str
+    type: str
+    state: str
+    dossier: str
+    dossier_state: str
+    pages: list[int]
+    pdf_key: str | None
+    pdf_sha256: str | None
+    signature: dict[str, Any]
+    approved_at: datetime | None
+    approved_by: str | None
+    fields: dict[str, FieldValue | list[FieldValue]]
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+
+    def fields_dict(self) -> dict[str, Any]:
+        """Fields in the result JSON's shape (``sohoa.result/1``)."""
+        return {k: [f.to_dict() for f in v] if isinstance(v, list) else v.to_dict() for k, v in self.fields.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "type": self.type,
+            "state": self.state,
+            "dossier": {"code": self.dossier, "state": self.dossier_state},
+            "pages": self.pages,
+            "pdf": {"key": self.pdf_key, "sha256": self.pdf_sha256},
+            "signature": self.signature,
+            "approved": {"at": _iso(self.approved_at), "by": self.approved_by} if self.approved_at else None,
+            "fields": self.fields_dict(),
+            "revisions": self.revisions,
+        }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.astimezone(UTC).isoformat(timespec="seconds") if at else None
+
+
+def result_state(document: DocumentRow, dossier_state: str) -> str:
+    """The review state of one result (see the module docstring)."""
+    if dossier_state == "published":
+        return "published"
+    if document.approved_at is not None or dossier_state in APPROVED_DOSSIER_STATES:
+        return "approved"
+    return dossier_state
+
+
+def get_result(session: Session, code: str) -> tuple[DocumentRow, DossierRow]:
+    """The result ``code`` and its dossier, or ``UnknownResult`` (naming the results when given a dossier code)."""
+    document = repository.get_document(session, code.strip())
+    if document is not None:
+        dossier = session.get(DossierRow, document.dossier_id, populate_existing=True)
+        if dossier is None:  # pragma: no cover - a foreign key
+            raise StorageError(f"result {document.code} has no dossier")
+        return document, dossier
+    dossier = repository.get_dossier(session, code.strip())
+    if dossier is not None:
+        codes = session.scalars(select(DocumentRow.code).where(DocumentRow.dossier_id == dossier.id)).all()
+        listed = ", ".join(sorted(codes)) or "chưa có kết quả nào"
+        raise UnknownResult(f"{code} là mã hồ sơ, không phải mã kết quả; kết quả của hồ sơ: {listed}")
+    raise UnknownResult(f"không có kết quả {code}", hint="mã kết quả có dạng <mã hồ sơ>-<nn>, xem sohoa results search")
+
+
+def show_result(engine: Engine, code: str) -> ResultView:
+    """Everything about one result, fields and their revisions included."""
+    with session_scope(engine) as session:
+        document, dossier = get_result(session, code)
+        fields = repository.fields_of(document)
+        revisions = [
+            {
+                "field": f"{r.key}.{r.position}" if isinstance(fields.get(r.key), list) else r.key,
+                "old": r.old_value,
+                "new": r.new_value,
+                "old_status": r.old_status,
+                "by": r.by,
+                "at": _iso(r.at),
+                "reason": r.reason,
+            }
+            for r in repository.load_revisions(session, document.code)
+        ]
+        return ResultView(
+            code=document.code,
+            type=document.type,
+            state=result_state(document, dossier.state),
+            dossier=dossier.code,
+            dossier_state=dossier.state,
+            pages=list(document.pages),
+            pdf_key=document.pdf_key,
+            pdf_sha256=document.pdf_sha256,
+            signature=dict(document.signature),
+            approved_at=document.approved_at,
+            approved_by=document.approved_by,
+            fields=fields,
+            revisions=revisions,
+        )
+
+
+def search_results(
+    engine: Engine, *, personal_id: str | None = None, number: str | None = None, sha256: str | None = None
+) -> list[ResultSummary]:
+    """Results holding this personal ID, this document number, or this content hash (exactly one of them).
+
+    A sha256 matches a result's signed PDF or any input file of the result's dossier.
+    """
+    if sum(x is not None for x in (personal_id, number, sha256)) != 1:
+        raise BadInput("tìm theo đúng một tiêu chí: --personal-id, --number hoặc --sha256")
+    with session_scope(engine) as session:
+        try:
+            if personal_id is not None:
+                docs = repository.documents_by_field(
+                    session, repository.PERSONAL_ID_KEYS, [repository.personal_id_query(personal_id)]
+                )
+                matched = {d.id: "personal_id" for d in docs}
+            elif number is not None:
+                docs = repository.documents_by_field(session, repository.NUMBER_KEYS, repository.number_queries(number))
+                matched = {d.id: "number_symbol" for d in docs}
+            else:
+                assert sha256 is not None
+                docs = repository.documents_by_sha256(session, sha256)
+                digest = sha256.strip().lower()
+                matched = {d.id: "pdf_sha256" if d.pdf_sha256 == digest else "source_sha256" for d in docs}
+        except StorageError as exc:
+            raise BadInput(exc.message) from exc
+        ids = {d.dossier_id for d in docs}
+        dossiers = {
+            row.id: row
+            for row in session.execute(
+                select(DossierRow.id, DossierRow.code, DossierRow.state).where(DossierRow.id.in_(ids))
+            )
+        }
+        return [
+            ResultSummary(
+                code=d.code,
+                type=d.type,
+                state=result_state(d, dossiers[d.dossier_id].state),
+                dossier=dossiers[d.dossier_id].code,
+                pdf_sha256=d.pdf_sha256,
+                matched=matched[d.id],
+            )
+            for d in docs
+        ]
+
+
+def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
+    """Write ``<code>.pdf`` (the signed PDF, re-hashed against the database) and ``<code>.json``.
+
+    The JSON is the result's entry of its dossier JSON (``sohoa.result/1``) with the fields as they are
+    now, plus its ``state`` and ``dossier``. Files appear together or not at all.
+    """
+    view = show_result(ctx.engine, code)
+    if view.pdf_key is None or view.pdf_sha256 is None:
+        raise UnknownResult(f"kết quả {view.code} chưa có PDF đã ký (hồ sơ {view.dossier}: {view.dossier_state})")
+    entry = _stored_entry(ctx, view) or {"code": view.code, "type": view.type, "pages": view.pages}
+    entry |= {
+        "state": view.state,
+        "dossier": {"code": view.dossier, "state": view.dossier_state},
+        "pdf": {**entry.get("pdf", {}), "filename": f"{view.code}.pdf", "sha256": view.pdf_sha256},
+        "signature": view.signature or entry.get("signature"),
+        "approved": view.to_dict()["approved"],
+        "fields": view.fields_dict(),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sohoa-", dir=out_dir))
+    try:
+        stored = ctx.store.download(view.pdf_key, tmp / f"{view.code}.pdf")
+        if stored.sha256 != view.pdf_sha256:
+            raise IntegrityError(f"the stored PDF of {view.code} is not the one recorded (sha256 differs)")
+        (tmp / f"{view.code}.json").write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        written = [out_dir / f"{view.code}.pdf", out_dir / f"{view.code}.json"]
+        for path in written:
+            (tmp / path.name).replace(path)
+        return written
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stored_entry(ctx: Context, view: ResultView) -> dict[str, Any] | None:
+    """The result's entry in the dossier JSON written at processing (type label, PDF size...), if any."""
+    try:
+        data = json.loads(ctx.store.get_bytes(keys.result_json_key(view.dossier)))
+    except ObjectMissing:
+        return None
+    return next((dict(d) for d in data.get("documents", []) if d.get("code") == view.code), None)

@@ -1,0 +1,333 @@
+"""Review: what waits for a reviewer, correcting a field, approving a result.
+
+The rules, in one place:
+
+- A result waits for review while its dossier is ``needs_review`` and it is not approved yet; the
+  doubtful fields (``needs_review``) come first, lowest confidence first.
+- ``set_field`` writes a revision (old value, new value, who, when, why), sets the field ``corrected``
+  and appends ``field.corrected`` to the audit log (field key and revision id, never the values).
+  Setting the value a field already has confirms it (a revision with old = new). Correcting an
+  approved result withdraws its approval and sends its dossier back to ``needs_review``: an approval
+  attests the fields as they were. A published result is not changed here.
+- ``approve`` refuses while a field still needs review, unless ``force`` (the audit entry then lists
+  those fields); the dossier becomes ``approved`` when its last result is approved.
+- Each operation is one transaction that starts by taking the audit log's lock, so two reviewers never
+  interleave and what an operation read is still true when it writes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from sohoa.errors import BadInput, StorageError
+from storage import repository
+from storage.db import session_scope
+from storage.repository.review import clean_value
+from storage.tables import DocumentRow, DossierRow, FieldRow, PageRow, utcnow
+from workers.results import get_result, result_state
+
+NEEDS_REVIEW = "needs_review"
+_REF = re.compile(r"(?P<key>.+)\.(?P<position>\d+)")
+
+
+class UnknownField(BadInput):
+    """The result has no such field (or no such item of a repeated field)."""
+
+    code = "unknown_field"
+
+
+class ReviewRefused(BadInput):
+    """The result cannot be corrected or approved in its present state."""
+
+    code = "review_refused"
+
+
+@dataclass(frozen=True)
+class DoubtfulField:
+    """A field of a waiting result, with what a reviewer needs beside it: page, box and page image."""
+
+    ref: str  # what `sohoa review set` takes: ``key`` or ``key.N`` (N from 0) for a repeated field
+    value: str | None
+    raw: str | None
+    confidence: float
+    status: str
+    reasons: list[str]
+    page: int | None
+    bbox: list[int] | None
+    page_image_key: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.ref,
+            "value": self.value,
+            "raw": self.raw,
+            "confidence": round(self.confidence, 3),
+            "status": self.status,
+            "reasons": self.reasons,
+            "page": self.page,
+            "bbox": self.bbox,
+            "page_image_key": self.page_image_key,
+        }
+
+
+@dataclass(frozen=True)
+class WaitingResult:
+    """A result waiting for review: its doubtful fields, and how many fields it has in all."""
+
+    code: str
+    type: str
+    dossier: str
+    fields: list[DoubtfulField]
+    field_count: int
+    corrected: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "type": self.type,
+            "dossier": self.dossier,
+            "needs_review": [f.to_dict() for f in self.fields],
+            "field_count": self.field_count,
+            "corrected": self.corrected,
+        }
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What ``set_field`` did. ``changed`` is false when the field already had that corrected value."""
+
+    result: str
+    field: str
+    changed: bool
+    revision_id: int | None = None
+    reopened: bool = False
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What ``approve`` did: the result's and the dossier's states after it."""
+
+    result: str
+    dossier: str
+    dossier_state: str
+    already: bool = False
+    forced: list[str] = field(default_factory=list)
+
+
+def field_ref(row: FieldRow) -> str:
+    """``key`` for a single field, ``key.N`` for item N (from 0) of a repeated field."""
+    return f"{row.key}.{row.position}" if row.repeated else row.key
+
+
+def list_waiting(engine: Engine) -> list[WaitingResult]:
+    """Results waiting for review, those with the least sure doubtful field first."""
+    with session_scope(engine) as session:
+        rows = session.execute(
+            select(DocumentRow, DossierRow.code)
+            .join(DossierRow, DocumentRow.dossier_id == DossierRow.id)
+            .where(DossierRow.state == NEEDS_REVIEW, DocumentRow.approved_at.is_(None))
+            .options(selectinload(DocumentRow.fields))
+            .order_by(DocumentRow.code)
+        ).all()
+        dossier_ids = {doc.dossier_id for doc, _ in rows}
+        images = {
+            (d, n): key
+            for d, n, key in session.execute(
+                select(PageRow.dossier_id, PageRow.number, PageRow.image_key).where(PageRow.dossier_id.in_(dossier_ids))
+            )
+        }
+        waiting = [_waiting(doc, dossier_code, images) for doc, dossier_code in rows]
+    return sorted(waiting, key=lambda w: (not w.fields, min((f.confidence for f in w.fields), default=1.0), w.code))
+
+
+def _waiting(doc: DocumentRow, dossier_code: str, images: dict[tuple[int, int], str | None]) -> WaitingResult:
+    doubtful = sorted(
+        (f for f in doc.fields if f.status == NEEDS_REVIEW), key=lambda f: (f.confidence, f.key, f.position)
+    )
+    return WaitingResult(
+        code=doc.code,
+        type=doc.type,
+        dossier=dossier_code,
+        fields=[
+            DoubtfulField(
+                ref=field_ref(f),
+                value=f.value,
+                raw=f.raw,
+                confidence=f.confidence,
+                status=f.status,
+                reasons=list(f.reasons),
+                page=f.page,
+                bbox=list(f.bbox) if f.bbox is not None else None,
+                page_image_key=images.get((doc.dossier_id, f.page)) if f.page is not None else None,
+            )
+            for f in doubtful
+        ],
+        field_count=len(doc.fields),
+        corrected=sum(f.status == "corrected" for f in doc.fields),
+    )
+
+
+def _resolve(session: Session, document: DocumentRow, ref: str) -> tuple[str, int]:
+    """``key`` or ``key.N`` → (key, position), checked against the result's fields.
+
+    ``key.N`` with N one past the last item of a repeated field adds an item.
+    """
+    ref = ref.strip()
+    match = _REF.fullmatch(ref)
+    if ref in document.field_keys:
+        key, position = ref, None
+    elif match and match["key"] in document.field_keys:
+        key, position = match["key"], int(match["position"])
+    else:
+        known = ", ".join(document.field_keys) or "không có trường nào"
+        raise UnknownField(f"kết quả {document.code} không có trường {ref}", hint=f"các trường: {known}")
+    items = [r for r in repository.document_fields(session, document.id) if r.key == key]
+    positions = {r.position for r in items}
+    repeated = not items or any(r.repeated for r in items)
+    if position is None:
+        if not repeated:
+            return key, 0
+        refs = ", ".join(field_ref(r) for r in items) or f"{key}.0 để thêm mục đầu tiên"
+        raise UnknownField(f"{key} là trường lặp lại: chỉ rõ mục {key}.N (N từ 0)", hint=refs)
+    if position in positions or (repeated and position == max(positions, default=-1) + 1):
+        return key, position
+    hint = ", ".join(field_ref(r) for r in items) if repeated else f"dùng {key}"
+    raise UnknownField(f"kết quả {document.code} không có trường {ref}", hint=hint)
+
+
+def _open_for_review(dossier: DossierRow, code: str) -> None:
+    if dossier.state == "published":
+        raise ReviewRefused(f"kết quả {code} đã công bố: không sửa ở đây", hint="cần một phiên bản mới của kết quả")
+    if dossier.state not in ("needs_review", "approved"):
+        raise ReviewRefused(f"hồ sơ {dossier.code} đang ở trạng thái {dossier.state}", hint="chờ xử lý xong rồi duyệt")
+
+
+def _actor(by: str) -> str:
+    """Who acts: named, at most 128 characters (it goes into revisions and the audit log)."""
+    name = by.strip()
+    if not name or len(name) > 128:
+        raise BadInput("cần tên người thực hiện (--by), tối đa 128 ký tự")
+    return name
+
+
+def set_field(engine: Engine, result: str, ref: str, value: str, *, by: str, reason: str | None = None) -> Correction:
+    """Correct (or confirm) one field of a result; see the module docstring for the rules."""
+    by = _actor(by)
+    with session_scope(engine) as session:
+        repository.lock_audit_log(session)
+        document, dossier = get_result(session, result)
+        _open_for_review(dossier, document.code)
+        key, position = _resolve(session, document, ref)
+        current = next(
+            (r for r in repository.document_fields(session, document.id) if (r.key, r.position) == (key, position)),
+            None,
+        )
+        shown = f"{key}.{position}" if current is None or current.repeated else key
+        new_value = clean_value(value)
+        if current is not None and current.status == "corrected" and current.value == new_value:
+            return Correction(document.code, shown, changed=False)
+        reopened = result_state(document, dossier.state) == "approved"
+        if reopened:
+            _reopen(session, document, dossier, by=by)
+        now = utcnow()  # one time for the revision and its audit entry
+        revision = repository.correct_field(
+            session, document, key=key, position=position, value=new_value, by=by, reason=reason, at=now
+        )
+        repository.append_audit(
+            session,
+            at=now,
+            actor=by,
+            action="field.corrected",
+            subject=document.code,
+            payload={"field": shown, "revision": revision.id, "confirmed": revision.old_value == new_value},
+        )
+        return Correction(document.code, shown, changed=True, revision_id=revision.id, reopened=reopened)
+
+
+def _reopen(session: Session, document: DocumentRow, dossier: DossierRow, *, by: str) -> None:
+    """Withdraw ``document``'s approval; an approved dossier goes back to ``needs_review``, its other
+    results keeping the approval they had with it."""
+    now = utcnow()
+    if dossier.state == "approved":
+        for sibling in session.scalars(select(DocumentRow).where(DocumentRow.dossier_id == dossier.id)):
+            if sibling.id != document.id and sibling.approved_at is None:
+                repository.set_approval(session, sibling.id, by=repository.SYSTEM_ACTOR, at=now)
+        repository.set_state(session, dossier, "needs_review")
+        repository.append_audit(
+            session, actor=by, action="dossier.reopened", subject=dossier.code, payload={"result": document.code}
+        )
+    repository.set_approval(session, document.id, by=None, at=now)
+    repository.append_audit(session, actor=by, action="result.reopened", subject=document.code, payload={})
+
+
+def approve(engine: Engine, result: str, *, by: str, force: bool = False) -> Approval:
+    """Approve a result; its dossier becomes ``approved`` with its last result. See the module docstring."""
+    by = _actor(by)
+    with session_scope(engine) as session:
+        repository.lock_audit_log(session)
+        document, dossier = get_result(session, result)
+        if result_state(document, dossier.state) in ("approved", "published"):
+            return Approval(document.code, dossier.code, dossier.state, already=True)
+        _open_for_review(dossier, document.code)
+        doubtful = [field_ref(r) for r in repository.document_fields(session, document.id) if r.status == NEEDS_REVIEW]
+        if doubtful and not force:
+            raise ReviewRefused(
+                f"kết quả {document.code} còn {len(doubtful)} trường cần xem lại: {', '.join(doubtful)}",
+                hint="sửa hoặc xác nhận bằng `sohoa review set`, hoặc duyệt nguyên trạng bằng --force",
+            )
+        repository.set_approval(session, document.id, by=by)
+        payload: dict[str, Any] = {"forced": bool(doubtful), "unreviewed": doubtful} if doubtful else {}
+        repository.append_audit(session, actor=by, action="result.approved", subject=document.code, payload=payload)
+        state = _settle_dossier(session, dossier, actor=by)
+        return Approval(document.code, dossier.code, state, forced=doubtful)
+
+
+def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str:
+    """Move the dossier to ``approved`` once every result of it is approved; return its state."""
+    pending = session.scalars(
+        select(DocumentRow.id).where(DocumentRow.dossier_id == dossier.id, DocumentRow.approved_at.is_(None))
+    ).first()
+    if pending is not None or dossier.state == "approved":
+        return dossier.state
+    count = len(session.scalars(select(DocumentRow.id).where(DocumentRow.dossier_id == dossier.id)).all())
+    row = repository.set_state(session, dossier, "approved")
+    repository.append_audit(
+        session, actor=actor, action="dossier.approved", subject=dossier.code, payload={"results": count}
+    )
+    return row.state
+
+
+def auto_approve(session: Session, dossier_code: str) -> str:
+    """For the store stage, in its transaction after ``save_document``: approve (as ``sohoa``) every
+    result of the dossier with no field needing review, and return the state the dossier should take:
+    ``approved`` when all its results are, else ``needs_review``. Corrected fields count as reviewed; a
+    result sohoa approved on an earlier run that now has a doubtful field loses that approval (a
+    reviewer's approval stays)."""
+    dossier = repository.get_dossier(session, dossier_code)
+    if dossier is None:
+        raise StorageError(f"no dossier {dossier_code}")
+    documents = session.scalars(
+        select(DocumentRow).where(DocumentRow.dossier_id == dossier.id).options(selectinload(DocumentRow.fields))
+    ).all()
+    waiting = False
+    for doc in documents:
+        doubtful = any(f.status == NEEDS_REVIEW for f in doc.fields)
+        waiting |= doubtful and doc.approved_at is None
+        if doubtful and doc.approved_by == repository.SYSTEM_ACTOR:  # processed again: no longer sure
+            repository.set_approval(session, doc.id, by=None)
+            waiting = True
+        elif not doubtful and doc.approved_at is None:
+            repository.set_approval(session, doc.id, by=repository.SYSTEM_ACTOR)
+            repository.append_audit(
+                session,
+                actor=repository.SYSTEM_ACTOR,
+                action="result.approved",
+                subject=doc.code,
+                payload={"automatic": True},
+            )
+    return NEEDS_REVIEW if waiting or not documents else "approved"
