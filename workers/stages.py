@@ -27,6 +27,8 @@ from storage.db import session_scope
 from workers.context import Context
 from workers.pages import run_pages
 from workers.progress import Progress, silent
+from workers.results import show_result
+from workers.review import auto_approve
 from workers.review_reading import second_reading
 from workers.splitting import check_secret, split_pages
 
@@ -65,7 +67,8 @@ def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
         ctx.store.put_file(key, src.path, metadata={"sha256": src.sha256, "kind": src.kind}, content_type=_mime(src))
         source_keys.append(key)
     with session_scope(ctx.engine) as s:
-        row, _ = repository.find_or_create_dossier(
+        repository.lock_audit_log(s)
+        row, created = repository.find_or_create_dossier(
             s,
             agency=ctx.settings.agency_code,
             day=date.today(),
@@ -73,6 +76,14 @@ def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
             sources=sources,
             source_keys=source_keys,
         )
+        if created:
+            repository.append_audit(
+                s,
+                actor=repository.SYSTEM_ACTOR,
+                action="dossier.received",
+                subject=row.code,
+                payload={"sources": len(sources), "pages": sum(src.page_count for src in sources)},
+            )
         s.flush()
         s.expunge(row)
         return row
@@ -213,7 +224,6 @@ def store(
     """Signed PDFs and the result JSON into the object store; documents and fields into the database."""
     with _Stage(ctx, code, "store"):
         docs_json = []
-        needs_review = False
         for doc, result_code, path, signature in signed:
             obj = ctx.store.put_file(
                 keys.result_pdf_key(code, result_code),
@@ -221,22 +231,10 @@ def store(
                 content_type="application/pdf",
                 metadata={"dossier": code, "document-type": doc.type},
             )
-            docs_json.append(
-                document_to_dict(
-                    result_code,
-                    doc,
-                    pdf_name=f"{result_code}.pdf",
-                    pdf_sha256=obj.sha256,
-                    pdf_size=obj.size,
-                    signature=signature,
-                )
-            )
-            needs_review |= any(
-                f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
-            )
             with session_scope(ctx.engine) as s:
+                repository.lock_audit_log(s)
                 dossier = _dossier(s, code)
-                repository.save_document(
+                row = repository.save_document(
                     s,
                     dossier.id,
                     index=doc.index,
@@ -248,7 +246,30 @@ def store(
                     signature=signature,
                     fields=doc.fields,
                 )
-        state = "needs_review" if needs_review else "approved"
+                doc.fields = repository.fields_of(row)  # a reviewer's corrections survive re-processing
+                doubtful = sum(
+                    f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
+                )
+                repository.append_audit(
+                    s,
+                    actor=repository.SYSTEM_ACTOR,
+                    action="result.stored",
+                    subject=result_code,
+                    payload={"type": doc.type, "pdf_sha256": obj.sha256, "needs_review": doubtful},
+                )
+            docs_json.append(
+                document_to_dict(
+                    result_code,
+                    doc,
+                    pdf_name=f"{result_code}.pdf",
+                    pdf_sha256=obj.sha256,
+                    pdf_size=obj.size,
+                    signature=signature,
+                )
+            )
+        with session_scope(ctx.engine) as s:
+            repository.lock_audit_log(s)
+            state = auto_approve(s, code)  # results with no doubtful field are approved by sohoa
         with session_scope(ctx.engine) as s:
             dossier = _dossier(s, code)
             received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""
@@ -273,10 +294,12 @@ def store(
 
 
 def load_result(ctx: Context, code: str) -> dict[str, Any]:
-    """The stored result JSON of a finished dossier, with its current state."""
+    """The stored result JSON of a finished dossier, with its current state and fields (corrections)."""
     data = json.loads(ctx.store.get_bytes(keys.result_json_key(code)))
     with session_scope(ctx.engine) as s:
         data["dossier"]["state"] = _dossier(s, code).state
+    for doc in data["documents"]:
+        doc["fields"] = show_result(ctx.engine, doc["code"]).fields_dict()
     return data
 
 
