@@ -1,80 +1,100 @@
-"""Document types as data: how each is recognized and which fields it carries.
+"""Document types and their schemas, loaded from ``data/doctypes.json``.
 
-Classification here is the slice's first cut (title keywords); splitting a dossier into several
-documents and a fuller classifier come later and will grow this table, not add branches in code.
+Why data: a new type or field is a line in the JSON (key, Vietnamese label, type, required, validator,
+vocabulary, printed labels), not a branch in the extractor. ``data/field_map.json`` maps the
+Vietnamese keys of domain-vn.md §6 onto these keys.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
 
-ADMIN_FIELDS = (
-    "issuing_agency",
-    "number_symbol",
-    "place",
-    "issue_date",
-    "subject",
-    "signer_title",
-    "signer_name",
-)
-PERSON_FIELDS = ("full_name", "birth_date", "gender", "personal_id", "address", "phone")
-FORM_FIELDS = (*PERSON_FIELDS, "place", "issue_date", "subject", "signer_title", "signer_name")
+FieldType = Literal["str", "date", "int", "decimal", "enum", "list"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a schema: how it is named, typed, found (labels) and checked."""
+
+    key: str
+    label: str  # Vietnamese label, as a reviewer sees it
+    type: FieldType
+    required: bool = False
+    validator: str | None = None  # a name in pipeline.validators.VALIDATORS
+    vocabulary: str | None = None  # a name in pipeline.review.VOCABULARIES
+    normalizer: str | None = None  # a name in pipeline.normalize.NORMALIZERS (default: by type)
+    labels: tuple[str, ...] = ()  # printed labels of form fields ("Họ và tên"), before a ":"
+    multiline: bool = False  # the value may wrap onto the next line
+    values: tuple[str, ...] = ()  # allowed values of an enum
+    words_label: str | None = None  # the same amount written in words follows this label ("Bằng chữ")
+    after: str | None = None  # look for the label only below the line holding this heading
 
 
 @dataclass(frozen=True)
 class DocType:
-    """A document type: its key, Vietnamese name, title cues, fields and which of them are required."""
+    """A document type: its key, Vietnamese name, title cues, form codes and schema."""
 
     key: str
     label: str
     titles: tuple[str, ...]
-    fields: tuple[str, ...]
-    required: tuple[str, ...]
+    schema: tuple[FieldSpec, ...]
+    form_codes: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Field keys of the schema, in order."""
+        return tuple(f.key for f in self.schema)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.schema if f.required)
+
+    def spec(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.schema if f.key == key), None)
 
 
-DOC_TYPES: tuple[DocType, ...] = (
-    DocType(
-        "receipt",
-        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-        ("GIẤY TIẾP NHẬN",),
-        ADMIN_FIELDS + PERSON_FIELDS,
-        ("number_symbol", "issue_date"),
-    ),
-    DocType(
-        "decision",
-        "Quyết định",
-        ("QUYẾT ĐỊNH",),
-        ADMIN_FIELDS,
-        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
-    ),
-    DocType(
-        "notice",
-        "Thông báo",
-        ("THÔNG BÁO",),
-        ADMIN_FIELDS,
-        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
-    ),
-    DocType(
-        "certificate",
-        "Giấy chứng nhận",
-        ("GIẤY CHỨNG NHẬN",),
-        ADMIN_FIELDS + PERSON_FIELDS,
-        ("issuing_agency", "issue_date"),
-    ),
-    DocType(
-        "confirmation", "Giấy xác nhận", ("GIẤY XÁC NHẬN", "XÁC NHẬN"), ADMIN_FIELDS + PERSON_FIELDS, ("full_name",)
-    ),
-    DocType("application", "Đơn", ("ĐƠN ",), FORM_FIELDS, ("full_name",)),
-    DocType("declaration", "Tờ khai", ("TỜ KHAI",), FORM_FIELDS, ("full_name",)),
-    DocType(
-        "official_letter",
-        "Công văn",
-        ("V/V", "V/v"),
-        ADMIN_FIELDS,
-        ("issuing_agency", "number_symbol", "issue_date", "subject", "signer_name"),
-    ),
-)
-OTHER = DocType("other", "Khác", (), ADMIN_FIELDS + PERSON_FIELDS, ())
+@lru_cache(maxsize=1)
+def _raw() -> dict[str, Any]:
+    return json.loads(resources.files("pipeline").joinpath("data/doctypes.json").read_text("utf-8"))
+
+
+def _doc_type(entry: dict[str, Any], fields: dict[str, dict[str, Any]]) -> DocType:
+    required = set(entry["required"])
+    overrides = entry.get("field_labels", {})
+    schema = []
+    for key in entry["fields"]:
+        spec = dict(fields[key])
+        labels = overrides.get(key, spec.pop("labels", []))
+        spec.pop("labels", None)
+        schema.append(
+            FieldSpec(
+                key=key,
+                required=key in required,
+                labels=tuple(labels),
+                values=tuple(spec.pop("values", ())),
+                **spec,
+            )
+        )
+    unknown = required - set(entry["fields"])
+    if unknown:
+        raise ValueError(f"doctypes.json: {entry['key']} requires fields it does not have: {sorted(unknown)}")
+    return DocType(
+        entry["key"], entry["label"], tuple(entry["titles"]), tuple(schema), tuple(entry.get("form_codes", ()))
+    )
+
+
+def _load() -> tuple[tuple[DocType, ...], DocType]:
+    raw = _raw()
+    types = tuple(_doc_type(entry, raw["fields"]) for entry in raw["types"])
+    return types, _doc_type(raw["other"], raw["fields"])
+
+
+DOC_TYPES, OTHER = _load()
+FIELD_KEYS: frozenset[str] = frozenset(_raw()["fields"])
 
 
 def by_key(key: str) -> DocType:

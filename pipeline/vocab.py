@@ -1,77 +1,39 @@
-"""Vocabularies as data: province codes of the personal ID, agency words, signer authorities."""
+"""Vocabularies as data: province codes of the personal ID, places, agency words, signer titles.
+
+The long lists live in ``data/vocab.json`` (provinces old and new, places, ethnic groups, document type
+names); the short closed sets that code matches against stay here, next to their meaning.
+"""
 
 from __future__ import annotations
 
-# Pre-2025 province codes of the 12-digit personal ID (TT 07/2016/TT-BCA); the 34 post-merger codes are a
-# subset, and IDs never change, so all 63 stay valid.
-PROVINCE_CODES = frozenset(
-    f"{n:03d}"
-    for n in (
-        1,
-        2,
-        4,
-        6,
-        8,
-        10,
-        11,
-        12,
-        14,
-        15,
-        17,
-        19,
-        20,
-        22,
-        24,
-        25,
-        26,
-        27,
-        30,
-        31,
-        33,
-        34,
-        35,
-        36,
-        37,
-        38,
-        40,
-        42,
-        44,
-        45,
-        46,
-        48,
-        49,
-        51,
-        52,
-        54,
-        56,
-        58,
-        60,
-        62,
-        64,
-        66,
-        67,
-        68,
-        70,
-        72,
-        74,
-        75,
-        77,
-        79,
-        80,
-        82,
-        83,
-        84,
-        86,
-        87,
-        89,
-        91,
-        92,
-        93,
-        94,
-        95,
-        96,
-    )
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return json.loads(resources.files("pipeline").joinpath("data/vocab.json").read_text("utf-8"))
+
+
+PROVINCES_63: dict[str, str] = _data()["provinces_63"]
+PROVINCES_2025: dict[str, str] = _data()["provinces_2025"]
+# Birth-registration codes of the 12-digit personal ID (TT 07/2016/TT-BCA): all 63 stay valid, since
+# ID numbers never change and the 34 post-merger codes are a subset.
+PROVINCE_CODES = frozenset(PROVINCES_63)
+PLACES: tuple[str, ...] = (
+    *sorted(set(PROVINCES_63.values()) | set(PROVINCES_2025.values())),
+    *_data()["places_extra"],
 )
+ETHNIC_GROUPS: tuple[str, ...] = tuple(_data()["ethnic_groups"])
+DOC_TYPE_NAMES: tuple[str, ...] = tuple(_data()["doc_type_names"])
+SURNAMES: tuple[str, ...] = tuple(_data()["surnames"])
+# Open vocabularies of single fields (land-use terms, purposes, origins, household relations, procedures).
+PHRASES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _data()["phrases"].items()}
+
+# Secrecy marks (ND 30 ô 10a; Luật Bảo vệ bí mật nhà nước): documents carrying one are not digitized.
+SECRECY_MARKS = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
 
 # Words that open the name of an issuing body under a superior one (e.g. "UBND TỈNH X" / "SỞ TƯ PHÁP").
 SUBORDINATE_HEADS = (
@@ -94,6 +56,7 @@ SUBORDINATE_HEADS = (
     "ĐÀI",
     "HỘI ĐỒNG",
     "CHI NHÁNH",
+    "BỘ PHẬN",
 )
 
 MOTTO_WORDS = ("CỘNG HÒA", "CỘNG HOÀ", "XÃ HỘI CHỦ NGHĨA", "ĐỘC LẬP", "Độc lập", "Tự do", "Hạnh phúc")
@@ -123,4 +86,14 @@ SIGNER_TITLES = (
     "BỘ TRƯỞNG",
     "THỨ TRƯỞNG",
     "CHI CỤC TRƯỞNG",
+    "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    "NGƯỜI NỘP HỒ SƠ",
+    "TRƯỞNG PHÒNG ĐĂNG KÝ KINH DOANH",
+    "THỦ TRƯỞNG CƠ QUAN ĐĂNG KÝ CƯ TRÚ",
+    "NGƯỜI KÝ GIẤY KHAI SINH",
+    "NGƯỜI YÊU CẦU",
+    "NGƯỜI KÊ KHAI",
+    "TRƯỞNG CÔNG AN PHƯỜNG",
+    "TRƯỞNG CÔNG AN XÃ",
+    "GIÁM ĐỐC VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI",
 )

@@ -16,6 +16,7 @@ from typing import Any
 _EXPORTS = {
     "generate_dossier": "samples.generator",
     "render_page": "samples.generator",
+    "render_pages": "samples.generator",
     "scan_page": "samples.generator",
     "load_truth": "samples.generator",
     "truth_text": "samples.generator",

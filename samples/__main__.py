@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from samples.forms import ALL_KINDS
 from samples.generator import generate_dossier, parse_defects, regenerate_committed_samples
 
 
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="folder to write the dossier and truth.json into")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--kinds", default="quyet_dinh",
-                        help="comma-separated: quyet_dinh, cong_van, thong_bao, giay_xac_nhan, don")
+                        help="comma-separated, from: " + ", ".join(ALL_KINDS))
     parser.add_argument("--format", default="pdf", help="pdf, tiff, png or jpeg")
     parser.add_argument("--defects", default="office",
                         help="clean, office, harsh, or an exact spec like rotation=90,skew=3,color_mode=gray")

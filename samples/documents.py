@@ -74,6 +74,7 @@ class _Doc:
         self.boxes: dict[str, BBox] = {}
         self.anchors: dict[str, BBox] = {}
         self.seal: tuple[str, str] | None = None
+        self.secrecy: str | None = None  # a secrecy mark under the number (samples.forms' secret decision)
 
     def citizen(self) -> tuple[vocab.Agency, vocab.Person]:
         """The dossier's citizen and their ward/commune, the same in every document that names them."""
@@ -98,11 +99,11 @@ class _Doc:
 
 # -- shared zones -------------------------------------------------------------------------------
 def _admin_header(d: _Doc, agency: vocab.Agency, number_symbol: str, place: str, date: dt.date,
-                  vv: str | None = None) -> int:
-    """Zones 1-4 (and 5b for công văn); returns the y below the header."""
+                  vv: str | None = None, *, top: int | None = None) -> int:
+    """Zones 1-4 (and 5b for công văn, 10a when ``d.secrecy`` is set); returns the y below the header."""
     c = d.c
     lx0, lx1, rx0, rx1 = c.left, d.split, d.split, c.right
-    y = c.top
+    y = top0 = c.top if top is None else top
     if agency.superior:
         y, sup = c.block(agency.superior, y=y, x0=lx0, x1=lx1, pt=PT_AGENCY, zone="header_left", band=0,
                          align="center", leading=1.2)
@@ -112,7 +113,7 @@ def _admin_header(d: _Doc, agency: vocab.Agency, number_symbol: str, place: str,
     d.put("issuing_agency", " ".join(line.text for line in issuer), union([line.bbox for line in issuer]))
     y_left = c.rule((lx0 + lx1) // 2, y + d.gap(PT_AGENCY, 0.1), round((lx1 - lx0) * 0.35)) + d.gap(PT_AGENCY)
 
-    yr, _ = c.block(vocab.MOTTO, y=c.top, x0=rx0, x1=rx1, pt=PT_MOTTO, zone="header_right", band=0, column=1,
+    yr, _ = c.block(vocab.MOTTO, y=top0, x0=rx0, x1=rx1, pt=PT_MOTTO, zone="header_right", band=0, column=1,
                     style="bold", align="center", leading=1.2)
     yr, _ = c.block(vocab.TAGLINE, y=yr, x0=rx0, x1=rx1, pt=PT_TAGLINE, zone="header_right", band=0, column=1,
                     style="bold", align="center", leading=1.2, underline=True)
@@ -127,11 +128,27 @@ def _admin_header(d: _Doc, agency: vocab.Agency, number_symbol: str, place: str,
     d.put("place", place, dline.span_box(0, len(place)))
     d.put("issue_date", date.isoformat(), dline.span_box(len(place) + 2))
     y = y_num + round(1.35 * c.px(PT_NUMBER))
+    if d.secrecy:
+        y = _secrecy_mark(d, y, lx0, lx1)
     if vv is not None:
         y, vlines = c.block(f"V/v {vv}", y=y, x0=lx0 + c.mm(3), x1=lx1 - c.mm(3), pt=PT_VV, zone="header_left",
                             band=0, align="center", leading=1.2, balance=True)
         d.put("subject", vv, union([vlines[0].span_box(4), *[line.bbox for line in vlines[1:]]]))
     return y + d.gap(PT_TITLE, 1.0)
+
+
+def _secrecy_mark(d: _Doc, y: int, x0: int, x1: int) -> int:
+    """Ô 10a: the secrecy mark in bold capitals inside a frame, under the number."""
+    c = d.c
+    y += d.gap(PT_NUMBER, 0.3)
+    line = c.line([(d.secrecy or "", "bold")], y=y, x0=x0, x1=x1, pt=PT_TITLE, zone="header_left", band=0,
+                  align="center")
+    pad = c.mm(1.5)
+    bx0, by0, bx1, by1 = line.bbox
+    c.draw.rectangle((bx0 - 2 * pad, by0 - pad, bx1 + 2 * pad, by1 + pad), outline=(0, 0, 0),
+                     width=max(1, round(c.dpi / 100)))
+    d.put("secrecy", d.secrecy or "", line.bbox)
+    return by1 + pad + d.gap(PT_NUMBER, 0.6)
 
 
 def _title(d: _Doc, y: int, title: str, subject: str | None) -> int:

@@ -9,7 +9,8 @@ failing case is reported as "kind X, seed N".
 
     {"schema", "seed", "kind" ("quyet_dinh" or "don,giay_xac_nhan"), "kinds", "format", "dpi",
      "defects" (preset name or "custom"), "input" (path relative to truth.json),
-     "pages": [{"number" (1-based in the dossier), "document" (1-based), "file", "index_in_file",
+     "pages": [{"number" (1-based in the dossier), "document" (1-based; null on a separator sheet),
+                "file", "index_in_file",
                 "width", "height" (the scanned image), "upright_width", "upright_height",
                 "lines": [exact NFC text of each printed line, in reading order],
                 "line_boxes": [{"text", "bbox", "zone"}],
@@ -41,7 +42,8 @@ import pikepdf
 from PIL import Image
 
 from samples.defects import DefectSpec, ScannedPage, apply_defects, preset_spec
-from samples.documents import KINDS, RenderedPage, build_page
+from samples.documents import RenderedPage
+from samples.forms import ALL_KINDS, SEPARATOR_KINDS, build_pages
 
 FORMATS = ("pdf", "tiff", "png", "jpeg")
 _FORMAT_ALIASES = {"tif": "tiff", "jpg": "jpeg"}
@@ -52,8 +54,13 @@ Defects = str | DefectSpec | Sequence[DefectSpec]
 
 
 def render_page(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200) -> RenderedPage:
-    """One clean upright page of `kind` with its truth; cheap (tens of ms) for stage tests."""
-    return build_page(kind, random.Random(seed), dpi)
+    """One clean upright page of `kind` with its truth (the first, for a multi-page kind); tens of ms."""
+    return build_pages(kind, random.Random(seed), dpi)[0]
+
+
+def render_pages(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200) -> list[RenderedPage]:
+    """Every clean upright page of one document of `kind` ("gcn_qsdd" has two)."""
+    return build_pages(kind, random.Random(seed), dpi)
 
 
 def scan_page(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200,
@@ -101,7 +108,11 @@ def _page_spec(defects: Defects, seed: int, number: int) -> tuple[DefectSpec, st
 def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet_dinh",), fmt: str = "pdf",
                      dpi: int = 200, defects: Defects = "office", jpeg_quality: int = 80,
                      name: str = "scan") -> Path:
-    """Write one synthetic dossier (one page per document kind) and its ``truth.json``.
+    """Write one synthetic dossier (one document per kind, in order) and its ``truth.json``.
+
+    Kinds are those of :mod:`samples.forms` (``ALL_KINDS``); most documents are one page, "gcn_qsdd" two.
+    The separator kinds "trang_trang" (blank sheet) and "tach_ho_so" (separator sheet) add a page that
+    belongs to no document: its page truth has ``"document": null``.
 
     `defects` is a preset name ("clean", "office", "harsh": drawn per page from the seed), one
     DefectSpec for every page, or one DefectSpec per page. Formats: "pdf" (one multi-page PDF, JPEG
@@ -119,8 +130,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
     for kind in kinds:
-        if kind not in KINDS:
-            raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(KINDS)}")
+        if kind not in ALL_KINDS:
+            raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(ALL_KINDS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content_rng = random.Random(seed)
@@ -128,17 +139,20 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     scans: list[ScannedPage] = []
     pages: list[dict[str, Any]] = []
     documents: list[dict[str, Any]] = []
-    for index, kind in enumerate(kinds, start=1):
-        page = build_page(kind, content_rng, dpi, shared)
-        number = len(scans) + 1
-        spec, preset = _page_spec(defects, seed, number)
-        scan = apply_defects(page, spec, seed=[seed, number], preset=preset)
-        scans.append(scan)
-        pages.append(_page_truth(number, index, page, scan))
-        documents.append({
-            "index": index, "kind": kind, "pages": [number], "fields": dict(page.fields),
-            "field_boxes": {k: {"page": number, "bbox": list(b)} for k, b in page.field_boxes.items()},
-        })
+    for kind in kinds:
+        index = None if kind in SEPARATOR_KINDS else len(documents) + 1
+        doc: dict[str, Any] = {"index": index, "kind": kind, "pages": [], "fields": {}, "field_boxes": {}}
+        for page in build_pages(kind, content_rng, dpi, shared):
+            number = len(scans) + 1
+            spec, preset = _page_spec(defects, seed, number)
+            scan = apply_defects(page, spec, seed=[seed, number], preset=preset)
+            scans.append(scan)
+            pages.append(_page_truth(number, index, page, scan))
+            doc["pages"].append(number)
+            doc["fields"].update(page.fields)
+            doc["field_boxes"].update({k: {"page": number, "bbox": list(b)} for k, b in page.field_boxes.items()})
+        if index is not None:
+            documents.append(doc)
     target = _write(out_dir, name, fmt, scans, dpi, jpeg_quality)
     for i, page_truth in enumerate(pages):
         page_truth["file"] = target.name if target.is_file() else f"{name}/{_page_name(i + 1, fmt)}"
@@ -152,7 +166,7 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     return target
 
 
-def _page_truth(number: int, document: int, page: RenderedPage, scan: ScannedPage) -> dict[str, Any]:
+def _page_truth(number: int, document: int | None, page: RenderedPage, scan: ScannedPage) -> dict[str, Any]:
     return {
         "number": number, "document": document, "file": "", "index_in_file": 0,
         "width": scan.image.width, "height": scan.image.height,

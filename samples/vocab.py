@@ -232,3 +232,121 @@ def doc_number(rng: random.Random) -> str:
     """A document number: numbers below 10 take a leading zero."""
     n = rng.choice((rng.randint(1, 9), rng.randint(10, 99), rng.randint(100, 2999)))
     return f"{n:02d}"
+
+
+# -- one-stop papers, certificates and forms (samples.forms) ------------------------------------
+SECRECY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
+AGENCY_EIDS = ("000.00.20.H40", "000.00.21.H26", "000.00.15.H31", "H40.27", "H26.11", "G06.01")
+PROCEDURES = (
+    "Đăng ký thường trú",
+    "Đăng ký khai sinh",
+    "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+    "Cấp bản sao trích lục hộ tịch",
+    "Cấp giấy xác nhận tình trạng hôn nhân",
+    "Đăng ký biến động quyền sử dụng đất",
+    "Đăng ký thành lập doanh nghiệp",
+    "Cấp lại giấy chứng nhận quyền sử dụng đất",
+)
+DOSSIER_PARTS = ("Tờ khai theo mẫu", "Bản sao giấy tờ tùy thân", "Giấy tờ chứng minh chỗ ở hợp pháp",
+                 "Giấy ủy quyền (nếu có)")
+BUSINESS_KINDS = (("CÔNG TY TRÁCH NHIỆM HỮU HẠN MỘT THÀNH VIÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
+                  ("CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN", "CÔNG TY TNHH", "COMPANY LIMITED",
+                   "CO., LTD"),
+                  ("CÔNG TY CỔ PHẦN", "CÔNG TY CỔ PHẦN", "JOINT STOCK COMPANY", "JSC"))
+BUSINESS_TRADES = (("THƯƠNG MẠI", "TRADING"), ("XÂY DỰNG", "CONSTRUCTION"), ("DỊCH VỤ", "SERVICES"),
+                   ("CÔNG NGHỆ", "TECHNOLOGY"), ("VẬN TẢI", "TRANSPORT"))
+BUSINESS_BRANDS = (("AN PHÁT", "AN PHAT"), ("MINH KHANG", "MINH KHANG"), ("THÀNH ĐẠT", "THANH DAT"),
+                   ("PHÚ QUÝ", "PHU QUY"), ("TÂN THỊNH", "TAN THINH"), ("HÒA BÌNH", "HOA BINH"))
+CAPITALS_VND = (500_000_000, 750_000_000, 1_000_000_000, 1_500_000_000, 2_000_000_000, 4_200_000_000,
+                10_000_000_000)
+TAX_PROVINCES = ("01", "02", "03", "04", "31", "32", "36", "40")
+LAND_PURPOSES = ("Đất ở tại nông thôn", "Đất ở tại đô thị", "Đất trồng cây lâu năm", "Đất nuôi trồng thủy sản")
+LAND_ORIGINS = ("Nhà nước giao đất có thu tiền sử dụng đất", "Công nhận quyền sử dụng đất như giao đất có thu "
+                "tiền sử dụng đất", "Nhận chuyển nhượng quyền sử dụng đất")
+LAND_SERIAL_LETTERS = ("AB", "AC", "AD", "BA", "BC", "CA", "CH", "DA")
+LAND_REGISTRY_PREFIXES = ("CH", "CS", "CT", "VP")
+RELATIONS = ("Chủ hộ", "Vợ", "Chồng", "Con", "Cháu")
+HOSPITALS = ("Bệnh viện Đa khoa tỉnh", "Trạm y tế", "Bệnh viện Phụ sản")
+ID_MARKS = ("Nốt ruồi cách 2 cm dưới đuôi mắt trái", "Sẹo chấm cách 1 cm trên đầu lông mày phải",
+            "Nốt ruồi cách 1,5 cm trên cánh mũi phải")
+
+_DIGITS_VN = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+
+def _under_thousand(n: int, full: bool) -> list[str]:
+    """Words of 0-999; `full` spells a leading "không trăm" / "linh" inside a larger number."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    words: list[str] = []
+    if hundreds or full:
+        words += [_DIGITS_VN[hundreds], "trăm"]
+    if tens == 0:
+        if units:
+            words += (["linh"] if hundreds or full else []) + [_DIGITS_VN[units]]
+        return words
+    words += ["mười"] if tens == 1 else [_DIGITS_VN[tens], "mươi"]
+    if units == 1:
+        words.append("mốt" if tens > 1 else "một")
+    elif units == 5:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS_VN[units])
+    return words
+
+
+def vn_number_words(n: int) -> str:
+    """A whole number in Vietnamese words, as certificates spell amounts ("bốn tỷ hai trăm triệu")."""
+    if n == 0:
+        return "không"
+    groups = []
+    while n:
+        n, g = divmod(n, 1000)
+        groups.append(g)
+    scales = ("", "nghìn", "triệu", "tỷ")
+    words: list[str] = []
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if g == 0:
+            continue
+        words += _under_thousand(g, full=i < len(groups) - 1) + ([scales[i]] if scales[i] else [])
+    return " ".join(words)
+
+
+def vn_amount(n: int) -> str:
+    """4200000000 → "4.200.000.000" (a dot groups thousands)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def vn_decimal(value: float) -> str:
+    """1250.5 → "1.250,5"; 120.0 → "120"."""
+    whole, frac = f"{value:.1f}".split(".")
+    return vn_amount(int(whole)) + ("" if frac == "0" else f",{frac}")
+
+
+def vn_decimal_words(value: float) -> str:
+    """1250.5 → "một nghìn hai trăm năm mươi phẩy năm"."""
+    whole, frac = f"{value:.1f}".split(".")
+    words = vn_number_words(int(whole))
+    return words if frac == "0" else f"{words} phẩy {_DIGITS_VN[int(frac)]}"
+
+
+def vn_date_words(d: dt.date) -> str:
+    """A date in words as a birth certificate writes it: "ngày mười lăm tháng ba năm hai nghìn ..."."""
+    return f"ngày {vn_number_words(d.day)} tháng {vn_number_words(d.month)} năm {vn_number_words(d.year)}"
+
+
+def business_code(rng: random.Random) -> str:
+    """A 10-digit enterprise/tax code with a valid mod-11 check digit (weights 31, 29, 23, ... 3)."""
+    weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+    while True:
+        first = rng.choice(TAX_PROVINCES) + f"{rng.randint(1, 9_999_999):07d}"
+        check = 10 - sum(w * int(c) for w, c in zip(weights, first, strict=True)) % 11
+        if check < 10:
+            return first + str(check)
+
+
+def police_of(ward: Agency) -> tuple[str, str]:
+    """(superior, issuer) of the police of a ward agency: "CÔNG AN THÀNH PHỐ HUẾ", "CÔNG AN PHƯỜNG ..."."""
+    issuer = ward.issuer.replace("ỦY BAN NHÂN DÂN", "CÔNG AN")
+    superior = (ward.superior or "").replace("UBND", "CÔNG AN")
+    return superior, issuer

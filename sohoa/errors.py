@@ -84,3 +84,13 @@ class SigningError(SohoaError):
     """Signing failed (key, certificate or PDF problem)."""
 
     code = "signing"
+
+
+class SecretDocument(BadInput):
+    """A document carries a secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT): the digitization rules forbid digitizing it.
+
+    TT 03/2025/TT-VPCP Điều 5 k2 exempts secret documents from electronic copies, and the law on state
+    secrets keeps them off ordinary systems, so the dossier is refused with this reason (exit 2).
+    """
+
+    code = "secret_document"

@@ -58,7 +58,8 @@ def test_failed_sign_stage_is_recorded_and_the_rerun_reuses_finished_pages(
     assert outcome.dossier_code == code and not outcome.already_seen
     assert seen == []  # both pages came from the database, not from a second OCR
     assert outcome.state in ("needs_review", "approved")
-    assert {p.name for p in out.iterdir()} == {f"{code}-01.pdf", f"{code}.json"}
+    # the two generated documents (a notice and an application) are split into one signed PDF each
+    assert {p.name for p in out.iterdir()} == {f"{code}-01.pdf", f"{code}-02.pdf", f"{code}.json"}
 
 
 def _only_dossier_code(ctx) -> str:  # type: ignore[no-untyped-def]

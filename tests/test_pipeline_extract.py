@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.doctypes import by_key
 from pipeline.extract import extract_document, vocabulary_title
 from pipeline.layout import page_lines
 from pipeline.models import PageResult, Word
@@ -98,3 +99,174 @@ def test_signer_titles_are_a_closed_vocabulary() -> None:
     assert vocabulary_title("NGƯỜI LAÀM ĐƠN") == "NGƯỜI LÀM ĐƠN"
     assert vocabulary_title("_“._ PHÓ-CHỦ TỊCH") == "PHÓ CHỦ TỊCH"
     assert vocabulary_title("QUYẾT ĐỊNH") is None
+
+
+# -- issue 4: every type's fields, review reasons, secret documents ---------------------------------
+import random  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pipeline.extract import check_secret  # noqa: E402
+from pipeline.review import near_miss, syllables_ok  # noqa: E402
+from samples.forms import DOCUMENT_KINDS, build_pages  # noqa: E402
+from samples.truth_pages import truth_page_result  # noqa: E402
+from sohoa.errors import BadInput, SecretDocument  # noqa: E402
+
+# truth keys that name the same field differently (công văn's recipients are one "; "-joined value)
+ALIASES = {"recipients": "recipient"}
+
+
+def _extract_kind(kind: str, seed: int, dpi: int = 150):  # type: ignore[no-untyped-def]
+    pages = build_pages(kind, random.Random(seed), dpi)
+    results = [truth_page_result(p, i + 1) for i, p in enumerate(pages)]
+    lines = [line for page in results for line in page_lines(page)]
+    truth: dict[str, str] = {}
+    for p in pages:
+        truth.update({ALIASES.get(k, k): v for k, v in p.fields.items()})
+    return extract_document(1, lines, [p.number for p in results]), truth
+
+
+@pytest.mark.parametrize("kind", [k for k in DOCUMENT_KINDS if k != "quyet_dinh_mat"])
+def test_every_kind_gives_its_truth_fields_unflagged(kind: str) -> None:
+    """Read as a flawless OCR would, every field of the schema equals the truth and needs no review."""
+    for seed in range(4):
+        doc, truth = _extract_kind(kind, seed)
+        schema = set(by_key(doc.type).fields)
+        expected = {k: v for k, v in truth.items() if k in schema}
+        got = {k: f.value for k, f in doc.fields.items() if k in expected}  # type: ignore[union-attr]
+        assert got == expected, (kind, seed)
+        flagged = {k: f.reasons for k, f in doc.fields.items() if f.status != "extracted"}  # type: ignore[union-attr]
+        assert flagged == {}, (kind, seed)
+        assert len(expected) >= 8, (kind, sorted(expected))
+
+
+def test_receipt_business_and_land_fields() -> None:
+    receipt, truth = _extract_kind("tiep_nhan", 2)
+    assert receipt.type == "receipt"
+    assert receipt.fields["dossier_code"].value == truth["dossier_code"]  # type: ignore[union-attr]
+    assert receipt.fields["due_date"].value > receipt.fields["issue_date"].value  # type: ignore[union-attr,operator]
+    business, truth = _extract_kind("dang_ky_doanh_nghiep", 1)
+    assert business.fields["capital_vnd"].value == truth["capital_vnd"] and truth["capital_vnd"].isdigit()  # type: ignore[union-attr]
+    assert check_business_code_ok(business.fields["business_code"].value)  # type: ignore[union-attr]
+    land, truth = _extract_kind("gcn_qsdd", 3)
+    assert land.pages == [1, 2] and land.type == "land_use_certificate"
+    assert (land.fields["parcel_number"].value, land.fields["map_sheet"].value) == (  # type: ignore[union-attr]
+        truth["parcel_number"],
+        truth["map_sheet"],
+    )
+    assert land.fields["area_m2"].value == truth["area_m2"]  # type: ignore[union-attr]
+
+
+def check_business_code_ok(code: str | None) -> bool:
+    from pipeline.validators import check_business_code
+
+    return code is not None and check_business_code(code) == []
+
+
+def _rows_doc(rows: list[tuple[int, int, str]]):  # type: ignore[no-untyped-def]
+    return extract_document(1, page_lines(_page(rows)), [1])
+
+
+LAND = [
+    (560, 200, "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT"),
+    (240, 300, "2. Thông tin thửa đất:"),
+    (240, 350, "a) Thửa đất số: 215; b) Tờ bản đồ số: 12;"),
+    (240, 400, "d) Diện tích: 1.250,5 m²"),
+    (240, 450, "(Bằng chữ: một nghìn hai trăm năm mươi mét vuông)"),
+]
+
+
+def test_an_area_that_disagrees_with_its_words_waits_for_review() -> None:
+    area = _rows_doc(LAND).fields["area_m2"]
+    assert area.value == "1250.5"  # type: ignore[union-attr]
+    assert area.status == "needs_review" and "digits_words_mismatch" in area.reasons  # type: ignore[union-attr]
+    fixed = [*LAND[:4], (240, 450, "(Bằng chữ: một nghìn hai trăm năm mươi phẩy năm mét vuông)")]
+    assert _rows_doc(fixed).fields["area_m2"].status == "extracted"  # type: ignore[union-attr]
+
+
+def test_validator_and_cross_check_reasons() -> None:
+    rows = [
+        (560, 200, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+        (950, 120, "Huế, ngày 05 tháng 3 năm 2025"),
+        (600, 260, "Mã hồ sơ: 000.00.20.H40-250306-0012"),  # its date is not the receipt's
+        (240, 330, "Tiếp nhận hồ sơ của: Nguyễn Văn An"),
+        (240, 380, "Nội dung yêu cầu giải quyết: Đăng ký thường trú"),
+        (240, 430, "4. Thời gian trả kết quả giải quyết hồ sơ: 14 giờ, ngày 01 tháng 3 năm 2025"),
+    ]
+    f = _rows_doc(rows).fields
+    assert "dossier_code_date_mismatch" in f["dossier_code"].reasons  # type: ignore[union-attr]
+    assert "due_before_issue" in f["due_date"].reasons  # type: ignore[union-attr]
+    assert f["full_name"].status == "extracted" and f["procedure"].status == "extracted"  # type: ignore[union-attr]
+    bad = [(560, 200, "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP"), (240, 300, "Mã số doanh nghiệp: 0100233487")]
+    code = _rows_doc(bad).fields["business_code"]
+    assert code.value == "0100233487" and code.reasons == ["business_code_check_digit"]  # type: ignore[union-attr]
+
+
+def test_vocabulary_near_misses_wait_for_review() -> None:
+    rows = [
+        (300, 200, "UBND THÀNH PHỐ HÀ NỘI"),
+        (300, 240, "SỞ TỬ PHÁP"),  # a tone slip: same letters as "SỞ TƯ PHÁP", other marks
+        (350, 300, "Số: 12/QĐ-STP"),
+        (950, 300, "Hà Nôi, ngày 18 tháng 9 năm 2025"),
+        (760, 420, "QUYẾT ĐỊNH"),
+        (1100, 1285, "GIÁM ĐỐC"),
+        (1080, 1520, "Nguyẽn Văn An"),  # no Vietnamese syllable is spelled "nguyẽn"
+    ]
+    f = _rows_doc(rows).fields
+    assert f["issuing_agency"].reasons == ["not_in_vocabulary"]  # type: ignore[union-attr]
+    assert f["superior_agency"].status == "extracted"  # type: ignore[union-attr]
+    assert f["place"].reasons == ["not_in_vocabulary"]  # type: ignore[union-attr]
+    assert f["signer_name"].reasons == ["not_in_vocabulary"]  # type: ignore[union-attr]
+    assert f["signer_title"].status == "extracted" and f["number_symbol"].status == "extracted"  # type: ignore[union-attr]
+    assert near_miss("ỦY BAN NHÂN DÂN PHƯỜNG VĨNH LONG", {}) is False
+    assert syllables_ok("Lê Duẩn") and syllables_ok("ỦY BAN NHÂN DÂN TP. HỒ CHÍ MINH")
+    assert not syllables_ok("HỒ CHÍMINH") and not syllables_ok("Nguyen Van An")
+
+
+def _secret_lines(mark: str) -> list:  # type: ignore[type-arg]
+    return page_lines(_page([*DECISION[:4], (420, 420, mark), *DECISION[4:]]))
+
+
+@pytest.mark.parametrize("mark", ["MẬT", "TỐI MẬT", "TUYỆT MẬT", "MẶT", "| TỐI MẬT |", "MẬT KHẨN"])
+def test_secret_marks_are_refused(mark: str) -> None:
+    with pytest.raises(SecretDocument) as err:
+        check_secret(_secret_lines(mark))
+    assert isinstance(err.value, BadInput) and err.value.code == "secret_document" and err.value.exit_code == 2
+    assert "số hóa tài liệu mật" in err.value.message and "Trang 1" in err.value.message
+
+
+def test_the_word_mat_elsewhere_is_no_secret_mark() -> None:
+    check_secret(page_lines(_page(DECISION)))
+    body = [*DECISION, (320, 700, "Căn cứ Luật Bảo vệ bí mật nhà nước;"), (560, 460, "BẢO VỆ BÍ MẬT NHÀ NƯỚC")]
+    check_secret(page_lines(_page(body)))
+    low = [*DECISION, (420, 1600, "MẬT")]  # a mark low on the page is not the ô 10a mark
+    check_secret(page_lines(_page(low)))
+    check_secret([])
+
+
+def test_generated_secret_decision_is_refused() -> None:
+    for seed in range(3):
+        page = truth_page_result(build_pages("quyet_dinh_mat", random.Random(seed), 150)[0])
+        with pytest.raises(SecretDocument):
+            check_secret(page_lines(page))
+
+
+def test_a_birth_date_that_disagrees_with_its_words_waits_for_review() -> None:
+    rows = [(700, 200, "GIẤY KHAI SINH"), (240, 300, "Ngày, tháng, năm sinh: 14/11/2020")]
+    words = "Ghi bằng chữ: Ngày mười bốn tháng {} năm hai nghìn không trăm hai mươi"
+    wrong = _rows_doc([*rows, (240, 350, words.format("mười"))]).fields["birth_date"]
+    assert wrong.value == "2020-11-14" and wrong.reasons == ["digits_words_mismatch"]  # type: ignore[union-attr]
+    right = _rows_doc([*rows, (240, 350, words.format("mười một"))]).fields["birth_date"]
+    assert right.status == "extracted"  # type: ignore[union-attr]
+
+
+def test_family_names_land_terms_and_foreign_names() -> None:
+    from pipeline.review import VOCABULARIES, person_name_ok
+    from pipeline.validators import check_foreign_name
+
+    assert person_name_ok("Ngô Minh Quân") and person_name_ok("NGÔ MINH QUÂN") and person_name_ok("Y Moan Niê")
+    assert not person_name_ok("Ngõ Minh Quân")  # the family name "Ngô" with a slipped mark
+    assert VOCABULARIES["land_use_terms"]("Lâu dài") and not VOCABULARIES["land_use_terms"]("Lầu dài")
+    assert VOCABULARIES["procedures"]("Chứng thực bản sao từ bản chính giấy tờ, văn bản")
+    assert check_foreign_name("PHU QUY TRADING COMPANY LIMITED") == []
+    assert check_foreign_name("PHÙ QUY TRADING COMPANY LIMITED") == ["foreign_name_marks"]

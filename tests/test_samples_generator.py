@@ -246,8 +246,9 @@ def test_pdf_pages_have_the_declared_dpi(tmp_path: Path) -> None:
 
 
 def test_tiff_and_image_folder_outputs(tmp_path: Path) -> None:
-    tiff = generate_dossier(tmp_path / "t", seed=2, kinds=("don", "thong_bao"), fmt="tiff", dpi=DPI,
-                            defects=DefectSpec(color_mode="bw"))
+    tiff = generate_dossier(
+        tmp_path / "t", seed=2, kinds=("don", "thong_bao"), fmt="tiff", dpi=DPI, defects=DefectSpec(color_mode="bw")
+    )
     with Image.open(tiff) as im:
         assert im.n_frames == 2 and im.mode == "1"
         assert tuple(round(v) for v in im.info["dpi"]) == (DPI, DPI)
@@ -269,8 +270,21 @@ def test_truth_json_shape(tmp_path: Path) -> None:
     assert {"number", "lines", "defects"} <= page.keys() and page["defects"]["seal"]
     assert truth_text(truth, 1) == "\n".join(page["lines"])
     fields = truth["documents"][0]["fields"]
-    assert {"issuing_agency", "number_symbol", "place", "issue_date", "subject", "signer_title", "signer_name",
-            "full_name", "birth_date", "gender", "personal_id", "address", "phone"} <= fields.keys()
+    assert {
+        "issuing_agency",
+        "number_symbol",
+        "place",
+        "issue_date",
+        "subject",
+        "signer_title",
+        "signer_name",
+        "full_name",
+        "birth_date",
+        "gender",
+        "personal_id",
+        "address",
+        "phone",
+    } <= fields.keys()
     assert set(truth["documents"][0]["field_boxes"]) <= set(fields) | {"superior_agency"}
 
 
@@ -283,8 +297,22 @@ def test_documents_of_one_dossier_name_the_same_citizen(tmp_path: Path) -> None:
 
 
 def test_cli_writes_a_dossier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc = cli_main(["--out", str(tmp_path), "--seed", "3", "--kinds", "cong_van", "--format", "png",
-                   "--defects", "rotation=180,skew=1.5,color_mode=gray", "--dpi", str(DPI)])
+    rc = cli_main(
+        [
+            "--out",
+            str(tmp_path),
+            "--seed",
+            "3",
+            "--kinds",
+            "cong_van",
+            "--format",
+            "png",
+            "--defects",
+            "rotation=180,skew=1.5,color_mode=gray",
+            "--dpi",
+            str(DPI),
+        ]
+    )
     assert rc == 0 and capsys.readouterr().out.strip().endswith("scan")
     assert load_truth(tmp_path)["pages"][0]["defects"]["rotation"] == 180
     assert cli_main(["--out", str(tmp_path), "--kinds", "sac_lenh"]) == 2
@@ -337,8 +365,10 @@ def test_cer_can_ignore_diacritics() -> None:
 
 
 def test_strip_stamp_drops_the_signature_stamp_lines() -> None:
-    text = ("BẢN THỬ NGHIỆM – KHÔNG CÓ GIÁ TRỊ PHÁP LÝ\nKý bởi: Trung tâm Phục vụ hành chính công\n"
-            "Thoi gian ky: 2025-09-18T10:00:00+07:00\nUBND THÀNH PHỐ HUẾ\nSố: 583/QĐ-UBND")
+    text = (
+        "BẢN THỬ NGHIỆM – KHÔNG CÓ GIÁ TRỊ PHÁP LÝ\nKý bởi: Trung tâm Phục vụ hành chính công\n"
+        "Thoi gian ky: 2025-09-18T10:00:00+07:00\nUBND THÀNH PHỐ HUẾ\nSố: 583/QĐ-UBND"
+    )
     assert strip_stamp(text) == "UBND THÀNH PHỐ HUẾ\nSố: 583/QĐ-UBND"
     assert strip_stamp("BAN THU NGHIEM - KHONG CO GIA TRI PHAP LY\nabc") == "abc"
     assert strip_stamp("x\nMã hồ sơ: 1\ny", exclude_lines=["Mã hồ sơ: 1"]) == "x\ny"
