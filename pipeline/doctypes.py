@@ -97,6 +97,14 @@ DOC_TYPES, OTHER = _load()
 FIELD_KEYS: frozenset[str] = frozenset(_raw()["fields"])
 
 
+def all_labels() -> frozenset[str]:
+    """Every printed label of every field and type: each one ends the value before it on a line."""
+    labels = {lab for spec in _raw()["fields"].values() for lab in spec.get("labels", [])}
+    for entry in _raw()["types"]:
+        labels.update(lab for labs in entry.get("field_labels", {}).values() for lab in labs)
+    return frozenset(labels)
+
+
 def by_key(key: str) -> DocType:
     """The type with this key (``other`` when unknown)."""
     return next((t for t in DOC_TYPES if t.key == key), OTHER)

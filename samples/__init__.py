@@ -2,6 +2,9 @@
 
 - :mod:`samples.generator`: ``generate_dossier``, ``render_page``, ``scan_page``, ``load_truth``,
   ``regenerate_committed_samples`` (the dossiers under ``samples/dossiers/``).
+- :mod:`samples.documents` (the five ND 30 kinds) and :mod:`samples.forms` (receipts, certificates, forms,
+  a secret decision, blank and separator sheets; ``build_pages`` builds any kind).
+- :mod:`samples.truth_pages`: generated pages as a flawless OCR would read them (``PageResult``).
 - :mod:`samples.defects`: ``DefectSpec``, the presets ("clean", "office", "harsh"), ``apply_defects``.
 - :mod:`samples.cer`: the one CER/WER used by tests and benchmarks.
 

@@ -1,0 +1,212 @@
+"""Labelled form fields ("Họ và tên: ...", "Thửa đất số: 215"), read by the labels the schemas list.
+
+Labels are matched on folded text (no marks, any spacing between their words), so "Giói tính:" or
+"Ho va ten:" still find their value; the value runs to the next known label on the line or its end, and
+a field marked ``multiline`` takes the lines it wraps onto. The text is normalized by the field's type
+(date, number, enum...) and kept raw beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline import normalize
+from pipeline.doctypes import DocType, FieldSpec, all_labels
+from pipeline.layout import Line
+from pipeline.models import Word
+from pipeline.normalize import fold, fold_words
+
+# Labels of things no schema reads but which end the value before them on a line.
+STOP_LABELS = (
+    "Email",
+    "Fax",
+    "Website",
+    "Chức danh",
+    "Chức vụ",
+    "Loại giấy tờ pháp lý của cá nhân",
+    "Nơi cấp",
+    "Ngày cấp",
+    "Dân tộc",
+    "Quốc tịch",
+    "Năm sinh",
+    "Giới tính",
+    "Bằng chữ",
+    "Ghi bằng chữ",
+    "Mã số thuế",
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one label gave: the normalized value (None if it does not parse), the raw text, its words."""
+
+    value: str | None
+    raw: str
+    words: tuple[Word, ...]
+    page: int
+    line_index: int
+    reasons: tuple[str, ...] = ()
+
+
+def label_pattern(label: str) -> str:
+    """Regex on folded text for a printed label followed by ":" (an English gloss "/ Sex" may sit between)."""
+    words = fold_words(label).split()
+    body = r"\W*".join(re.escape(w) for w in words)
+    return rf"(?<![A-Z0-9]){body}(?:\s*/\s*[A-Z][A-Z .']{{1,40}}?)?\s*[:;]"
+
+
+@lru_cache(maxsize=64)
+def _compiled(labels: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(labels, key=lambda s: -len(fold_words(s)))  # longest first: "Họ và tên chủ hộ" before "Họ và tên"
+    return re.compile("|".join(label_pattern(s) for s in ordered))
+
+
+@lru_cache(maxsize=1)
+def _all_labels() -> re.Pattern[str]:
+    return _compiled(tuple(sorted(all_labels() | set(STOP_LABELS))))
+
+
+def _continues(line: Line, nxt: Line) -> bool:
+    """`nxt` is the wrapped rest of `line`'s value: just below, same page, no label, `line` runs to the margin."""
+    height = line.bbox[3] - line.bbox[1]
+    if nxt.page != line.page or nxt.bbox[1] - line.bbox[3] > 0.9 * height:
+        return False
+    if line.bbox[2] < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
+        return False  # a line that stops short of the margin, or ends a sentence, ends the value
+    if _all_labels().search(fold(nxt.text)):
+        return False
+    return not re.match(r"^\s*(?:\d{1,2}[.)]|[a-zđ][)]|[-–•+])\s", nxt.text)
+
+
+def _list_items(lines: Sequence[Line], i: int) -> list[int]:
+    """Indexes of the "- item;" lines listed after the label of line `i` ("Kính gửi:" then "- Sở Tư pháp;").
+
+    The first item may sit on the label's own row, read by OCR as a line of its own before or after it.
+    """
+    label = lines[i]
+    height = label.bbox[3] - label.bbox[1]
+    items = sorted(
+        (
+            j
+            for j in range(max(0, i - 2), len(lines))
+            if j != i
+            and lines[j].page == label.page
+            and lines[j].text.lstrip().startswith("-")
+            and lines[j].bbox[0] > label.bbox[0]
+            and lines[j].bbox[1] >= label.bbox[1] - height / 2
+        ),
+        key=lambda j: lines[j].bbox[1],
+    )
+    out: list[int] = []
+    bottom = label.bbox[3]
+    for j in items:
+        if lines[j].bbox[1] - bottom > 0.9 * height:
+            break
+        out.append(j)
+        bottom = lines[j].bbox[3]
+    return out
+
+
+def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[str, list[Word], int] | None:
+    """The value's text after the label (ending at the next label), its words, and the last line used."""
+    line = lines[i]
+    folded = fold(line.text)
+    nxt = _all_labels().search(folded, start)
+    end = nxt.start() if nxt else len(line.text)
+    text = line.text[start:end]
+    words = list(line.span_words(start, end))
+    last = i
+    if spec.multiline and not nxt:
+        while last + 1 < len(lines) and _continues(lines[last], lines[last + 1]):
+            last += 1
+            text += " " + lines[last].text
+            words.extend(lines[last].words)
+    if spec.type == "list" and not nxt:
+        items = [text] if text.strip(" .;,:") else []
+        for j in _list_items(lines, i):
+            items.append(lines[j].text)
+            words.extend(lines[j].words)
+            last = max(last, j)
+        text = "; ".join(item.strip(" .;,:-–•+") for item in items)
+    text = text.strip(" .;,:")
+    return (text, words, last) if text else None
+
+
+def _first_line(lines: Sequence[Line], spec: FieldSpec) -> int:
+    if not spec.after:
+        return 0
+    key = fold_words(spec.after)
+    return next((i + 1 for i, ln in enumerate(lines) if key in fold_words(ln.text)), len(lines))
+
+
+def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, ...]]:
+    """The stored value of a field from its raw text, by its normalizer or type; reasons when it fails."""
+    if spec.normalizer:
+        value = normalize.NORMALIZERS[spec.normalizer](raw)
+        return (value, ()) if value else (None, ("unreadable",))
+    if spec.type == "date":
+        iso = normalize.parse_date(raw)
+        return (iso, ()) if iso else (None, ("invalid_date",))
+    if spec.type == "decimal":
+        number = normalize.parse_number(raw)
+        return (normalize.number_text(number), ()) if number is not None else (None, ("number_format",))
+    if spec.type == "int":
+        m = re.search(r"\d+", raw)
+        return (str(int(m.group(0))), ()) if m else (None, ("number_format",))
+    if spec.type == "enum":
+        folded = fold_words(raw)
+        value = next((v for v in spec.values if folded.startswith(fold_words(v))), None)
+        return (value, ()) if value else (None, ("not_in_vocabulary",))
+    return normalize.clean_text(raw).strip(" .;,") or None, ()
+
+
+def _words_check(lines: Sequence[Line], spec: FieldSpec, value: str, first: int, last: int) -> tuple[str, ...]:
+    """Compare an amount or date with its copy in words ("Bằng chữ: ...") on the same or the next line.
+
+    Words that do not parse are not judged: only a copy that reads as another amount is a disagreement.
+    """
+    if not spec.words_label:
+        return ()
+    pattern = re.compile(label_pattern(spec.words_label))
+    for k in range(first, min(last + 2, len(lines))):
+        m = pattern.search(fold(lines[k].text))
+        if not m:
+            continue
+        words = lines[k].text[m.end() :]
+        if k + 1 < len(lines) and (
+            (")" not in words and "(" in lines[k].text[: m.start()]) or _continues(lines[k], lines[k + 1])
+        ):
+            words += " " + lines[k + 1].text  # the words wrap onto the next line
+        words = words.split(")")[0]
+        if spec.type == "date":
+            other = normalize.parse_date_words(words)
+        else:
+            number = normalize.parse_number_words(words)
+            other = normalize.number_text(number) if number is not None else None
+        return () if other is None or other == value else ("digits_words_mismatch",)
+    return ()
+
+
+def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading]:
+    """Every labelled field of the type's schema found in the lines, first occurrence each."""
+    out: dict[str, Reading] = {}
+    folded = [fold(ln.text) for ln in lines]
+    for spec in doc_type.schema:
+        if not spec.labels:
+            continue
+        pattern = _compiled(spec.labels)
+        for i in range(_first_line(lines, spec), len(lines)):
+            m = pattern.search(folded[i])
+            found = _span(lines, i, spec, m.end()) if m else None
+            if not found:
+                continue
+            raw, words, last = found
+            value, reasons = normalize_value(spec, raw)
+            if value is not None:
+                reasons += _words_check(lines, spec, value, i, last)
+            out[spec.key] = Reading(value, raw, tuple(words), lines[i].page, i, reasons)
+            break
+    return out
