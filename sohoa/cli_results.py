@@ -220,6 +220,25 @@ def results_export(
         Console(soft_wrap=True).print(str(path))
 
 
+@results_app.command("attach")
+def results_attach(
+    result: Annotated[str, typer.Argument(help="Code of an existing result to reuse.")],
+    to: Annotated[str, typer.Option("--to", help="Code of the dossier it stands in for a component of.")],
+    by: Annotated[str | None, typer.Option(help="Who attaches it (default: the login name).")] = None,
+) -> None:
+    """Reuse a result in a later dossier instead of scanning the citizen's paper again (checked intact first)."""
+    from workers.results import attach_result, attached_results
+
+    try:
+        with _opened() as ctx:
+            created = attach_result(ctx, to, result, by=by or getpass.getuser())
+            codes = attached_results(ctx.engine, to)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    what = "đã gắn" if created else "đã gắn từ trước"
+    sys.stdout.write(f"{result} {what} vào hồ sơ {to}; kết quả dùng lại: {', '.join(codes)}\n")
+
+
 @audit_app.command("verify")
 def audit_verify(as_json: AsJson = False) -> None:
     """Recompute the hash chain. Exit 0 if intact, 1 if broken (with the first bad entry and what is wrong)."""

@@ -146,3 +146,32 @@ def test_export_refuses_a_pdf_that_is_not_the_one_recorded(ctx: Context, stored,
     with pytest.raises(IntegrityError):
         export_result(ctx, first, tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_result_is_attached_to_a_later_dossier_once_and_audited(ctx: Context) -> None:
+    from storage.repository import load_audit
+    from workers.results import attach_result, attached_results
+
+    _, (decision, _) = seed_dossier(ctx.engine, "old", [decision_fields(), sure_fields()], store=ctx.store)
+    later, _ = seed_dossier(ctx.engine, "new", [sure_fields()], store=ctx.store)
+    assert attach_result(ctx, later, decision, by="tiep-nhan") is True
+    assert attach_result(ctx, later, decision, by="tiep-nhan") is False  # idempotent
+    assert attached_results(ctx.engine, later) == [decision]
+    with session_scope(ctx.engine) as s:
+        entries = [e for e in load_audit(s, subject=later) if e.action == "result.attached"]
+    assert len(entries) == 1 and entries[0].payload == {"result": decision}
+
+
+def test_attaching_refuses_an_unknown_result_its_own_dossier_and_a_corrupted_pdf(ctx: Context) -> None:
+    from workers.results import attach_result
+
+    first, (decision, _) = seed_dossier(ctx.engine, "own", [decision_fields(), sure_fields()], store=ctx.store)
+    later, _ = seed_dossier(ctx.engine, "next", [sure_fields()], store=ctx.store)
+    with pytest.raises(BadInput):
+        attach_result(ctx, later, "000.00.20.H40-261128-9999-01", by="x")
+    with pytest.raises(BadInput):
+        attach_result(ctx, first, decision, by="x")
+    pdf = next(p for p in (ctx.settings.data_dir / "objects").rglob(f"{decision}.pdf") if p.is_file())
+    pdf.write_bytes(pdf.read_bytes() + b"tampered")
+    with pytest.raises(IntegrityError):
+        attach_result(ctx, later, decision, by="x")

@@ -10,6 +10,7 @@ dossier), ``published`` with its dossier, else the dossier's state (``needs_revi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from sohoa.errors import BadInput, IntegrityError, StorageError
 from storage import keys, repository
 from storage.db import session_scope
 from storage.objects import ObjectMissing
-from storage.tables import DocumentRow, DossierRow
+from storage.tables import AttachmentRow, DocumentRow, DossierRow
 from workers.context import Context
 
 APPROVED_DOSSIER_STATES = frozenset({"approved", "published"})
@@ -246,3 +247,51 @@ def _stored_entry(ctx: Context, view: ResultView) -> dict[str, Any] | None:
     except ObjectMissing:
         return None
     return next((dict(d) for d in data.get("documents", []) if d.get("code") == view.code), None)
+
+
+def attach_result(ctx: Context, dossier_code: str, result_code: str, *, by: str) -> bool:
+    """Let an existing result stand for a component of a later dossier: the citizen brings no paper.
+
+    The result's signed PDF is read back from the object store and must still hash to what was recorded,
+    so only an intact result is reused. Returns False when it was already attached (idempotent).
+    """
+
+    view = show_result(ctx.engine, result_code)
+    if view.pdf_key is None or view.pdf_sha256 is None:
+        raise UnknownResult(f"kết quả {view.code} chưa có PDF đã ký, chưa dùng lại được")
+    if view.dossier == dossier_code.strip():
+        raise UnknownResult(f"kết quả {view.code} đã thuộc hồ sơ {view.dossier}")
+    stored = ctx.store.stat(view.pdf_key)
+    data = ctx.store.get_bytes(view.pdf_key)  # re-hashed on read: raises IntegrityError when corrupted
+    if stored is None or hashlib.sha256(data).hexdigest() != view.pdf_sha256:
+        raise IntegrityError(f"PDF đã ký của {view.code} không khớp với bản đã ghi nhận")
+    with session_scope(ctx.engine) as session:
+        repository.lock_audit_log(session)
+        dossier = repository.get_dossier(session, dossier_code.strip())
+        if dossier is None:
+            raise UnknownResult(f"không có hồ sơ {dossier_code}")
+        exists = session.scalars(
+            select(AttachmentRow).where(AttachmentRow.dossier_id == dossier.id, AttachmentRow.result_code == view.code)
+        ).first()
+        if exists is not None:
+            return False
+        session.add(
+            AttachmentRow(dossier_id=dossier.id, result_code=view.code, pdf_sha256=view.pdf_sha256, attached_by=by)
+        )
+        repository.append_audit(
+            session, actor=by, action="result.attached", subject=dossier.code, payload={"result": view.code}
+        )
+    return True
+
+
+def attached_results(engine: Engine, dossier_code: str) -> list[str]:
+    """Codes of the results attached to a dossier, in the order they were attached."""
+
+    with session_scope(engine) as session:
+        dossier = repository.get_dossier(session, dossier_code.strip())
+        if dossier is None:
+            raise UnknownResult(f"không có hồ sơ {dossier_code}")
+        rows = session.scalars(
+            select(AttachmentRow.result_code).where(AttachmentRow.dossier_id == dossier.id).order_by(AttachmentRow.id)
+        )
+        return list(rows)

@@ -3,6 +3,7 @@
 ``metadata`` is what Alembic's ``env.py`` and the drift test compare the migrations against.
 """
 
+from storage.tables.attachment import AttachmentRow
 from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow
 from storage.tables.base import Base, UtcDateTime, utcnow
 from storage.tables.document import DocumentRow
@@ -17,6 +18,7 @@ metadata = Base.metadata
 
 __all__ = [
     "GENESIS_HASH",
+    "AttachmentRow",
     "AuditHeadRow",
     "AuditRow",
     "Base",
