@@ -891,3 +891,21 @@ def build_pages(
             RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors, doc.seal)
         )
     return pages
+
+
+# What each generated kind is (quyet_dinh_mat is a decision: it is refused, not misclassified).
+KIND_TYPE: dict[str, str] = {
+    "quyet_dinh": "decision",
+    "cong_van": "official_letter",
+    "thong_bao": "notice",
+    "giay_xac_nhan": "confirmation",
+    "don": "application",
+    "tiep_nhan": "receipt",
+    "dang_ky_doanh_nghiep": "business_registration",
+    "gcn_qsdd": "land_use_certificate",
+    "quyet_dinh_mat": "decision",
+    "xac_nhan_cu_tru": "residence_confirmation",
+    "to_khai": "declaration",
+    "khai_sinh": "birth_certificate",
+    "cccd": "id_card",
+}

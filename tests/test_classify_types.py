@@ -13,26 +13,10 @@ import pytest
 from pipeline.classify import classify
 from pipeline.layout import Line, page_lines
 from pipeline.models import PageResult, Word
-from samples.forms import DOCUMENT_KINDS, build_pages
+from samples.forms import DOCUMENT_KINDS, KIND_TYPE, build_pages
 from samples.truth_pages import truth_page_result
 
 W, H = 1654, 2339
-# What each generated kind is (quyet_dinh_mat is a decision: it is refused, not misclassified).
-KIND_TYPE = {
-    "quyet_dinh": "decision",
-    "cong_van": "official_letter",
-    "thong_bao": "notice",
-    "giay_xac_nhan": "confirmation",
-    "don": "application",
-    "tiep_nhan": "receipt",
-    "dang_ky_doanh_nghiep": "business_registration",
-    "gcn_qsdd": "land_use_certificate",
-    "quyet_dinh_mat": "decision",
-    "xac_nhan_cu_tru": "residence_confirmation",
-    "to_khai": "declaration",
-    "khai_sinh": "birth_certificate",
-    "cccd": "id_card",
-}
 
 
 def lines_of(rows: list[tuple[int, int, str]]) -> list[Line]:
