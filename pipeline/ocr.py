@@ -83,6 +83,23 @@ def single_thread_env() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
+def _readable_crop(image: np.ndarray, bbox: tuple[int, int, int, int], pad: int) -> np.ndarray | None:
+    """The padded region in grey, enlarged so capitals are ~30 px high (Tesseract reads best so); None if empty."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = bbox
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
+    if crop.size == 0:
+        return None
+    if crop.ndim == 3:
+        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    if crop.shape[0] < 48:
+        factor = 48 / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return crop
+
+
 def reread_region(
     image: np.ndarray,
     bbox: tuple[int, int, int, int],
@@ -98,17 +115,9 @@ def reread_region(
     wrong tone mark, but two recognizers (the `Vietnamese` script model, one text line, the region
     enlarged) rarely make the same slip. ``image`` is the page's OCR image, ``bbox`` in its pixels.
     """
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = bbox
-    if x1 - x0 < 2 or y1 - y0 < 2:
+    crop = _readable_crop(image, bbox, pad)
+    if crop is None:
         return "", 0.0
-    x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
-    if x1 <= x0 or y1 <= y0:
-        return "", 0.0
-    crop = image[y0:y1, x0:x1]
-    if crop.shape[0] < 48:  # Tesseract reads best with capitals ~30 px high
-        factor = 48 / crop.shape[0]
-        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
     words = recognize(crop, lang=lang, timeout_s=timeout_s, config=f"--oem 1 --psm {psm}")
     if not words:
@@ -131,19 +140,8 @@ def reread_regions(
     The crops are stacked on a white strip, ``gap`` pixels apart, each enlarged to a readable height;
     words are given back to the crop their centre falls in. Same purpose as ``reread_region``.
     """
-    h, w = image.shape[:2]
-    crops: list[np.ndarray] = []
-    for x0, y0, x1, y1 in boxes:
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            crops.append(np.full((20, 20), 255, np.uint8))
-            continue
-        crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
-        if crop.ndim == 3:
-            crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-        if crop.shape[0] < 48:
-            factor = 48 / crop.shape[0]
-            crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-        crops.append(crop)
+    blank = np.full((20, 20), 255, np.uint8)
+    crops = [c if (c := _readable_crop(image, box, pad)) is not None else blank for box in boxes]
     if not crops:
         return []
     width = max(c.shape[1] for c in crops) + 2 * gap

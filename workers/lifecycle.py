@@ -8,11 +8,8 @@ ingest -> store originals -> record dossier -> pages (clean + OCR, in parallel, 
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ from sohoa.settings import Settings
 from storage.repository import inputs_key_for
 from workers import stages
 from workers.context import Context, open_context
+from workers.outputs import staging
 from workers.progress import Progress, silent
 
 
@@ -101,22 +99,11 @@ def _export_seen(ctx: Context, code: str, out_dir: Path) -> Outcome:
     return Outcome(code, result["dossier"]["state"], True, files, result)
 
 
-@contextmanager
-def _staging(out_dir: Path):  # type: ignore[no-untyped-def]
-    """Write into a hidden folder beside ``out_dir`` and move files in only when all are ready."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sohoa-", dir=out_dir))
-    try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[Path]:
     """One signed PDF per document and the dossier JSON, copied from the object store (re-hashed)."""
     code = result["dossier"]["code"]
     written: list[Path] = []
-    with _staging(out_dir) as tmp:
+    with staging(out_dir) as tmp:
         for doc in result["documents"]:
             name = doc["pdf"]["filename"]
             ctx.store.download(stages.result_pdf_key(code, doc["code"]), tmp / name)
@@ -127,8 +114,3 @@ def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[P
         for path in written:
             (tmp / path.name).replace(path)
     return written
-
-
-def now_iso() -> str:
-    """Local time with offset, for records."""
-    return datetime.now().astimezone().isoformat(timespec="seconds")

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ from storage.db import session_scope
 from storage.objects import ObjectMissing
 from storage.tables import AttachmentRow, DocumentRow, DossierRow
 from workers.context import Context
+from workers.outputs import staging
 
 APPROVED_DOSSIER_STATES = frozenset({"approved", "published"})
 
@@ -225,9 +224,7 @@ def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
         "approved": view.to_dict()["approved"],
         "fields": view.fields_dict(),
     }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sohoa-", dir=out_dir))
-    try:
+    with staging(out_dir) as tmp:
         stored = ctx.store.download(view.pdf_key, tmp / f"{view.code}.pdf")
         if stored.sha256 != view.pdf_sha256:
             raise IntegrityError(f"the stored PDF of {view.code} is not the one recorded (sha256 differs)")
@@ -236,8 +233,6 @@ def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
         for path in written:
             (tmp / path.name).replace(path)
         return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _stored_entry(ctx: Context, view: ResultView) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -301,7 +301,3 @@ def load_result(ctx: Context, code: str) -> dict[str, Any]:
     for doc in data["documents"]:
         doc["fields"] = show_result(ctx.engine, doc["code"]).fields_dict()
     return data
-
-
-def today() -> datetime:
-    return datetime.now().astimezone()
