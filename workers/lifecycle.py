@@ -19,6 +19,7 @@ from pipeline.ocr import check_languages
 from sohoa import __version__
 from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings
+from storage import keys
 from storage.repository import inputs_key_for
 from workers import stages
 from workers.context import Context, open_context
@@ -106,7 +107,7 @@ def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[P
     with staging(out_dir) as tmp:
         for doc in result["documents"]:
             name = doc["pdf"]["filename"]
-            ctx.store.download(stages.result_pdf_key(code, doc["code"]), tmp / name)
+            ctx.store.download(keys.result_pdf_key(code, doc["code"]), tmp / name)
             written.append(out_dir / name)
         json_name = f"{code}.json"
         (tmp / json_name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

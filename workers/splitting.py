@@ -1,12 +1,9 @@
-"""Which pages form which document, and the refusal of secret ones: the lifecycle's view of the splitter."""
+"""Which pages form which document: the lifecycle's view of the splitter."""
 
 from __future__ import annotations
 
-from pipeline.extract import check_secret
 from pipeline.models import PageResult
 from pipeline.split import split_documents
-
-__all__ = ["check_secret", "split_pages"]
 
 
 def split_pages(pages: list[PageResult]) -> list[list[int]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import pdf as pdf_stage
-from pipeline.extract import extract_document
+from pipeline.extract import check_secret, extract_document
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
@@ -30,11 +30,10 @@ from workers.progress import Progress, silent
 from workers.results import show_result
 from workers.review import auto_approve
 from workers.review_reading import second_reading
-from workers.splitting import check_secret, split_pages
+from workers.splitting import split_pages
 
 FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
 STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
-result_pdf_key = keys.result_pdf_key
 
 
 def work_dir(ctx: Context, code: str) -> Path:
