@@ -115,16 +115,16 @@ def _report(sig: Any, roots: list[Any]) -> SignatureReport:
     except Exception as exc:  # a malformed signature is a verdict on the file, not a crash
         return _unreadable(sig.field_name, exc)
     return SignatureReport(
-        field=sig.field_name,
-        signer=signer,
+        field=str(sig.field_name),  # pyHanko's string type holds a reference to the open file
+        signer=str(signer),
         signing_time=_iso(status.signer_reported_dt),
-        intact=status.intact,
-        valid=status.valid,
-        trusted=status.trusted,
-        revoked=status.revoked,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        revoked=bool(status.revoked),
         modification_level=status.modification_level.name if status.modification_level else None,
         coverage=status.coverage.name if status.coverage else None,
-        bottom_line=status.bottom_line,
+        bottom_line=bool(status.bottom_line),
         development=development,
         summary=status.summary(),
         problems=tuple(_problems(status, development=development)),

@@ -7,6 +7,7 @@ written), 1 internal error.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+# pyHanko logs a full traceback as a WARNING for every untrusted certificate (always, for the development
+# key); the verdict already says so in plain words, so only its errors reach the terminal.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 STAGE_LABELS = {
     "ingest": "Tiếp nhận",
@@ -152,7 +157,7 @@ def verify(
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        con = Console()
+        con = Console(soft_wrap=True)  # one line per signature, even when piped
         for path, sigs in report.items():
             if isinstance(sigs, dict):
                 con.print(f"[red]✗[/red] {path}: {sigs['error']}")
