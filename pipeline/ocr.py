@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 
 import cv2
@@ -83,21 +84,29 @@ def single_thread_env() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
-def _readable_crop(image: np.ndarray, bbox: tuple[int, int, int, int], pad: int) -> np.ndarray | None:
-    """The padded region in grey, enlarged so capitals are ~30 px high (Tesseract reads best so); None if empty."""
+def _readable_crop(
+    image: np.ndarray, bbox: tuple[int, int, int, int], pad: int
+) -> tuple[np.ndarray, tuple[int, int, float]] | None:
+    """The padded region in grey, enlarged so capitals are ~30 px high (Tesseract reads best so).
+
+    Returns the crop and how to map its pixels back to the page: ``(x offset, y offset, scale)``;
+    None when the region is empty.
+    """
     h, w = image.shape[:2]
     x0, y0, x1, y1 = bbox
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
-    crop = image[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
+    cx, cy = max(0, x0 - pad), max(0, y0 - pad)
+    crop = image[cy : min(h, y1 + pad), cx : min(w, x1 + pad)]
     if crop.size == 0:
         return None
     if crop.ndim == 3:
         crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    scale = 1.0
     if crop.shape[0] < 48:
-        factor = 48 / crop.shape[0]
-        crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return crop
+        scale = 48 / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return crop, (cx, cy, scale)
 
 
 def reread_region(
@@ -115,15 +124,64 @@ def reread_region(
     wrong tone mark, but two recognizers (the `Vietnamese` script model, one text line, the region
     enlarged) rarely make the same slip. ``image`` is the page's OCR image, ``bbox`` in its pixels.
     """
-    crop = _readable_crop(image, bbox, pad)
-    if crop is None:
+    readable = _readable_crop(image, bbox, pad)
+    if readable is None:
         return "", 0.0
-    crop = cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
+    crop = cv2.copyMakeBorder(readable[0], 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
     words = recognize(crop, lang=lang, timeout_s=timeout_s, config=f"--oem 1 --psm {psm}")
     if not words:
         return "", 0.0
     text = " ".join(w.text for w in words)
     return text, sum(w.confidence for w in words) / len(words)
+
+
+def read_regions(
+    image: np.ndarray,
+    boxes: list[tuple[int, int, int, int]],
+    *,
+    lang: str = "Vietnamese",
+    pad: int = 6,
+    gap: int = 40,
+    timeout_s: int = 60,
+) -> list[list[Word]]:
+    """Several regions of one page read in a single Tesseract run (one start-up, not one per region).
+
+    The crops are stacked on a white strip, ``gap`` pixels apart, each enlarged to a readable height;
+    each word goes back to the region its centre falls in, its box mapped back to page pixels.
+    """
+    blank = (np.full((20, 20), 255, np.uint8), (0, 0, 1.0))
+    crops = [c if (c := _readable_crop(image, box, pad)) is not None else blank for box in boxes]
+    if not crops:
+        return []
+    width = max(c.shape[1] for c, _ in crops) + 2 * gap
+    spans: list[tuple[int, int]] = []
+    rows: list[np.ndarray] = [np.full((gap, width), 255, np.uint8)]
+    y = gap
+    for crop, _ in crops:
+        row = np.full((crop.shape[0], width), 255, np.uint8)
+        row[:, gap : gap + crop.shape[1]] = crop
+        rows.append(row)
+        spans.append((y, y + crop.shape[0]))
+        y += crop.shape[0]
+        rows.append(np.full((gap, width), 255, np.uint8))
+        y += gap
+    words = recognize(np.vstack(rows), lang=lang, timeout_s=timeout_s, config="--oem 1 --psm 6")
+    found: list[list[Word]] = [[] for _ in crops]
+    for word in words:
+        centre = (word.bbox[1] + word.bbox[3]) / 2
+        for i, (top, bottom) in enumerate(spans):
+            if top <= centre < bottom:
+                cx, cy, scale = crops[i][1]
+                x0, y0, x1, y1 = word.bbox
+                page_box = (
+                    cx + round((x0 - gap) / scale),
+                    cy + round((y0 - top) / scale),
+                    cx + round((x1 - gap) / scale),
+                    cy + round((y1 - top) / scale),
+                )
+                found[i].append(replace(word, bbox=page_box))
+                break
+    return [sorted(ws, key=lambda w: (w.line, w.bbox[0])) for ws in found]
 
 
 def reread_regions(
@@ -135,34 +193,6 @@ def reread_regions(
     gap: int = 40,
     timeout_s: int = 60,
 ) -> list[str]:
-    """Several regions of one page read again in a single Tesseract run (one start-up, not one per field).
-
-    The crops are stacked on a white strip, ``gap`` pixels apart, each enlarged to a readable height;
-    words are given back to the crop their centre falls in. Same purpose as ``reread_region``.
-    """
-    blank = np.full((20, 20), 255, np.uint8)
-    crops = [c if (c := _readable_crop(image, box, pad)) is not None else blank for box in boxes]
-    if not crops:
-        return []
-    width = max(c.shape[1] for c in crops) + 2 * gap
-    spans: list[tuple[int, int]] = []
-    rows: list[np.ndarray] = [np.full((gap, width), 255, np.uint8)]
-    y = gap
-    for crop in crops:
-        row = np.full((crop.shape[0], width), 255, np.uint8)
-        row[:, gap : gap + crop.shape[1]] = crop
-        rows.append(row)
-        spans.append((y, y + crop.shape[0]))
-        y += crop.shape[0]
-        rows.append(np.full((gap, width), 255, np.uint8))
-        y += gap
-    strip = np.vstack(rows)
-    words = recognize(strip, lang=lang, timeout_s=timeout_s, config="--oem 1 --psm 6")
-    texts: list[list[Word]] = [[] for _ in crops]
-    for word in words:
-        centre = (word.bbox[1] + word.bbox[3]) / 2
-        for i, (top, bottom) in enumerate(spans):
-            if top <= centre < bottom:
-                texts[i].append(word)
-                break
-    return [" ".join(w.text for w in sorted(ws, key=lambda w: (w.line, w.bbox[0]))) for ws in texts]
+    """The text of each region read again (``read_regions``), for field review's second reading."""
+    found = read_regions(image, boxes, lang=lang, pad=pad, gap=gap, timeout_s=timeout_s)
+    return [" ".join(w.text for w in words) for words in found]
