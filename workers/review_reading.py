@@ -18,6 +18,7 @@ import cv2
 from pipeline.clean import ocr_image
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_regions
+from pipeline.page_job import ocr_image_path
 from pipeline.postcorrect import correct_tokens
 
 # Fields whose value is the text as read; others (dates, IDs, phone) are checked by their validators.
@@ -65,10 +66,14 @@ def second_reading(
 
     def read_page(number: int) -> list[str]:
         page = by_number[number]
-        if not page.image_path.is_file():
+        cleaned = ocr_image_path(page.image_path)
+        if cleaned.is_file():  # the very image the first reading saw
+            image = cv2.imread(str(cleaned), cv2.IMREAD_GRAYSCALE)
+        elif page.image_path.is_file():  # pages saved before the OCR image was kept
+            bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
+            image = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        else:
             return []
-        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-        image = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         return reread_regions(image, [f.bbox for f in todo[number]], timeout_s=timeout_s)  # type: ignore[misc]
 
     flagged = 0
