@@ -100,7 +100,7 @@ def expected_objects(engine: Engine) -> dict[str, Expected]:
             found[item.key] = item
 
     with session_scope(engine) as session:
-        codes = dict(session.execute(select(DossierRow.id, DossierRow.code)).tuples())
+        codes: dict[int, str] = {row.id: row.code for row in session.execute(select(DossierRow.id, DossierRow.code))}
         for code, state in session.execute(select(DossierRow.code, DossierRow.state)):
             add(Expected(keys.result_json_key(code), None, code, "result JSON", required=state in _STORED_STATES))
         for dossier_id, key, digest in session.execute(
