@@ -236,3 +236,12 @@ def test_endpoint_url_scheme_decides_tls(seaweed_server: SeaweedServer, s3_bucke
     store = open_object_store(s3_bucket_url, settings)
     assert isinstance(store, S3Store) and store.config.secure is False
     assert "secret" not in repr(store.config).lower()
+
+
+def test_test_server_refuses_to_delete_a_non_empty_bucket(seaweed_server: SeaweedServer, s3: S3Store) -> None:
+    """The fixture turns off SeaweedFS' default of deleting a bucket with everything in it."""
+    s3.put_bytes("keep", b"records")
+    with pytest.raises(S3Error) as refused:
+        s3.client.remove_bucket(s3.bucket)
+    assert refused.value.code == "BucketNotEmpty"
+    assert s3.get_bytes("keep") == b"records"
