@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sohoa.cli_results import audit_app, results_app, review_app
+from sohoa.cli_storage import storage_app
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
 
@@ -261,6 +262,7 @@ def samples(
 app.add_typer(review_app, name="review", no_args_is_help=True)
 app.add_typer(results_app, name="results", no_args_is_help=True)
 app.add_typer(audit_app, name="audit", no_args_is_help=True)
+app.add_typer(storage_app, name="storage", no_args_is_help=True)
 
 
 def main() -> None:

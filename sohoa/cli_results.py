@@ -220,6 +220,25 @@ def results_export(
         Console(soft_wrap=True).print(str(path))
 
 
+@results_app.command("url")
+def results_url(
+    result: Annotated[str, typer.Argument(help="Result code.")],
+    expires: Annotated[
+        int | None, typer.Option(help="Seconds the link stays valid (default SOHOA_PRESIGN_EXPIRY_S).")
+    ] = None,
+) -> None:
+    """Print a short-lived download link for a result's signed PDF (S3 storage only; checked against the database)."""
+    from workers.results import result_download_url
+
+    try:
+        with _opened() as ctx:
+            url, seconds = result_download_url(ctx, result, expires)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    sys.stdout.write(url + "\n")
+    sys.stderr.write(f"sohoa: link valid for {seconds} s\n")
+
+
 @results_app.command("attach")
 def results_attach(
     result: Annotated[str, typer.Argument(help="Code of an existing result to reuse.")],

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,18 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     agency_code: str = "000.00.20.H40"
     agency_name: str = "UBND Phường Thử Nghiệm"
+
+    # S3 object storage, used when storage_url is s3://bucket[/prefix] (storage/s3.py).
+    s3_endpoint: str | None = None  # host:port, or http(s)://host:port (the scheme then decides s3_secure)
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = True
+    s3_region: str | None = None  # None: asked of the server (one request per bucket)
+    s3_part_size_mb: int = Field(default=16, ge=5, le=1024, description="single PUT up to this, multipart above")
+    # Records law: WORM retention for signed results where the bucket has object lock; 0 days = off.
+    s3_retention_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    s3_retention_days: int = Field(default=0, ge=0, le=36500)
+    presign_expiry_s: int = Field(default=900, ge=1, le=7 * 24 * 3600, description="citizens' download links")
 
     # OCR
     ocr_lang: str = "vie+Vietnamese"  # both Debian models: fewer errors than `vie` alone (benchmarks/ocr.py)

@@ -2,7 +2,9 @@
 
 - ``storage.keys``: the object-key scheme and key validation.
 - ``storage.objects``: the ``ObjectStore`` interface, ``StoredObject``, ``open_object_store(url)``.
-- ``storage.local``: ``LocalFolderStore``, the embedded store (S3/MinIO comes later, same interface).
+- ``storage.local``: ``LocalFolderStore``, the embedded store.
+- ``storage.s3``: ``S3Store``, the same interface on S3/MinIO/SeaweedFS (``s3://bucket[/prefix]``).
+- ``storage.check``: the scrubber behind ``sohoa storage check`` (objects against the database).
 - ``storage.db``: ``make_engine``, ``migrate`` (call on every start), ``session_scope``.
 - ``storage.tables``: the SQLAlchemy models, one module per aggregate.
 - ``storage.repository``: the functions the dossier lifecycle, review and reuse call, including the

@@ -13,6 +13,10 @@ temporary file. Bytes go to a temporary file in the destination folder, are fsyn
 key exactly one wins and nobody's bytes are replaced. The sidecar is committed the same way.
 On a filesystem without hard links it falls back to ``os.rename`` after an existence check, which is
 atomic but not safe against two writers racing for the same key.
+
+A folder has no versioning, no object lock and no expiring links: ``retain`` is accepted and not
+enforced (``describe()`` warns), and ``presigned_url`` raises ``PresignNotSupported``; production
+uses S3 (``storage.s3``) for those.
 """
 
 from __future__ import annotations
@@ -25,13 +29,20 @@ import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from sohoa.errors import IntegrityError, SohoaError, StorageError
 from storage.keys import validate_key, validate_prefix
-from storage.objects import DEFAULT_CONTENT_TYPE, ObjectMissing, StoredObject, validate_metadata
+from storage.objects import (
+    DEFAULT_CONTENT_TYPE,
+    ObjectMissing,
+    PresignNotSupported,
+    StoredObject,
+    presign_seconds,
+    validate_metadata,
+)
 
 CHUNK = 1024 * 1024
 META_DIR = ".meta"
@@ -62,6 +73,7 @@ class LocalFolderStore:
         *,
         metadata: Mapping[str, str] | None = None,
         content_type: str = DEFAULT_CONTENT_TYPE,
+        retain: bool = False,
     ) -> StoredObject:
         """Copy ``path`` in (streamed, never whole in memory) unless ``key`` exists."""
 
@@ -79,6 +91,7 @@ class LocalFolderStore:
         *,
         metadata: Mapping[str, str] | None = None,
         content_type: str = DEFAULT_CONTENT_TYPE,
+        retain: bool = False,
     ) -> StoredObject:
         """Store ``data`` unless ``key`` exists."""
         return self._put(key, lambda out: out.write(data), metadata, content_type)
@@ -207,6 +220,26 @@ class LocalFolderStore:
                 if key.startswith(prefix):
                     keys.append(key)
         yield from sorted(keys)
+
+    def presigned_url(self, key: str, expires: timedelta | int) -> str:
+        """Refused: a ``file://`` path cannot expire, so it is no link to hand a citizen."""
+        presign_seconds(expires)
+        self._require(key)
+        raise PresignNotSupported(
+            "the local object store cannot make expiring download links",
+            hint="use sohoa results export, or S3 storage (SOHOA_STORAGE_URL=s3://...)",
+        )
+
+    def describe(self) -> dict[str, object]:
+        """A folder: no versioning, no object lock, no presigned links."""
+        return {
+            "kind": "local",
+            "url": self.root.as_uri(),
+            "versioning": False,
+            "object_lock": False,
+            "presigned_urls": False,
+            "warnings": [],
+        }
 
     def _require(self, key: str) -> StoredObject:
         info = self.stat(key)

@@ -25,4 +25,4 @@ def open_context(settings: Settings) -> Context:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     migrate(engine)
-    return Context(settings, open_object_store(settings.effective_storage_url), engine)
+    return Context(settings, open_object_store(settings.effective_storage_url, settings), engine)

@@ -235,6 +235,25 @@ def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
         return written
 
 
+def result_download_url(ctx: Context, code: str, expires_s: int | None = None) -> tuple[str, int]:
+    """A short-lived download link for a result's signed PDF, and its lifetime in seconds.
+
+    Whoever holds the link can download, so the caller must have authorized the requester for this
+    result. The stored object's recorded sha256 must be the database's, so a link never points at a
+    replaced PDF. ``PresignNotSupported`` on the local folder store (use ``export_result``).
+    """
+    view = show_result(ctx.engine, code)
+    if view.pdf_key is None or view.pdf_sha256 is None:
+        raise UnknownResult(f"kết quả {view.code} chưa có PDF đã ký (hồ sơ {view.dossier}: {view.dossier_state})")
+    stored = ctx.store.stat(view.pdf_key)
+    if stored is None:
+        raise ObjectMissing(f"PDF đã ký của {view.code} không còn trong kho lưu trữ ({view.pdf_key})")
+    if stored.sha256 != view.pdf_sha256:
+        raise IntegrityError(f"PDF đã ký của {view.code} không khớp với bản đã ghi nhận")
+    seconds = expires_s or ctx.settings.presign_expiry_s
+    return ctx.store.presigned_url(view.pdf_key, seconds), seconds
+
+
 def _stored_entry(ctx: Context, view: ResultView) -> dict[str, Any] | None:
     """The result's entry in the dossier JSON written at processing (type label, PDF size...), if any."""
     try:

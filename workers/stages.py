@@ -229,6 +229,7 @@ def store(
                 path,
                 content_type="application/pdf",
                 metadata={"dossier": code, "document-type": doc.type},
+                retain=True,  # a signed result is a record: WORM retention where the store has it
             )
             with session_scope(ctx.engine) as s:
                 repository.lock_audit_log(s)

@@ -1,0 +1,52 @@
+"""`sohoa storage check`: the object-store scrubber (``storage.check``), registered by ``sohoa.cli``.
+
+Exit codes: 0 every object the database names is there and intact and nothing is orphaned, 1 when
+something is missing, corrupt or orphaned (or on an internal error), 2 on invalid settings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from sohoa.errors import SohoaError
+
+storage_app = typer.Typer(help="The object store: check every stored object against the database.")
+
+
+@storage_app.command("check")
+def storage_check(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report on stdout.")] = False,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Compare recorded hashes only (one HEAD per object), read no bytes.")
+    ] = False,
+) -> None:
+    """Re-hash every stored object against the database; report missing, corrupt and orphaned objects."""
+    from sohoa.cli_results import _fail, _opened
+    from storage.check import check_store, iter_problem_lines
+
+    try:
+        with _opened() as ctx:
+            report = check_store(ctx.store, ctx.engine, rehash=not quick)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out = sys.stdout
+        for warning in report.store.get("warnings", []):
+            out.write(f"warning: {warning}\n")
+        for line in iter_problem_lines(report):
+            out.write(line + "\n")
+        counts = report.counts()
+        how = "re-hashed" if report.rehash else "records compared"
+        out.write(
+            f"{'OK' if report.ok else 'PROBLEMS'}: {report.expected} objects in the database, {report.listed} stored, "
+            f"{report.verified} verified ({how}, {report.bytes_hashed / 1e6:.1f} MB); "
+            f"missing {counts['missing']}, corrupt {counts['corrupt']}, orphaned {counts['orphaned']} "
+            f"[{report.store.get('url', '')}]\n"
+        )
+    raise typer.Exit(0 if report.ok else 1)
