@@ -180,7 +180,7 @@ def _context(reader: PdfFileReader, roots: list[Any], others: list[Any], net: Ne
     try:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
-        return net.context(roots, others, **kwargs)
+        return net.context(roots, others, mode=kwargs.pop("revocation_mode"), **kwargs)
     backend = AIOHttpFetcherBackend(net.session, per_request_timeout=net.timeout_s) if net.session else None
     return dss.as_validation_context(
         {
