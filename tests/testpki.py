@@ -8,7 +8,10 @@ the certificates are made, so their OCSP/CRL URLs point at it. Nothing leaves th
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +28,7 @@ PFX_PASSWORD = b"sohoa-test"
 
 
 @dataclass
-class TestPki:
+class PkiServer:
     """A running test PKI: files on disk and the base URL of its services."""
 
     folder: Path
@@ -52,13 +55,40 @@ class TestPki:
             path.write_bytes(self.arch.package_pkcs12(label, password=PFX_PASSWORD))
         return path
 
+    @contextmanager
+    def services_at(self, when: dt.datetime) -> Iterator[None]:
+        """Serve OCSP, CRLs and timestamps as the PKI would at ``when`` (time travel for validation)."""
+        live = self.server.app
+        self.server.app = Animator(AnimatorArchStore({ARCH: self.arch}), at_time=when, with_web_ui=False)
+        try:
+            yield
+        finally:
+            self.server.app = live
+
+    @contextmanager
+    def revocation_down(self) -> Iterator[None]:
+        """OCSP and CRL requests fail (503) while the TSA keeps answering: revocation data unavailable."""
+        live = self.server.app
+
+        def app(environ, start_response):  # type: ignore[no-untyped-def]
+            path = environ.get("PATH_INFO", "")
+            if "/ocsp/" in path or "/crls/" in path:
+                return _not_ready(environ, start_response)
+            return live(environ, start_response)
+
+        self.server.app = app
+        try:
+            yield
+        finally:
+            self.server.app = live
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
 
 
-def start_test_pki(folder: Path) -> TestPki:
+def start_test_pki(folder: Path) -> PkiServer:
     """Make the keys, bind a free loopback port, build the architecture for it and serve it."""
     keys = folder / "keys"
     keys.mkdir(parents=True, exist_ok=True)
@@ -75,7 +105,7 @@ def start_test_pki(folder: Path) -> TestPki:
     server.app = Animator(AnimatorArchStore({ARCH: arch}), with_web_ui=False)  # type: ignore[assignment]
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
     thread.start()
-    return TestPki(folder=folder, url=url, arch=arch, server=server, thread=thread)
+    return PkiServer(folder=folder, url=url, arch=arch, server=server, thread=thread)
 
 
 def _not_ready(environ, start_response):  # type: ignore[no-untyped-def]
