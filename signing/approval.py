@@ -41,6 +41,8 @@ from pyhanko.sign.diff_analysis.constants import ROOT_EXEMPT_STRICT_COMPARISON
 from pyhanko.sign.diff_analysis.rules.file_structure_rules import CatalogModificationRule
 from pyhanko.sign.diff_analysis.rules_api import QualifiedWhitelistRule, ReferenceUpdate
 
+from sohoa.errors import SigningError
+
 __all__ = [
     "APPROVAL_DIFF_POLICY",
     "APPROVAL_FIELD",
@@ -74,28 +76,36 @@ def embed_fields(payload: dict[str, Any]) -> Any:
 
 
 def read_embedded_fields(path: Path) -> dict[str, Any] | None:
-    """The embedded approved-fields JSON of the PDF's latest revision, or ``None`` when there is none."""
+    """The embedded approved-fields JSON of the PDF's latest revision, or ``None`` when there is none.
+
+    Two files under the same name are refused: which one a viewer shows is anyone's guess.
+    """
     with open(path, "rb") as fh:
-        data = _embedded_bytes(PdfFileReader(fh).root)
-    return json.loads(data) if data is not None else None
+        found = _embedded_files(PdfFileReader(fh).root)
+    if len(found) > 1:
+        raise SigningError(
+            f"Tệp có {len(found)} bản {FIELDS_FILE}: không xác định được dữ liệu đã duyệt", file=str(path)
+        )
+    return json.loads(found[0]) if found else None
 
 
 def embedded_fields_changed(reader: PdfFileReader, signed_revision: int) -> bool:
     """True when the embedded JSON now differs from the one in revision ``signed_revision``."""
-    old = _embedded_bytes(reader.get_historical_root(signed_revision))
-    return old is not None and old != _embedded_bytes(reader.root)
+    old = _embedded_files(reader.get_historical_root(signed_revision))
+    return bool(old) and old != _embedded_files(reader.root)
 
 
-def _embedded_bytes(root: generic.DictionaryObject) -> bytes | None:
+def _embedded_files(root: generic.DictionaryObject) -> list[bytes]:
+    """Every embedded file named ``FIELDS_FILE`` (normally exactly one)."""
     try:
-        names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+        names = list(root["/Names"]["/EmbeddedFiles"]["/Names"])
     except KeyError:
-        return None
-    pairs = list(names)
-    for name, spec in zip(pairs[::2], pairs[1::2], strict=True):
-        if str(name) == FIELDS_FILE:
-            return spec.get_object()["/EF"]["/F"].get_object().data
-    return None
+        return []
+    return [
+        spec.get_object()["/EF"]["/F"].get_object().data
+        for name, spec in zip(names[::2], names[1::2], strict=True)
+        if str(name) == FIELDS_FILE
+    ]
 
 
 class _EmbeddedApprovalDataRule(QualifiedWhitelistRule):

@@ -275,3 +275,6 @@ def test_the_approval_signature_embeds_the_fields_and_keeps_the_first_signature_
     after = verify_file(forged, trust_roots=_roots(pki))
     assert not after.ok and not after.signatures[1].bottom_line
     assert "Dữ liệu đã duyệt đính kèm bị thay đổi sau chữ ký duyệt" in after.signatures[1].problems
+    assert CHANGED in after.signatures[1].problems  # and the change rule refuses the new revision anyway
+    with pytest.raises(SigningError, match="không xác định"):
+        read_embedded_fields(forged)
