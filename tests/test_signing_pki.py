@@ -278,3 +278,28 @@ def test_the_approval_signature_embeds_the_fields_and_keeps_the_first_signature_
     assert CHANGED in after.signatures[1].problems  # and the change rule refuses the new revision anyway
     with pytest.raises(SigningError, match="không xác định"):
         read_embedded_fields(forged)
+
+
+def test_a_key_under_2048_bits_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    from signing.keys import signer_from_settings
+    from sohoa.settings import load_settings
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Khóa Yếu")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=9))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    p12 = tmp_path / "weak.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(b"w", key, cert, None, serialization.NoEncryption()))
+    settings = load_settings(data_dir=tmp_path, signer="pkcs12", signer_pkcs12=p12)
+    with pytest.raises(SigningError, match="RSA 1024 bit quá yếu: cần tối thiểu 2048 bit"):
+        signer_from_settings(settings)
