@@ -44,7 +44,7 @@ from signing.ltv import write_atomically as _write_atomically
 from signing.stamp import Box, to_pdf_rect
 from sohoa.errors import SigningError
 
-__all__ = ["DEV_STAMP_LINE", "LEVELS", "STAMP_FONT", "VN_TZ", "Level", "SignatureSummary", "sign_pdf"]
+__all__ = ["DEV_STAMP_LINE", "LEVELS", "STAMP_FONT", "VN_TZ", "Level", "SignatureSummary", "level_for", "sign_pdf"]
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh has no DST
 STAMP_FONT = Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")  # apt: fonts-noto-core
@@ -173,6 +173,18 @@ def sign_pdf(
         requested_level=f"PAdES {level}" if reached != level else None,
         needs_ltv=reached not in ("B-LT", "B-LTA"),
         ltv_reason=why,
+    )
+
+
+def level_for(requested: Level, *, tsa_url: str | None, development: bool) -> Level:
+    """The level to ask for: ``requested``, except that the embedded demo (development key, no TSA
+    configured) signs B-B; a real key without a TSA is an error, since B-T is the floor for results."""
+    if requested == "B-B" or tsa_url:
+        return requested
+    if development:
+        return "B-B"
+    raise SigningError(
+        f"Chữ ký PAdES {requested} cần máy chủ dấu thời gian", hint="đặt SOHOA_TSA_URL (hoặc SOHOA_SIGN_LEVEL=B-B)"
     )
 
 

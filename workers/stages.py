@@ -18,8 +18,8 @@ from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
-from signing.keys import signer_from_settings
-from signing.sign import sign_pdf
+from signing.keys import is_development_certificate, open_signer
+from signing.sign import level_for, sign_pdf
 from signing.stamp import find_stamp_box
 from sohoa.errors import SohoaError
 from storage import keys, repository
@@ -168,7 +168,7 @@ def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], page
         return out
 
 
-def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
+def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float, float, float]:
     """Where the stamp goes on page 1, in points from the top-left, clear of every OCR word."""
     scale = 72.0 / page.dpi
     words = [tuple(v * scale for v in w.bbox) for w in page.words]
@@ -179,6 +179,7 @@ def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
         stamp_width=STAMP_W_PT,
         stamp_height=STAMP_H_PT,
         margin=STAMP_MARGIN_PT,
+        prefer=corner,  # type: ignore[arg-type]
     )
     return placement.box
 
@@ -187,20 +188,31 @@ def sign(
     ctx: Context, code: str, documents: list[DocumentResult], unsigned: list[Path], pages: list[PageResult]
 ) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
     """Sign each document's PDF: the digitization signature, the last write to the PDF."""
-    with _Stage(ctx, code, "sign"):
-        signer = signer_from_settings(ctx.settings)
+    settings = ctx.settings
+    with _Stage(ctx, code, "sign"), open_signer(settings) as signer:
+        level = level_for(
+            settings.sign_level,
+            tsa_url=settings.tsa_url,
+            development=is_development_certificate(signer.signing_cert),
+        )
         first = {p.number: p for p in pages}
         out = []
         for doc, src in zip(documents, unsigned, strict=True):
             result_code = f"{code}-{doc.index:02d}"
             dst = work_dir(ctx, code) / f"{result_code}.pdf"
+            box = stamp_box(first[doc.pages[0]], settings.stamp_corner) if settings.stamp_visible else None
             summary = sign_pdf(
                 src,
                 dst,
                 signer=signer,
-                stamp_box=stamp_box(first[doc.pages[0]]),
+                stamp_box=box,
                 stamp_lines=_stamp_lines(ctx, result_code),
-                location=ctx.settings.agency_name,
+                location=settings.agency_name,
+                level=level,
+                tsa_url=settings.tsa_url,
+                trust_roots=settings.trust_roots,
+                md_algorithm=settings.sign_hash,
+                timeout_s=settings.net_timeout_s,
             )
             out.append((doc, result_code, dst, summary.to_dict()))
         return out
@@ -245,6 +257,7 @@ def store(
                     signature=signature,
                     fields=doc.fields,
                 )
+                repository.set_needs_ltv(s, result_code, needs_ltv=bool(signature.get("needs_ltv")))
                 doc.fields = repository.fields_of(row)  # a reviewer's corrections survive re-processing
                 doubtful = sum(
                     f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
