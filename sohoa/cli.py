@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sohoa.cli_results import audit_app, results_app, review_app
+from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
 
@@ -133,43 +134,6 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
 
 
 @app.command()
-def verify(
-    files: Annotated[list[Path], typer.Argument(help="Signed PDFs to check.")],
-    trust: Annotated[list[Path] | None, typer.Option(help="Trusted root certificate (PEM/DER); repeatable.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-) -> None:
-    """Check the signatures of PDFs: intact, trusted, changed after signing. Exit 0 only if all pass."""
-    from signing.verify import NoSignatureError, verify_pdf
-
-    ok = True
-    report: dict[str, Any] = {}
-    for path in files:
-        try:
-            sigs = verify_pdf(path, trust_roots=trust or [])
-            report[str(path)] = [s.to_dict() for s in sigs]
-            ok &= all(s.bottom_line for s in sigs)
-        except NoSignatureError as exc:
-            report[str(path)] = {"error": exc.message}
-            ok = False
-        except SohoaError as exc:
-            report[str(path)] = {"error": exc.one_line()}
-            ok = False
-    if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    else:
-        con = Console(soft_wrap=True)  # one line per signature, even when piped
-        for path, sigs in report.items():
-            if isinstance(sigs, dict):
-                con.print(f"[red]✗[/red] {path}: {sigs['error']}")
-                continue
-            for s in sigs:
-                mark = "[green]✓[/green]" if s["bottom_line"] else "[red]✗[/red]"
-                problems = "; ".join(s.get("problems") or []) or "hợp lệ"
-                con.print(f"{mark} {path}: {s['signer']} lúc {s['signing_time']}: {problems}")
-    raise typer.Exit(0 if ok else 1)
-
-
-@app.command()
 def check(
     inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the pages and findings as JSON on stdout.")] = False,
@@ -258,6 +222,9 @@ def samples(
     Console().print(f"{path}\n{out / 'truth.json'}")
 
 
+app.command()(verify)
+app.command()(publish)
+app.add_typer(sign_app, name="sign", no_args_is_help=True)
 app.add_typer(review_app, name="review", no_args_is_help=True)
 app.add_typer(results_app, name="results", no_args_is_help=True)
 app.add_typer(audit_app, name="audit", no_args_is_help=True)

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     stamp_visible: bool = True
     stamp_corner: Literal["top-left", "top-right"] = "top-left"  # Circular 01/2023 Art. 8 / 01/2019 (agency)
     net_timeout_s: int = Field(default=20, ge=1)  # TSA, OCSP and CRL requests
+    publish_on_approval: bool = True  # `sohoa review approve` also publishes (approval signature, B-LTA)
 
     @field_validator("signer_chain", "trust_roots", mode="before")
     @classmethod
