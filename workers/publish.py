@@ -156,8 +156,9 @@ def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYS
 
 def _settle(session: Any, dossier: Any, *, by: str) -> str:
     """``published`` once every result of an approved dossier carries its approval signature."""
-    documents = session.scalars(select(DocumentRow).where(DocumentRow.dossier_id == dossier.id)).all()
-    if dossier.state != "approved" or not all(d.signature.get("approval") for d in documents):
+    # column values straight from the database: the rows in the session predate this transaction's update
+    documents = session.scalars(select(DocumentRow.signature).where(DocumentRow.dossier_id == dossier.id)).all()
+    if dossier.state != "approved" or not all((sig or {}).get("approval") for sig in documents):
         return str(dossier.state)
     repository.set_state(session, dossier, "published")
     repository.append_audit(
