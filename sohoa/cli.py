@@ -128,6 +128,10 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
         con.print(table)
         sig = doc.get("signature") or {}
         con.print(f"  Ký số: {sig.get('signer', '?')} lúc {sig.get('signing_time', '?')} ({sig.get('level', '?')})")
+        if sig.get("note"):  # a signed input kept as it was
+            con.print(f"  {sig['note']}")
+        elif sig.get("needs_ltv") and sig.get("level") != "PAdES B-B":
+            con.print("  Còn thiếu dữ liệu xác thực dài hạn: chạy sohoa sign extend --pending khi có mạng")
     con.print("Tệp kết quả:")
     for path in files:
         con.print(f"  {path}")

@@ -7,6 +7,8 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
+from signing.inputs import has_signature, signed_input_summary
 from signing.keys import is_development_certificate, open_signer
 from signing.sign import level_for, sign_pdf
 from signing.stamp import find_stamp_box
@@ -185,36 +188,55 @@ def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float,
 
 
 def sign(
-    ctx: Context, code: str, documents: list[DocumentResult], unsigned: list[Path], pages: list[PageResult]
+    ctx: Context,
+    code: str,
+    documents: list[DocumentResult],
+    unsigned: list[Path],
+    pages: list[PageResult],
+    sources: Sequence[Source] = (),
 ) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
-    """Sign each document's PDF: the digitization signature, the last write to the PDF."""
+    """Sign each document's PDF: the digitization signature, the last write to the PDF.
+
+    A document read from an input that already carries a signature is neither re-rendered nor signed:
+    the input itself, byte-exact, is its PDF, with its signatures' verdict recorded (``signing.inputs``).
+    """
     settings = ctx.settings
-    with _Stage(ctx, code, "sign"), open_signer(settings) as signer:
-        level = level_for(
-            settings.sign_level,
-            tsa_url=settings.tsa_url,
-            development=is_development_certificate(signer.signing_cert),
-        )
-        first = {p.number: p for p in pages}
+    signed_inputs = {s.filename: s for s in sources if s.kind == "pdf" and has_signature(s.path)}
+    first = {p.number: p for p in pages}
+    with _Stage(ctx, code, "sign"), ExitStack() as stack:
+        signer, level = None, None
         out = []
         for doc, src in zip(documents, unsigned, strict=True):
             result_code = f"{code}-{doc.index:02d}"
+            page = first[doc.pages[0]]
+            kept = signed_inputs.get(page.source)
+            if kept is not None:
+                summary = signed_input_summary(
+                    kept.path, sha256=kept.sha256, trust_roots=settings.trust_roots, fetch=settings.revinfo_fetch,
+                    timeout_s=settings.net_timeout_s,
+                )  # fmt: skip
+                out.append((doc, result_code, kept.path, summary))
+                continue
+            if signer is None:
+                signer = stack.enter_context(open_signer(settings))
+                development = is_development_certificate(signer.signing_cert)
+                level = level_for(settings.sign_level, tsa_url=settings.tsa_url, development=development)
             dst = work_dir(ctx, code) / f"{result_code}.pdf"
-            box = stamp_box(first[doc.pages[0]], settings.stamp_corner) if settings.stamp_visible else None
-            summary = sign_pdf(
+            box = stamp_box(page, settings.stamp_corner) if settings.stamp_visible else None
+            signed = sign_pdf(
                 src,
                 dst,
                 signer=signer,
                 stamp_box=box,
                 stamp_lines=_stamp_lines(ctx, result_code),
                 location=settings.agency_name,
-                level=level,
+                level=level,  # type: ignore[arg-type]
                 tsa_url=settings.tsa_url,
                 trust_roots=settings.trust_roots,
                 md_algorithm=settings.sign_hash,
                 timeout_s=settings.net_timeout_s,
             )
-            out.append((doc, result_code, dst, summary.to_dict()))
+            out.append((doc, result_code, dst, signed.to_dict()))
         return out
 
 
