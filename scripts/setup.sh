@@ -10,6 +10,7 @@ APT_PACKAGES=(
   poppler-utils qpdf fonts-noto-core fonts-liberation2
   python3-venv python3-dev
   redis-server postgresql
+  softhsm2 opensc
 )
 
 missing=()

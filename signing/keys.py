@@ -1,14 +1,19 @@
-"""Loading signing keys, and telling a development certificate from a real one.
+"""Loading signing keys (PKCS#12 file, PKCS#11 token, development PKI) and checking they are fit to sign.
 
-Everything downstream takes a pyHanko ``Signer``: a ``SimpleSigner`` from a PKCS#12 file today, a
-``PKCS11Signer`` (token/HSM) later, with no other change. Whether a certificate is the development
-one is read from the certificate itself, never passed as a flag, so a development key configured
-by mistake as the "real" signer still gets the "BẢN THỬ NGHIỆM" line on its stamp.
+Everything downstream takes a pyHanko ``Signer``, whichever kind it is. ``open_signer`` is the one
+entry point the lifecycle uses: it picks the signer from the settings, applies the hash/padding choice
+and refuses weak keys (Circular 15/2025: RSA >= 2048 bits, ECDSA >= 256 bits) before anything is signed.
+A PKCS#11 session is a resource, hence a context manager that logs out and closes it.
+
+Whether a certificate is the development one is read from the certificate itself, never passed as a
+flag, so a development key configured by mistake as the "real" signer still gets the "BẢN THỬ NGHIỆM"
+line on its stamp.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -18,9 +23,21 @@ from pyhanko.sign.signers import Signer, SimpleSigner
 from sohoa.errors import SigningError
 from sohoa.settings import Settings
 
-__all__ = ["DEV_MARKER", "common_name", "is_development_certificate", "load_pkcs12_signer", "signer_from_settings"]
+__all__ = [
+    "DEV_MARKER",
+    "MIN_EC_BITS",
+    "MIN_RSA_BITS",
+    "check_key_strength",
+    "common_name",
+    "is_development_certificate",
+    "load_pkcs12_signer",
+    "open_signer",
+    "signer_from_settings",
+]
 
 DEV_MARKER = "BẢN THỬ NGHIỆM"  # in the names of every development certificate (signing.devpki)
+MIN_RSA_BITS = 2048
+MIN_EC_BITS = 256
 
 
 def load_pkcs12_signer(
@@ -29,8 +46,7 @@ def load_pkcs12_signer(
     """Load a PKCS#12 bundle as a pyHanko signer, with a clear error instead of pyHanko's ``None``.
 
     ``extra_certs`` (PEM/DER) are intermediates/roots to embed so validators can build the chain.
-    ``prefer_pss`` selects RSASSA-PSS (Circular 15/2025); off by default until a Vietnamese
-    verifier has been tried on a PSS sample (notes/signing.md §7.1).
+    ``prefer_pss`` selects RSASSA-PSS (Circular 15/2025).
     """
     try:
         data = Path(pkcs12).read_bytes()
@@ -46,14 +62,63 @@ def load_pkcs12_signer(
     return signer
 
 
-def signer_from_settings(settings: Settings) -> SimpleSigner:
-    """The configured signer, or the development one (made on first use) when none is configured."""
-    if settings.signer_pkcs12 is not None:
-        password = settings.signer_pkcs12_password
-        return load_pkcs12_signer(settings.signer_pkcs12, password.encode() if password else None)
-    from signing.devpki import load_dev_signer  # here: devpki imports this module
+def signer_kind(settings: Settings) -> str:
+    """``pkcs12``, ``pkcs11`` or ``dev``: the explicit setting, else a PKCS#12 file if one is set, else dev."""
+    if settings.signer is not None:
+        return settings.signer
+    return "pkcs12" if settings.signer_pkcs12 is not None else "dev"
 
-    return load_dev_signer(settings.keys_dir, settings.agency_name)
+
+def signer_from_settings(settings: Settings) -> SimpleSigner:
+    """The configured file-based signer (PKCS#12 or the development one, made on first use)."""
+    kind = signer_kind(settings)
+    pss = settings.sign_padding == "pss"
+    if kind == "pkcs12":
+        if settings.signer_pkcs12 is None:
+            raise SigningError("SOHOA_SIGNER=pkcs12 nhưng chưa đặt SOHOA_SIGNER_PKCS12", hint="đường dẫn tệp .p12")
+        password = settings.signer_pkcs12_password
+        signer = load_pkcs12_signer(
+            settings.signer_pkcs12,
+            password.encode() if password else None,
+            extra_certs=settings.signer_chain,
+            prefer_pss=pss,
+        )
+    elif kind == "dev":
+        from signing.devpki import load_dev_signer  # here: devpki imports this module
+
+        signer = load_dev_signer(settings.keys_dir, settings.agency_name)
+        signer.prefer_pss = pss
+    else:
+        raise SigningError("khóa trên token PKCS#11 cần mở phiên: dùng open_signer", hint="SOHOA_SIGNER=pkcs11")
+    check_key_strength(signer.signing_cert)
+    return signer
+
+
+@contextmanager
+def open_signer(settings: Settings) -> Iterator[Signer]:
+    """The signer the settings choose, checked for key strength; a token session is closed on exit."""
+    if signer_kind(settings) != "pkcs11":
+        yield signer_from_settings(settings)
+        return
+    from signing.pkcs11 import pkcs11_signer  # python-pkcs11 is only loaded when a token is used
+
+    with pkcs11_signer(settings) as signer:
+        check_key_strength(signer.signing_cert)
+        yield signer
+
+
+def check_key_strength(cert: asn1_x509.Certificate | None) -> None:
+    """Refuse RSA keys under 2048 bits and EC keys under 256 bits, naming the size found."""
+    if cert is None:
+        raise SigningError("Khóa ký không có chứng thư số", hint="kiểm tra tệp PKCS#12 hoặc token")
+    info = cert.public_key
+    algorithm, bits = info.algorithm, info.bit_size
+    minimum = {"rsa": MIN_RSA_BITS, "rsassa_pss": MIN_RSA_BITS, "ec": MIN_EC_BITS}.get(algorithm)
+    if minimum is not None and bits < minimum:
+        raise SigningError(
+            f"Khóa ký {algorithm.upper()} {bits} bit quá yếu: cần tối thiểu {minimum} bit",
+            hint="Thông tư 15/2025/TT-BKHCN: RSA từ 2048 bit hoặc ECDSA từ 256 bit; xin cấp chứng thư mới",
+        )
 
 
 def is_development_certificate(cert: asn1_x509.Certificate) -> bool:

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sohoa.cli_results import audit_app, results_app, review_app
+from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.cli_storage import storage_app
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
@@ -128,46 +129,13 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
         con.print(table)
         sig = doc.get("signature") or {}
         con.print(f"  Ký số: {sig.get('signer', '?')} lúc {sig.get('signing_time', '?')} ({sig.get('level', '?')})")
+        if sig.get("note"):  # a signed input kept as it was
+            con.print(f"  {sig['note']}")
+        elif sig.get("needs_ltv") and sig.get("level") != "PAdES B-B":
+            con.print("  Còn thiếu dữ liệu xác thực dài hạn: chạy sohoa sign extend --pending khi có mạng")
     con.print("Tệp kết quả:")
     for path in files:
         con.print(f"  {path}")
-
-
-@app.command()
-def verify(
-    files: Annotated[list[Path], typer.Argument(help="Signed PDFs to check.")],
-    trust: Annotated[list[Path] | None, typer.Option(help="Trusted root certificate (PEM/DER); repeatable.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-) -> None:
-    """Check the signatures of PDFs: intact, trusted, changed after signing. Exit 0 only if all pass."""
-    from signing.verify import NoSignatureError, verify_pdf
-
-    ok = True
-    report: dict[str, Any] = {}
-    for path in files:
-        try:
-            sigs = verify_pdf(path, trust_roots=trust or [])
-            report[str(path)] = [s.to_dict() for s in sigs]
-            ok &= all(s.bottom_line for s in sigs)
-        except NoSignatureError as exc:
-            report[str(path)] = {"error": exc.message}
-            ok = False
-        except SohoaError as exc:
-            report[str(path)] = {"error": exc.one_line()}
-            ok = False
-    if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    else:
-        con = Console(soft_wrap=True)  # one line per signature, even when piped
-        for path, sigs in report.items():
-            if isinstance(sigs, dict):
-                con.print(f"[red]✗[/red] {path}: {sigs['error']}")
-                continue
-            for s in sigs:
-                mark = "[green]✓[/green]" if s["bottom_line"] else "[red]✗[/red]"
-                problems = "; ".join(s.get("problems") or []) or "hợp lệ"
-                con.print(f"{mark} {path}: {s['signer']} lúc {s['signing_time']}: {problems}")
-    raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
@@ -259,6 +227,9 @@ def samples(
     Console().print(f"{path}\n{out / 'truth.json'}")
 
 
+app.command()(verify)
+app.command()(publish)
+app.add_typer(sign_app, name="sign", no_args_is_help=True)
 app.add_typer(review_app, name="review", no_args_is_help=True)
 app.add_typer(results_app, name="results", no_args_is_help=True)
 app.add_typer(audit_app, name="audit", no_args_is_help=True)

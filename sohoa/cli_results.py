@@ -129,11 +129,11 @@ def review_approve(
     ] = False,
 ) -> None:
     """Approve a result. Refused while a field still needs review, unless --force; the dossier follows its last one."""
-    from workers.review import approve
+    from workers.review import approve_and_publish
 
     try:
         with _opened() as ctx:
-            done = approve(ctx.engine, result, by=_who(by), force=force)
+            done, published, failed = approve_and_publish(ctx, result, by=_who(by), force=force)
     except SohoaError as exc:
         raise _fail(exc) from exc
     con = Console(soft_wrap=True)
@@ -142,6 +142,13 @@ def review_approve(
         return
     forced = f" (duyệt nguyên trạng: {', '.join(done.forced)})" if done.forced else ""
     con.print(f"{done.result}: đã duyệt{forced}. Hồ sơ {done.dossier}: {done.dossier_state}")
+    for pub in published:
+        ltv = " (còn thiếu dữ liệu xác thực dài hạn: sohoa sign extend)" if pub.needs_ltv else ""
+        con.print(f"{pub.result}: đã công bố, chữ ký duyệt {pub.level}{ltv}")
+    if failed is not None:
+        sys.stderr.write(
+            f"sohoa: đã duyệt nhưng chưa công bố: {failed.one_line()} (chạy lại: sohoa publish {result})\n"
+        )
 
 
 @results_app.command("search")

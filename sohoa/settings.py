@@ -7,12 +7,13 @@ embedded defaults under ``SOHOA_DATA_DIR``.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -62,9 +63,42 @@ class Settings(BaseSettings):
     # Output
     jpeg_quality: int = Field(default=80, ge=30, le=100)
 
-    # Signing (the development key is made on first use under data_dir/keys)
+    # Signing (README "Signing"). The development key is made on first use under data_dir/keys and is
+    # only for the embedded demo; ``signer`` picks it explicitly, or it is used when nothing else is set.
+    signer: Literal["dev", "pkcs12", "pkcs11"] | None = None  # None: pkcs12 if a file is set, else dev
     signer_pkcs12: Path | None = None
     signer_pkcs12_password: str | None = None
+    signer_chain: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list
+    )  # extra CA certificates to embed (PEM/DER)
+    pkcs11_module: Path | None = None  # e.g. /usr/lib/softhsm/libsofthsm2.so
+    pkcs11_token_label: str | None = None
+    pkcs11_pin: str | None = None
+    pkcs11_key_label: str | None = None
+    pkcs11_cert_label: str | None = None  # defaults to the key label
+    sign_level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = "B-LTA"  # falls back to B-T without revocation data
+    sign_hash: Literal["sha256", "sha384", "sha512", "sha3_256", "sha3_384", "sha3_512"] = "sha256"
+    sign_padding: Literal["pkcs1v15", "pss"] = "pkcs1v15"  # RSASSA-PSS once Vietnamese verifiers are checked
+    tsa_url: str | None = None  # RFC 3161 time-stamping authority; needed from B-T up
+    trust_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list
+    )  # roots for signing-time checks and `sohoa verify`
+    revinfo_fetch: bool = True  # `sohoa verify` fetches OCSP/CRL from the certificates' URLs (signing always does)
+    stamp_visible: bool = True
+    stamp_corner: Literal["top-left", "top-right"] = "top-left"  # Circular 01/2023 Art. 8 / 01/2019 (agency)
+    net_timeout_s: int = Field(default=20, ge=1)  # TSA, OCSP and CRL requests
+    publish_on_approval: bool = True  # `sohoa review approve` also publishes (approval signature, B-LTA)
+
+    @field_validator("signer_chain", "trust_roots", mode="before")
+    @classmethod
+    def _path_list(cls, value: object) -> object:
+        """``a.pem:b.pem`` (like PATH) as well as a JSON list, so one environment variable holds several."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.split(os.pathsep) if part]
+        return value
 
     @field_validator("data_dir", mode="before")
     @classmethod

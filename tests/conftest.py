@@ -127,3 +127,21 @@ def object_store(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignor
         s3_retention_days=1,
     )
     return open_object_store(env["SOHOA_STORAGE_URL"], settings)
+
+
+# --- The offline test PKI (certomancer) of the signing tests, served on loopback (tests/testpki.py). ---
+
+import logging  # noqa: E402
+
+from testpki import PkiServer, start_test_pki  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiServer]:
+    """Root, issuing CA, good/revoked/expired signers, TSA, OCSP and CRLs on a free 127.0.0.1 port."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in test output
+    pki = start_test_pki(tmp_path_factory.mktemp("pki"))
+    try:
+        yield pki
+    finally:
+        pki.stop()

@@ -28,7 +28,9 @@ def test_verify_reports_the_demo_signature(tmp_path: Path, data_env: dict[str, s
     trusted = subprocess.run(
         [SOHOA, "verify", str(pdf), "--trust", str(root), "--json"], env=data_env, capture_output=True, text=True
     )
-    (sig,) = json.loads(trusted.stdout)[str(pdf)]
+    entry = json.loads(trusted.stdout)[str(pdf)]
+    (sig,) = entry["signatures"]
+    assert entry["ok"] == sig["bottom_line"] and sig["level"] == "PAdES B-B"  # the demo has no TSA
     assert sig["intact"] and sig["valid"] and sig["trusted"] and sig["development"]
     assert sig["field"] == "SohoaDigitization"
     # the development key has no legal value, so the verdict lists that problem and the command says no

@@ -269,6 +269,7 @@ def test_summary_to_dict_is_json_ready(signed) -> None:
     data = signed[1].to_dict()
     assert set(data) == {
         "field_name", "signer", "signing_time", "level", "hash_algorithm", "development", "stamp_box",
+        "padding", "requested_level", "needs_ltv", "ltv_reason",
     }  # fmt: skip
     assert isinstance(data["stamp_box"], list)
 

@@ -75,7 +75,7 @@ def run_lifecycle(
         unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
         progress("pdf", 1, 1)
         stage = "sign"
-        signed = stages.sign(ctx, code, documents, unsigned, pages)
+        signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
         progress("sign", 1, 1)
         stage = "store"
         result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")

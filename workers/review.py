@@ -18,17 +18,19 @@ The rules, in one place:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from sohoa.errors import BadInput, StorageError
+from sohoa.errors import BadInput, SohoaError, StorageError
 from storage import repository
 from storage.db import session_scope
 from storage.repository.review import clean_value
 from storage.tables import DocumentRow, DossierRow, FieldRow, PageRow, utcnow
+from workers.context import Context
+from workers.publish import Publication, publish_dossier, publish_result
 from workers.results import get_result, result_state
 
 NEEDS_REVIEW = "needs_review"
@@ -285,6 +287,27 @@ def approve(engine: Engine, result: str, *, by: str, force: bool = False) -> App
         repository.append_audit(session, actor=by, action="result.approved", subject=document.code, payload=payload)
         state = _settle_dossier(session, dossier, actor=by)
         return Approval(document.code, dossier.code, state, forced=doubtful)
+
+
+def approve_and_publish(
+    ctx: Context, result: str, *, by: str, force: bool = False
+) -> tuple[Approval, list[Publication], SohoaError | None]:
+    """``approve``, then publish (``workers.publish``) when ``SOHOA_PUBLISH_ON_APPROVAL`` is on: the
+    result itself, and every result of its dossier once the dossier is approved.
+
+    The approval stands even when publishing fails (no key, no TSA...): that error is returned for the
+    caller to show, and ``sohoa publish`` retries later.
+    """
+    done = approve(ctx.engine, result, by=by, force=force)
+    if done.already or not ctx.settings.publish_on_approval:
+        return done, [], None
+    try:
+        published = [publish_result(ctx, done.result, by=by)]
+        if done.dossier_state == "approved":
+            published += [p for p in publish_dossier(ctx, done.dossier, by=by) if not p.already]
+    except SohoaError as exc:
+        return done, [], exc
+    return replace(done, dossier_state=published[-1].dossier_state), published, None
 
 
 def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str:

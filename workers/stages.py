@@ -7,6 +7,8 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,9 @@ from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
-from signing.keys import signer_from_settings
-from signing.sign import sign_pdf
+from signing.inputs import has_signature, signed_input_summary
+from signing.keys import is_development_certificate, open_signer
+from signing.sign import level_for, sign_pdf
 from signing.stamp import find_stamp_box
 from sohoa.errors import SohoaError
 from storage import keys, repository
@@ -168,7 +171,7 @@ def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], page
         return out
 
 
-def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
+def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float, float, float]:
     """Where the stamp goes on page 1, in points from the top-left, clear of every OCR word."""
     scale = 72.0 / page.dpi
     words = [tuple(v * scale for v in w.bbox) for w in page.words]
@@ -179,30 +182,61 @@ def stamp_box(page: PageResult) -> tuple[float, float, float, float]:
         stamp_width=STAMP_W_PT,
         stamp_height=STAMP_H_PT,
         margin=STAMP_MARGIN_PT,
+        prefer=corner,  # type: ignore[arg-type]
     )
     return placement.box
 
 
 def sign(
-    ctx: Context, code: str, documents: list[DocumentResult], unsigned: list[Path], pages: list[PageResult]
+    ctx: Context,
+    code: str,
+    documents: list[DocumentResult],
+    unsigned: list[Path],
+    pages: list[PageResult],
+    sources: Sequence[Source] = (),
 ) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
-    """Sign each document's PDF: the digitization signature, the last write to the PDF."""
-    with _Stage(ctx, code, "sign"):
-        signer = signer_from_settings(ctx.settings)
-        first = {p.number: p for p in pages}
+    """Sign each document's PDF: the digitization signature, the last write to the PDF.
+
+    A document read from an input that already carries a signature is neither re-rendered nor signed:
+    the input itself, byte-exact, is its PDF, with its signatures' verdict recorded (``signing.inputs``).
+    """
+    settings = ctx.settings
+    signed_inputs = {s.filename: s for s in sources if s.kind == "pdf" and has_signature(s.path)}
+    first = {p.number: p for p in pages}
+    with _Stage(ctx, code, "sign"), ExitStack() as stack:
+        signer, level = None, None
         out = []
         for doc, src in zip(documents, unsigned, strict=True):
             result_code = f"{code}-{doc.index:02d}"
+            page = first[doc.pages[0]]
+            kept = signed_inputs.get(page.source)
+            if kept is not None:
+                summary = signed_input_summary(
+                    kept.path, sha256=kept.sha256, trust_roots=settings.trust_roots, fetch=settings.revinfo_fetch,
+                    timeout_s=settings.net_timeout_s,
+                )  # fmt: skip
+                out.append((doc, result_code, kept.path, summary))
+                continue
+            if signer is None:
+                signer = stack.enter_context(open_signer(settings))
+                development = is_development_certificate(signer.signing_cert)
+                level = level_for(settings.sign_level, tsa_url=settings.tsa_url, development=development)
             dst = work_dir(ctx, code) / f"{result_code}.pdf"
-            summary = sign_pdf(
+            box = stamp_box(page, settings.stamp_corner) if settings.stamp_visible else None
+            signed = sign_pdf(
                 src,
                 dst,
                 signer=signer,
-                stamp_box=stamp_box(first[doc.pages[0]]),
+                stamp_box=box,
                 stamp_lines=_stamp_lines(ctx, result_code),
-                location=ctx.settings.agency_name,
+                location=settings.agency_name,
+                level=level,  # type: ignore[arg-type]
+                tsa_url=settings.tsa_url,
+                trust_roots=settings.trust_roots,
+                md_algorithm=settings.sign_hash,
+                timeout_s=settings.net_timeout_s,
             )
-            out.append((doc, result_code, dst, summary.to_dict()))
+            out.append((doc, result_code, dst, signed.to_dict()))
         return out
 
 
@@ -246,6 +280,7 @@ def store(
                     signature=signature,
                     fields=doc.fields,
                 )
+                repository.set_needs_ltv(s, result_code, needs_ltv=bool(signature.get("needs_ltv")))
                 doc.fields = repository.fields_of(row)  # a reviewer's corrections survive re-processing
                 doubtful = sum(
                     f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])

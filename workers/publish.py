@@ -1,0 +1,221 @@
+"""Publish approved results: approved fields embedded in the PDF, an approval signature, long-term data.
+
+Publishing is the step after approval (DESIGN.md "Signatures"). For each approved result:
+
+1. its stored PDF (digitization signature) is fetched and re-hashed;
+2. its approved fields, as they are in the database now, become ``sohoa-approved-fields.json``,
+   embedded and signed by the approval signature in one incremental update (the first signature stays
+   valid), at ``SOHOA_SIGN_LEVEL`` (B-LTA by default; B-T when revocation data is unavailable, then the
+   result is flagged ``needs_ltv`` for ``sohoa sign extend``);
+3. the new PDF is stored under a key made from the digitization PDF's hash (a re-run finds it), the
+   result row points at it, and ``result.published`` goes to the audit log;
+4. when every result of the dossier is published, the dossier becomes ``published``.
+
+A published result is not published twice. Failures leave the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from signing.approval import APPROVAL_FIELD, embed_fields
+from signing.keys import is_development_certificate, open_signer
+from signing.sign import level_for, sign_pdf
+from sohoa.errors import BadInput
+from storage import keys, repository
+from storage.db import session_scope
+from storage.tables import DocumentRow, utcnow
+from workers.context import Context
+from workers.results import ResultView, get_result, show_result
+
+FIELDS_SCHEMA = "sohoa.approved-fields/1"
+APPROVAL_REASON = "Phê duyệt kết quả số hóa"
+
+
+class NotApproved(BadInput):
+    """Only approved results are published."""
+
+    code = "not_approved"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What ``publish_result`` did."""
+
+    result: str
+    dossier: str
+    dossier_state: str
+    pdf_sha256: str | None
+    level: str | None
+    needs_ltv: bool
+    already: bool = False
+
+
+def approved_payload(view: ResultView) -> dict[str, Any]:
+    """The JSON embedded in a published PDF: the result's identity and its approved field values."""
+    return {
+        "schema": FIELDS_SCHEMA,
+        "result": view.code,
+        "dossier": view.dossier,
+        "type": view.type,
+        "approved_at": view.approved_at.replace(tzinfo=dt.UTC).isoformat() if view.approved_at else None,
+        "approved_by": view.approved_by,
+        "fields": field_values(view.fields_dict()),
+    }
+
+
+def field_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """``{key: value}`` (a list of values for a repeated field) from the result JSON's field objects."""
+    return {k: [f["value"] for f in v] if isinstance(v, list) else v["value"] for k, v in fields.items()}
+
+
+def publish_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR) -> Publication:
+    """Publish one approved result (see the module docstring); a published one is left as it is."""
+    view = show_result(ctx.engine, code)
+    if view.signature.get("approval"):
+        return Publication(view.code, view.dossier, view.dossier_state, view.pdf_sha256, None, False, already=True)
+    if view.state != "approved":
+        raise NotApproved(f"kết quả {view.code} chưa được duyệt ({view.state})", hint="sohoa review approve")
+    if not view.pdf_key or not view.pdf_sha256:
+        raise NotApproved(f"kết quả {view.code} chưa có tệp PDF đã ký")
+    settings = ctx.settings
+    work = settings.data_dir / "work" / view.dossier
+    work.mkdir(parents=True, exist_ok=True)
+    src, dst = work / f"{view.code}.digitized.pdf", work / f"{view.code}.published.pdf"
+    ctx.store.download(view.pdf_key, src)  # re-hashed against the store's record
+    try:
+        with open_signer(settings) as signer:
+            level = level_for(
+                settings.sign_level,
+                tsa_url=settings.tsa_url,
+                development=is_development_certificate(signer.signing_cert),
+            )
+            summary = sign_pdf(
+                src,
+                dst,
+                signer=signer,
+                stamp_box=None,  # the visible stamp is the digitization signature's
+                field_name=APPROVAL_FIELD,
+                reason=APPROVAL_REASON,
+                location=settings.agency_name,
+                level=level,
+                tsa_url=settings.tsa_url,
+                trust_roots=settings.trust_roots,
+                md_algorithm=settings.sign_hash,
+                timeout_s=settings.net_timeout_s,
+                before_signing=embed_fields(approved_payload(view)),
+            )
+        obj = ctx.store.put_file(
+            keys.stage_key(view.dossier, "published", view.pdf_sha256, ".pdf"),
+            dst,
+            content_type="application/pdf",
+            metadata={"dossier": view.dossier, "document-type": view.type},
+        )
+    finally:
+        src.unlink(missing_ok=True)
+        dst.unlink(missing_ok=True)
+    needs_ltv = bool(summary.needs_ltv or view.signature.get("needs_ltv"))
+    with session_scope(ctx.engine) as s:
+        repository.lock_audit_log(s)
+        document, dossier = get_result(s, view.code)
+        signature = {**document.signature, "approval": summary.to_dict()}
+        s.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == document.id)
+            .values(
+                pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, needs_ltv=needs_ltv, updated_at=utcnow()
+            )
+            .execution_options(synchronize_session=False)
+        )
+        repository.append_audit(
+            s,
+            actor=by,
+            action="result.published",
+            subject=view.code,
+            payload={"pdf_sha256": obj.sha256, "level": summary.level, "needs_ltv": needs_ltv},
+        )
+        state = _settle(s, dossier, by=by)
+    return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
+
+
+def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYSTEM_ACTOR) -> list[Publication]:
+    """Publish every result of an approved dossier (each at most once)."""
+    with session_scope(ctx.engine) as s:
+        dossier = repository.get_dossier(s, dossier_code)
+        if dossier is None:
+            raise NotApproved(f"không có hồ sơ {dossier_code}")
+        if dossier.state not in ("approved", "published"):
+            raise NotApproved(f"hồ sơ {dossier_code} chưa được duyệt ({dossier.state})", hint="sohoa review approve")
+        codes = list(s.scalars(select(DocumentRow.code).where(DocumentRow.dossier_id == dossier.id)))
+    return [publish_result(ctx, code, by=by) for code in sorted(codes)]
+
+
+def _settle(session: Any, dossier: Any, *, by: str) -> str:
+    """``published`` once every result of an approved dossier carries its approval signature."""
+    # column values straight from the database: the rows in the session predate this transaction's update
+    documents = session.scalars(select(DocumentRow.signature).where(DocumentRow.dossier_id == dossier.id)).all()
+    if dossier.state != "approved" or not all((sig or {}).get("approval") for sig in documents):
+        return str(dossier.state)
+    repository.set_state(session, dossier, "published")
+    repository.append_audit(
+        session, actor=by, action="dossier.published", subject=dossier.code, payload={"results": len(documents)}
+    )
+    return "published"
+
+
+def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR) -> str:
+    """Add the long-term validation data a result still lacks (``needs_ltv``); returns the level reached.
+
+    The stored PDF gets OCSP/CRL data and an archive timestamp in an incremental update
+    (``signing.ltv.extend_pdf``); the new bytes are stored beside the old under a key from the old
+    bytes' hash, and the result row points at them.
+    """
+    from signing.ltv import extend_pdf  # the network side of signing, only for this command
+
+    settings = ctx.settings
+    if not settings.tsa_url:
+        raise NotApproved("cần máy chủ dấu thời gian để bổ sung dữ liệu dài hạn", hint="đặt SOHOA_TSA_URL")
+    view = show_result(ctx.engine, code)
+    if not view.pdf_key or not view.pdf_sha256:
+        raise NotApproved(f"kết quả {view.code} chưa có tệp PDF đã ký")
+    work = settings.data_dir / "work" / view.dossier
+    work.mkdir(parents=True, exist_ok=True)
+    src, dst = work / f"{view.code}.pending.pdf", work / f"{view.code}.ltv.pdf"
+    ctx.store.download(view.pdf_key, src)
+    try:
+        done = extend_pdf(
+            src, dst, tsa_url=settings.tsa_url, trust_roots=settings.trust_roots, timeout_s=settings.net_timeout_s
+        )
+        obj = ctx.store.put_file(
+            keys.stage_key(view.dossier, "ltv", view.pdf_sha256, ".pdf"),
+            dst,
+            content_type="application/pdf",
+            metadata={"dossier": view.dossier, "document-type": view.type},
+        )
+    finally:
+        src.unlink(missing_ok=True)
+        dst.unlink(missing_ok=True)
+    with session_scope(ctx.engine) as s:
+        repository.lock_audit_log(s)
+        document, _ = get_result(s, view.code)
+        signature = {**document.signature, "ltv_added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        s.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == document.id)
+            .values(pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, needs_ltv=False, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        repository.append_audit(
+            s, actor=by, action="result.ltv_added", subject=view.code, payload={"pdf_sha256": obj.sha256}
+        )
+    return done.level
+
+
+def pending_ltv(ctx: Context) -> list[str]:
+    """Codes of the results whose long-term validation data is still to be added."""
+    with session_scope(ctx.engine) as s:
+        return sorted(s.scalars(select(DocumentRow.code).where(DocumentRow.needs_ltv.is_(True))))
