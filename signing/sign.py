@@ -4,7 +4,7 @@ Why it is shaped this way:
 
 * The signature is an incremental update on the given bytes; any later full rewrite (pikepdf)
   destroys it, so this must be the last step before the bytes are stored (notes/signing.md §3.3).
-* The stamp font is NotoSans embedded through ``GlyphAccumulatorFactory``: pyHanko's default font
+* The stamp font is NotoSans (cut to the stamp's characters, ``signing.fonts``) embedded by pyHanko: its default font
   silently prints Vietnamese as mojibake (notes/signing.md §3.4).
 * The time on the stamp and the time in the signature (/M) are the same instant, chosen here, in
   Vietnam time (+07:00, no daylight saving).
@@ -27,7 +27,6 @@ from typing import Any, Literal
 
 import aiohttp
 from pyhanko.pdf_utils import generic, layout, text
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
@@ -38,6 +37,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
+from signing.fonts import StampFontFactory
 from signing.keys import check_key_strength, common_name, is_development_certificate
 from signing.ltv import Network, RevinfoUnavailable, check_signer, check_validity_period, load_roots, run_online
 from signing.ltv import write_atomically as _write_atomically
@@ -249,7 +249,7 @@ def _stamp_style(font: Path) -> TextStampStyle:
     if not font.is_file():
         raise SigningError(f"Thiếu phông chữ cho con dấu chữ ký: {font}", hint="cài gói fonts-noto-core (apt)")
     box_style = text.TextBoxStyle(
-        font=GlyphAccumulatorFactory(str(font), font_size=10),
+        font=StampFontFactory(str(font), font_size=10),
         leading=13,  # room for stacked Vietnamese diacritics (ệ, ử)
         box_layout_rule=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MIN,
