@@ -159,7 +159,8 @@ def _agency(lines: Sequence[Line], number_line: Line | None) -> dict[str, FieldV
 
 
 def _is_number_line(line: Line) -> bool:
-    return re.match(r"SO\s*\d|SO$", fold_words(line.text)) is not None and ":" in line.text[:6]
+    """ "Số: 81/QĐ-..." even when the number is misread ("Số: B1/QĐ-SNNMT"): "Số" and a colon open it."""
+    return re.match(r"SO(?:\s|$)", fold_words(line.text)) is not None and ":" in line.text[:6]
 
 
 def _before_motto(line: Line) -> Line | None:

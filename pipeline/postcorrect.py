@@ -2,7 +2,9 @@
 
 Tesseract's commonest slips on Vietnamese are marks, not letters: "tố chức" for "tổ chức", "kế từ" for
 "kể từ", "ỦY BẠN" for "ỦY BAN". A word is changed only when
-1. it forms no known word pair with either neighbour (so a word that reads well is never touched),
+1. it forms no known word pair with either neighbour, so a word that reads well is never touched
+   (inside a proper name, a capitalised word beside another, only place names count: "Hà Nôi" becomes
+   "Hà Nội", but "Huỳnh Văn Phong" is not turned into "văn phòng"),
 2. the replacement has the same letters with other marks and is a valid Vietnamese syllable (the
    Debian `hunspell-vi` syllable list), and
 3. the replacement forms a known pair of the administrative vocabulary (``data/vi_admin_phrases.txt``)
@@ -82,9 +84,11 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
         base = strip_marks(low)
         fixed = _date_word(base, low, left, right)
         if fixed is None:
-            if (left, low) in pairs or (low, right) in pairs:
+            # In a proper name ("Huỳnh Văn Phong") only place names may correct a word: "văn phòng" must not.
+            known = _place_pairs() if _in_proper_name(parts, i) else pairs
+            if (left, low) in known or (low, right) in known:
                 continue
-            candidates = {c for c in by_base.get(base, ()) if c != low and ((left, c) in pairs or (c, right) in pairs)}
+            candidates = {c for c in by_base.get(base, ()) if c != low and ((left, c) in known or (c, right) in known)}
             if len(candidates) != 1:
                 continue
             fixed = candidates.pop()
@@ -92,6 +96,26 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
             cores[i] = fixed  # later words see the corrected neighbour
             out[i] = lead + _restore_case(core, fixed) + trail
     return out
+
+
+@lru_cache(maxsize=1)
+def _place_pairs() -> frozenset[tuple[str, str]]:
+    """Word pairs of the provinces' and places' names ("hà nội", "hồ chí", "chí minh")."""
+    from pipeline.vocab import PLACES  # here: vocab loads its JSON data, needed only for names
+
+    return frozenset(p for place in PLACES for p in itertools.pairwise(_nfc_lower(place).split()))
+
+
+def _titled(core: str) -> bool:
+    return len(core) > 1 and core[0].isupper() and core[1:].islower()
+
+
+def _in_proper_name(parts: Sequence[tuple[str, str, str]], i: int) -> bool:
+    """A capitalised word beside another capitalised word, in a line not all in capitals: part of a
+    person's or place's name, where the administrative phrase list would "correct" a real name."""
+    if not _titled(parts[i][1]):
+        return False
+    return (i > 0 and _titled(parts[i - 1][1])) or (i + 1 < len(parts) and _titled(parts[i + 1][1]))
 
 
 def _date_word(base: str, low: str, left: str | None, right: str | None) -> str | None:

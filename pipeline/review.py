@@ -188,12 +188,18 @@ def cross_check(fields: dict[str, FieldValue]) -> None:
         _add(fields.get("dossier_code"), "dossier_code_date_mismatch")
 
 
+# Characters no printed name, address or title carries; OCR makes them of digits and letters ("Số 8]").
+ODD_CHARACTERS = re.compile(r"[\[\]{}|\\<>@#$%^*_=~`¢£¥§¶]")
+
+
 def review(fields: dict[str, FieldValue], doc_type: DocType, *, today: date | None = None) -> None:
     """Add reason codes to the fields (in place), add missing required ones, and set each status."""
     for spec in doc_type.schema:
         field = fields.get(spec.key)
         if field is None or field.value is None:
             continue
+        if ODD_CHARACTERS.search(field.value):
+            _add(field, "unexpected_character")
         _add(field, *validators.validate(spec.validator, field.value, today=today))
         if spec.vocabulary and not VOCABULARIES[spec.vocabulary](field.value):
             _add(field, "not_in_vocabulary")

@@ -21,6 +21,9 @@ MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 DOSSIER_CODE_RE = re.compile(
     r"^(?P<agency>[A-Z]\d{2}(?:\.\d{2,3}){0,3}|\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(?P<yymmdd>\d{6})-(?P<seq>\d{4,})$"
 )
+FORM_CODE_RE = re.compile(r"CT0[1-7]|DC0[1-3]|\d{1,2}[a-z]?(?:/[A-ZĐ]{2,5})?")
+LEGAL_FORM_RE = re.compile(r"\bCO\W{0,3}LTD\b")
+LEGAL_FORM_OK_RE = re.compile(r"\bCO\.,\s?LTD\b")
 NUMBER_SYMBOL_RE = re.compile(r"\d{1,6}/(?:\d{4}/)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:-[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*")
 
 
@@ -178,8 +181,18 @@ def check_land_registry(value: str) -> list[str]:
 
 
 def check_foreign_name(value: str) -> list[str]:
-    """A name in a foreign language carries no Vietnamese marks ("PHÙ QUY TRADING" is "PHU QUY" misread)."""
-    return [] if all(c.isascii() for c in value if c.isalpha()) else ["foreign_name_marks"]
+    """A name in a foreign language carries no Vietnamese marks ("PHÙ QUY TRADING" is "PHU QUY" misread),
+    and its legal form is spelled as registered: "CO., LTD" / "CO.,LTD", not "CO. LTD" or "CO, LTD"."""
+    reasons = [] if all(c.isascii() for c in value if c.isalpha()) else ["foreign_name_marks"]
+    if LEGAL_FORM_RE.search(value) and not LEGAL_FORM_OK_RE.search(value):
+        reasons.append("legal_form_spelling")
+    return reasons
+
+
+def check_form_code(value: str) -> list[str]:
+    """A form code ("Mẫu CT07") is one the issuing circulars define: CT01-CT07 (TT 66/2023/TT-BCA),
+    DC01-DC03 (TT 17/2024/TT-BCA), or a numbered form ("15", "01/ĐK"); "T07" is "CT07" misread."""
+    return [] if FORM_CODE_RE.fullmatch(value) else ["unknown_form_code"]
 
 
 Validator = Callable[[str], list[str]]
@@ -200,6 +213,7 @@ VALIDATORS: dict[str, Validator] = {
     "land_serial": check_land_serial,
     "land_registry": check_land_registry,
     "foreign_name": check_foreign_name,
+    "form_code": check_form_code,
 }
 
 

@@ -57,6 +57,11 @@ def test_postcorrection_fixes_marks_only_where_vocabulary_agrees() -> None:
     # words that already read well, or that no vocabulary pair supports, are left alone
     for line in ("Tôi là bạn của anh", "Giới tính: Nam", "Ông Nguyễn Văn Tố"):
         assert correct_tokens(line.split(" ")) == line.split(" ")
+    # inside a proper name only place names may correct: "văn phòng" must not rename Mr Phong
+    name = ["Người", "ký:", "Huỳnh", "Văn", "Phong"]
+    assert correct_tokens(name) == name
+    place = ["Văn", "phông", "UBND,", "thành", "phố", "Hà", "Nôi"]
+    assert " ".join(correct_tokens(place)) == "Văn phòng UBND, thành phố Hà Nội"
 
 
 def test_region_reread_reads_a_field_again() -> None:

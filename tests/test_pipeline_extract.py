@@ -270,3 +270,36 @@ def test_family_names_land_terms_and_foreign_names() -> None:
     assert VOCABULARIES["procedures"]("Chứng thực bản sao từ bản chính giấy tờ, văn bản")
     assert check_foreign_name("PHU QUY TRADING COMPANY LIMITED") == []
     assert check_foreign_name("PHÙ QUY TRADING COMPANY LIMITED") == ["foreign_name_marks"]
+
+
+def test_odd_characters_and_unknown_form_codes_wait_for_review() -> None:
+    from pipeline.models import FieldValue
+    from pipeline.review import review
+
+    fields = {
+        "form_code": FieldValue("T07", "T07", 0.9, 1, (0, 0, 10, 10)),
+        "full_name": FieldValue("Nguyễn Văn An", "Nguyễn Văn An", 0.9, 1, (0, 0, 10, 10)),
+        "personal_id": FieldValue("001099012345", "001099012345", 0.9, 1, (0, 0, 10, 10)),
+        "permanent_address": FieldValue("Số 8] Nguyễn Huệ, thành phố Huế", None, 0.9, 1, (0, 0, 10, 10)),
+        "current_address": FieldValue("Số 81 Nguyễn Huệ, thành phố Huế", None, 0.9, 1, (0, 0, 10, 10)),
+    }
+    review(fields, by_key("residence_confirmation"))
+    assert fields["form_code"].reasons == ["unknown_form_code"]
+    assert fields["permanent_address"].reasons == ["unexpected_character"]
+    assert fields["current_address"].reasons == []
+
+
+def test_a_misread_number_line_is_not_taken_for_the_issuer() -> None:
+    page = _page(
+        [
+            (280, 200, "UBND THÀNH PHỐ CẦN THƠ"),
+            (280, 240, "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"),
+            (350, 355, "Số: B1/QĐ-SNNMT"),
+            (950, 355, "Cần Thơ, ngày 18 tháng 9 năm 2025"),
+            (760, 440, "QUYẾT ĐỊNH"),
+            (420, 495, "Về việc phê duyệt kế hoạch số hóa hồ sơ"),
+        ]
+    )
+    doc = extract_document(1, page_lines(page), [1])
+    assert doc.fields["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+    assert doc.fields["superior_agency"].value == "UBND THÀNH PHỐ CẦN THƠ"

@@ -143,6 +143,11 @@ def test_other_formats() -> None:
     assert v.check_land_serial("AB 123456") == [] and v.check_land_serial("AA 09273289") == []
     assert v.check_land_serial("A 12") == ["serial_format"]
     assert v.check_land_registry("CS 05494") == [] and v.check_land_registry("AB 123456") == ["registry_format"]
+    assert v.check_form_code("CT07") == [] and v.check_form_code("DC01") == [] and v.check_form_code("15") == []
+    assert v.check_form_code("T07") == ["unknown_form_code"] and v.check_form_code("CT7") == ["unknown_form_code"]
+    assert v.check_foreign_name("MINH KHANG CO., LTD") == [] and v.check_foreign_name("AN PHU CO.,LTD") == []
+    assert v.check_foreign_name("MINH KHANG CO. LTD") == ["legal_form_spelling"]
+    assert v.check_foreign_name("PHÙ QUY TRADING") == ["foreign_name_marks"]
     assert n.serial("ab123456") == "AB 123456" and n.token("215;") == "215"
     assert n.gender("Nữ") == "Nữ" and n.gender("nam") == "Nam" and n.gender("?") is None
 

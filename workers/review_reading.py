@@ -2,7 +2,7 @@
 
 Tesseract's confidence does not reveal a wrong tone mark, but the `Vietnamese` script model reading one
 line of the enlarged region rarely makes the same slip as `vie` on the whole page. When the two readings
-of a field disagree (compared after NFC and whitespace folding), the field waits for a reviewer with the
+of a field disagree (compared after NFC, case, spacing and punctuation folding), the field waits for a reviewer with the
 reason ``second_reading_differs`` and the other reading is kept among the reasons' details.
 """
 
@@ -16,37 +16,29 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 
 from pipeline.clean import ocr_image
+from pipeline.doctypes import by_key
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_regions
 from pipeline.page_job import ocr_image_path
 from pipeline.postcorrect import correct_tokens
 
-# Fields whose value is the text as read; others (dates, IDs, phone) are checked by their validators.
-REREAD_KEYS = frozenset(
-    {
-        "issuing_agency",
-        "place",
-        "subject",
-        "signer_title",
-        "signer_name",
-        "full_name",
-        "address",
-        "recipient",
-        "business_name",
-        "procedure",
-    }
-)
+# Fields whose value is not the text as printed (ISO dates, numbers) cannot be compared with a reading;
+# their validators check them. Every other field with a region is read again.
+NOT_REREAD_VALIDATORS = frozenset({"date_past", "date_any", "year", "positive", "count"})
 
 
 def _fold(text: str) -> str:
+    """Case, spacing and punctuation folded away; letters with their marks, and digits, kept."""
     text = unicodedata.normalize("NFC", text).casefold()
-    return re.sub(r"[\s\W_]+", " ", text).strip()
+    return re.sub(r"[\W_]+", "", text)
 
 
-def _fields(doc: DocumentResult) -> Iterable[tuple[str, FieldValue]]:
+def _fields(doc: DocumentResult) -> Iterable[FieldValue]:
+    validators = {spec.key: spec.validator for spec in by_key(doc.type).schema}
     for key, value in doc.fields.items():
-        for item in value if isinstance(value, list) else [value]:
-            yield key, item
+        if validators.get(key) in NOT_REREAD_VALIDATORS:
+            continue
+        yield from value if isinstance(value, list) else [value]
 
 
 def second_reading(
@@ -60,8 +52,8 @@ def second_reading(
     by_number = {p.number: p for p in pages}
     todo: dict[int, list[FieldValue]] = {}
     for doc in documents:
-        for key, field in _fields(doc):
-            if key in REREAD_KEYS and field.value and field.bbox is not None and field.page in by_number:
+        for field in _fields(doc):
+            if field.value and field.bbox is not None and field.page in by_number:
                 todo.setdefault(field.page, []).append(field)
 
     def read_page(number: int) -> list[str]:
