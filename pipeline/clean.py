@@ -191,7 +191,20 @@ def remove_border_ink(bw: np.ndarray) -> np.ndarray:
 
 def ocr_image(rgb: np.ndarray) -> np.ndarray:
     """The image Tesseract reads: coloured ink suppressed, light evened, denoised, binarized (black on white)."""
-    gray = normalize_light(ink_gray(rgb))
+    return binarize(reading_grey(rgb))
+
+
+def reading_grey(rgb: np.ndarray) -> np.ndarray:
+    """Black ink in grey, coloured ink (seals, blue signatures) suppressed, light evened: not yet binarized.
+
+    Field review reads fields again from this image: binarization can erase a thin mark ("Thắng"
+    read "Tháng"), so a reading of the grey pixels errs independently of the page's reading.
+    """
+    return normalize_light(ink_gray(rgb))
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """``reading_grey``'s image denoised and binarized (Otsu), border ink removed: black on white."""
     gray = cv2.medianBlur(gray, 3)
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     bw = remove_border_ink(bw)

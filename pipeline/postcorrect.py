@@ -3,8 +3,9 @@
 Tesseract's commonest slips on Vietnamese are marks, not letters: "tố chức" for "tổ chức", "kế từ" for
 "kể từ", "ỦY BẠN" for "ỦY BAN". A word is changed only when
 1. it forms no known word pair with either neighbour, so a word that reads well is never touched
-   (inside a proper name, a capitalised word beside another, only place names count: "Hà Nôi" becomes
-   "Hà Nội", but "Huỳnh Văn Phong" is not turned into "văn phòng"),
+   (inside a proper name, a capitalised word beside another, only place names count, and only after a
+   place word: "thành phố Hà Nôi" becomes "Hà Nội", but "Huỳnh Văn Phong" does not become "văn phòng"
+   nor "Đỗ Quang Bình" the province "Quảng Bình"),
 2. the replacement has the same letters with other marks and is a valid Vietnamese syllable (the
    Debian `hunspell-vi` syllable list), and
 3. the replacement forms a known pair of the administrative vocabulary (``data/vi_admin_phrases.txt``)
@@ -84,8 +85,12 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
         base = strip_marks(low)
         fixed = _date_word(base, low, left, right)
         if fixed is None:
-            # In a proper name ("Huỳnh Văn Phong") only place names may correct a word: "văn phòng" must not.
-            known = _place_pairs() if _in_proper_name(parts, i) else pairs
+            # In a proper name the phrase list does not apply ("Huỳnh Văn Phong" is no "văn phòng"); after a
+            # place word ("thành phố Hà Nôi") place names do, elsewhere nothing ("Đỗ Quang Bình" stays).
+            if _in_proper_name(parts, i):
+                known = _place_pairs() if _after_place_word(parts, cores, i) else frozenset()
+            else:
+                known = pairs
             if (left, low) in known or (low, right) in known:
                 continue
             candidates = {c for c in by_base.get(base, ()) if c != low and ((left, c) in known or (c, right) in known)}
@@ -104,6 +109,17 @@ def _place_pairs() -> frozenset[tuple[str, str]]:
     from pipeline.vocab import PLACES  # here: vocab loads its JSON data, needed only for names
 
     return frozenset(p for place in PLACES for p in itertools.pairwise(_nfc_lower(place).split()))
+
+
+PLACE_WORDS = frozenset({"tỉnh", "phố", "phường", "xã", "quận", "huyện", "trấn", "thôn", "ấp", "bản", "tp", "tp."})
+
+
+def _after_place_word(parts: Sequence[tuple[str, str, str]], cores: list[str], i: int) -> bool:
+    """Whether the run of capitalised words holding word ``i`` follows a place word ("thành phố", "tỉnh")."""
+    start = i
+    while start > 0 and _titled(parts[start - 1][1]):
+        start -= 1
+    return start > 0 and cores[start - 1] in PLACE_WORDS
 
 
 def _titled(core: str) -> bool:

@@ -60,6 +60,9 @@ def test_postcorrection_fixes_marks_only_where_vocabulary_agrees() -> None:
     # inside a proper name only place names may correct: "văn phòng" must not rename Mr Phong
     name = ["Người", "ký:", "Huỳnh", "Văn", "Phong"]
     assert correct_tokens(name) == name
+    for person in (["Đỗ", "Quang", "Bình"], ["Vũ", "Thanh", "Hoa"]):  # names, not the provinces
+        assert correct_tokens(person) == person
+    assert correct_tokens(["tỉnh", "Quang", "Bình"]) == ["tỉnh", "Quảng", "Bình"]
     place = ["Văn", "phông", "UBND,", "thành", "phố", "Hà", "Nôi"]
     assert " ".join(correct_tokens(place)) == "Văn phòng UBND, thành phố Hà Nội"
 

@@ -28,13 +28,13 @@ def test_disagreeing_field_waits_for_review_and_agreeing_one_does_not(tmp_path: 
 
 
 def test_second_reading_reads_the_kept_ocr_image_when_there_is_one(tmp_path: Path) -> None:
-    """The page job keeps the binary image Tesseract read (``0001.ocr.png``); the second reading must
+    """The page job keeps the grey reading image (``0001.grey.jpg``); the second reading must
     read that one, not the JPEG: here it holds another page, so the field no longer matches."""
     scan, clean = scan_page("cong_van", seed=12, dpi=200, defects=DefectSpec(noise=3.0))
     other, _ = scan_page("cong_van", seed=13, dpi=200, defects=DefectSpec())
     image = tmp_path / "0001.jpg"
     scan.image.convert("RGB").save(image, quality=90)
-    other.image.convert("L").save(tmp_path / "0001.ocr.png")
+    other.image.convert("L").save(tmp_path / "0001.grey.jpg", quality=90)
     page = PageResult(1, "scan.pdf", 200, False, scan.image.width, scan.image.height, 0, 0.0, image)
     value = clean.fields["signer_name"]
     right = FieldValue(value, value, 0.95, 1, tuple(clean.field_boxes["signer_name"]))  # type: ignore[arg-type]

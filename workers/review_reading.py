@@ -1,9 +1,10 @@
 """The second reading: each extracted field's region read again with another recognizer setting.
 
-Tesseract's confidence does not reveal a wrong tone mark, but the `Vietnamese` script model reading one
-line of the enlarged region rarely makes the same slip as `vie` on the whole page. When the two readings
-of a field disagree (compared after NFC, case, spacing and punctuation folding), the field waits for a reviewer with the
-reason ``second_reading_differs`` and the other reading is kept among the reasons' details.
+Tesseract's confidence does not reveal a wrong tone mark, but the `Vietnamese` script model reading the
+enlarged region in grey (seals and coloured ink suppressed, not binarized) rarely makes the same slip as
+`vie` on the binarized page: binarization erases thin marks, and the two models confuse different ones.
+When the two readings of a field disagree (compared after NFC, case, spacing and punctuation folding),
+the field waits for a reviewer with the reason ``second_reading_differs``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 
-from pipeline.clean import ocr_image
+from pipeline.clean import reading_grey
 from pipeline.doctypes import by_key
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_regions
-from pipeline.page_job import ocr_image_path
+from pipeline.page_job import reading_grey_path
 from pipeline.postcorrect import correct_tokens
 
 # Fields whose value is not the text as printed (ISO dates, numbers) cannot be compared with a reading;
@@ -58,12 +59,12 @@ def second_reading(
 
     def read_page(number: int) -> list[str]:
         page = by_number[number]
-        cleaned = ocr_image_path(page.image_path)
-        if cleaned.is_file():  # the very image the first reading saw
-            image = cv2.imread(str(cleaned), cv2.IMREAD_GRAYSCALE)
-        elif page.image_path.is_file():  # pages saved before the OCR image was kept
+        kept = reading_grey_path(page.image_path)
+        if kept.is_file():
+            image = cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
+        elif page.image_path.is_file():  # pages saved before the grey image was kept
             bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-            image = ocr_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            image = reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
         else:
             return []
         return reread_regions(image, [f.bbox for f in todo[number]], timeout_s=timeout_s)  # type: ignore[misc]
