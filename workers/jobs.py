@@ -125,6 +125,7 @@ def enqueue_page(settings: Settings, conn: Redis, code: str, number: int, *, rep
         page_job,
         (code, number),
         job_id=queues.page_job_id(code, number),
+        description=f"{code} page {number}",  # RQ logs the description: the code as staff know it
         timeout_s=settings.page_job_timeout_s,
         settings=settings,
         replace_failed=replace_failed,
@@ -140,6 +141,7 @@ def enqueue_finish(settings: Settings, conn: Redis, code: str, *, replace_failed
         finish_job,
         (code,),
         job_id=queues.finish_job_id(code),
+        description=f"{code} finish",
         timeout_s=settings.finish_job_timeout_s,
         settings=settings,
         replace_failed=replace_failed,

@@ -13,11 +13,15 @@ import contextvars
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+# A dossier code (``<agency>-<YYMMDD>-<seq>``) in a message: RQ's line announcing a job, logged before the
+# job's scope opens, names it in the job's description.
+_CODE = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9.]{0,31}-\d{6}-\d{4,})\b")
 _dossier: contextvars.ContextVar[str | None] = contextvars.ContextVar("sohoa_dossier", default=None)
 
 
@@ -48,6 +52,8 @@ class JsonFormatter(logging.Formatter):
             "dossier": _dossier.get(),
             "msg": record.getMessage(),
         }
+        if entry["dossier"] is None and (found := _CODE.search(entry["msg"])):
+            entry["dossier"] = found.group(1)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -112,6 +112,7 @@ def enqueue_once(
     settings: Settings,
     replace_failed: bool,
     on_failure: Callable[..., Any] | None = None,
+    description: str = "",
 ) -> str:
     """Enqueue ``func(*args)`` under ``job_id`` unless a job with that id is in flight.
 
@@ -138,8 +139,8 @@ def enqueue_once(
                 retry=Retry(max=settings.job_retries, interval=settings.retry_intervals)
                 if settings.job_retries
                 else None,
-                on_failure=on_failure,
-                description=job_id,
+                on_failure=Callback(on_failure) if on_failure else None,
+                description=description or job_id,
             )
             return "queued"
         except DuplicateJobError:
