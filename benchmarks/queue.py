@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# This file is named queue.py: drop its folder from the path, or it would shadow the standard library's queue.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from queue_helpers import Effects, kill_tree, queue_env, start_worker, submit, wait_for  # noqa: E402

@@ -184,7 +184,9 @@ def start_processing(ctx: Context, code: str) -> str:
             try:
                 with s.begin_nested():
                     repository.set_state(s, row, "processing")
-                    repository.stage_started(s, row.id, "ocr")
+                    pages_left = sum(r.page_count for r in row.sources) > sum(1 for p in row.pages if p.image_key)
+                    if pages_left:  # a dossier that failed after OCR does not show OCR running again
+                        repository.stage_started(s, row.id, "ocr")
             except StorageError:  # changed meanwhile: take what is stored now
                 pass
             s.refresh(row)
