@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sohoa.cli_queue import register as register_queue_commands
 from sohoa.cli_results import audit_app, results_app, review_app
 from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.cli_storage import storage_app
@@ -234,6 +235,7 @@ app.add_typer(review_app, name="review", no_args_is_help=True)
 app.add_typer(results_app, name="results", no_args_is_help=True)
 app.add_typer(audit_app, name="audit", no_args_is_help=True)
 app.add_typer(storage_app, name="storage", no_args_is_help=True)
+register_queue_commands(app)
 
 
 def main() -> None:

@@ -63,6 +63,19 @@ class Settings(BaseSettings):
     # Output
     jpeg_quality: int = Field(default=80, ge=30, le=100)
 
+    # Distributed mode (RQ workers on SOHOA_REDIS_URL). Short heartbeats so a killed worker's job is
+    # re-run within a minute instead of RQ's ~13 (../shared/notes/reliability.md §1.2).
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    page_job_timeout_s: int = Field(default=600, ge=1)
+    finish_job_timeout_s: int = Field(default=1800, ge=1)
+    job_retries: int = Field(default=3, ge=0)
+    retry_intervals_s: str = "10,60,300"  # backoff between attempts; "0" re-queues at once
+    worker_ttl_s: int = Field(default=30, ge=16)
+    job_monitoring_interval_s: int = Field(default=10, ge=1)
+    heartbeat_grace_s: int = Field(default=20, ge=1)
+    maintenance_interval_s: int = Field(default=15, ge=1)
+    reconcile_interval_s: int = Field(default=60, ge=1)
+
     # Signing (README "Signing"). The development key is made on first use under data_dir/keys and is
     # only for the embedded demo; ``signer`` picks it explicitly, or it is used when nothing else is set.
     signer: Literal["dev", "pkcs12", "pkcs11"] | None = None  # None: pkcs12 if a file is set, else dev
@@ -114,6 +127,15 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         """Database URL: explicit setting, else SQLite under the data dir."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'sohoa.db').resolve()}"
+
+    @property
+    def retry_intervals(self) -> list[int]:
+        """``retry_intervals_s`` as seconds: one per retry, the last one repeated by RQ."""
+        try:
+            values = [int(v) for v in self.retry_intervals_s.split(",") if v.strip()]
+        except ValueError as exc:
+            raise ValueError(f"SOHOA_RETRY_INTERVALS_S must be integers separated by commas: {exc}") from exc
+        return values or [0]
 
     @property
     def keys_dir(self) -> Path:

@@ -9,6 +9,7 @@ The scheme::
 
     originals/<sha256>                                  an input file, byte-exact, shared by dossiers
     dossiers/<dossier code>/pages/<nnnn>.jpg            the upright page image shown to reviewers
+    dossiers/<dossier code>/pages/<nnnn>.grey.jpg       the grey reading image (second readings of fields)
     dossiers/<dossier code>/results/<result code>.pdf   a document's signed searchable PDF
     dossiers/<dossier code>/<dossier code>.json         the dossier's result JSON (sohoa.result/1)
     dossiers/<dossier code>/<stage>/<input sha256><ext> any other stage artefact
@@ -74,6 +75,11 @@ def page_image_key(dossier_code: str, number: int) -> str:
     if number < 1:
         raise StorageError(f"page numbers start at 1, got {number}")
     return validate_key(f"dossiers/{dossier_code}/pages/{number:04d}.jpg")
+
+
+def page_grey_image_key(dossier_code: str, number: int) -> str:
+    """The page's grey reading image (coloured ink suppressed), kept for second readings on any machine."""
+    return page_image_key(dossier_code, number).removesuffix(".jpg") + ".grey.jpg"
 
 
 def result_pdf_key(dossier_code: str, result_code: str) -> str:

@@ -145,3 +145,32 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiServer]:
         yield pki
     finally:
         pki.stop()
+
+
+# --- A real redis-server for the queue tests (tests/redis_server.py). ---
+
+from redis_server import RedisServer  # noqa: E402
+from redis_server import why_not_available as redis_missing  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One redis-server for the session, on a free loopback port; tests that kill Redis start their own."""
+    reason = redis_missing()
+    if reason:
+        pytest.skip(reason)
+    server = RedisServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session server's URL, emptied for this test."""
+    from redis import Redis
+
+    Redis.from_url(redis_server.url).flushall()
+    return redis_server.url

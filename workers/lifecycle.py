@@ -16,13 +16,13 @@ from typing import Any
 from pipeline.ingest import ingest
 from pipeline.models import Source
 from pipeline.ocr import check_languages
-from sohoa import __version__
 from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings
 from storage import keys
 from storage.repository import inputs_key_for
 from workers import stages
 from workers.context import Context, open_context
+from workers.fanout import finish_stages
 from workers.outputs import staging
 from workers.progress import Progress, silent
 
@@ -63,31 +63,16 @@ def run_lifecycle(
     ctx: Context, code: str, sources: list[Source], out_dir: Path, *, progress: Progress = silent
 ) -> Outcome:
     """Every stage after reception, resumable: finished pages are not redone."""
-    stage = "processing"
     try:
         stages.set_state(ctx, code, "processing")
-        stage = "ocr"
         pages = stages.ocr_pages(ctx, code, sources, progress=progress)
-        stage = "extract"
-        documents = stages.extract(ctx, code, pages)
-        progress("extract", 1, 1)
-        stage = "pdf"
-        unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
-        progress("pdf", 1, 1)
-        stage = "sign"
-        signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
-        progress("sign", 1, 1)
-        stage = "store"
-        result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
-        progress("store", 1, 1)
+        result = finish_stages(ctx, code, sources, pages, progress=progress)
     except BadInput as exc:
         stages.set_state(ctx, code, "rejected", reason=exc.one_line())
         raise
-    except SohoaError as exc:
-        stages.set_state(ctx, code, "failed", stage=stage, reason=exc.one_line())
-        raise
     except Exception as exc:
-        stages.set_state(ctx, code, "failed", stage=stage, reason=f"{type(exc).__name__}: {exc}")
+        reason = exc.one_line() if isinstance(exc, SohoaError) else f"{type(exc).__name__}: {exc}"
+        stages.set_state(ctx, code, "failed", stage=stages.failed_stage(ctx, code, "processing"), reason=reason)
         raise
     files = write_outputs(ctx, result, out_dir)
     return Outcome(code, result["dossier"]["state"], False, files, result)

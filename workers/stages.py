@@ -95,6 +95,17 @@ def _mime(src: Source) -> str:
     return {"pdf": "application/pdf", "tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png"}[src.kind]
 
 
+def failed_stage(ctx: Context, code: str, default: str) -> str:
+    """The stage whose last run failed (or was left running by a killed process), else ``default``."""
+    with session_scope(ctx.engine) as s:
+        runs = repository.load_stage_runs(s, _dossier(s, code).id)
+    for state in ("failed", "running"):
+        found = [r for r in runs.values() if r.state == state]
+        if found:
+            return max(found, key=lambda r: r.started_at).stage
+    return default
+
+
 def set_state(ctx: Context, code: str, state: str, *, stage: str | None = None, reason: str | None = None) -> None:
     with session_scope(ctx.engine) as s:
         repository.set_state(s, _dossier(s, code), state, stage=stage, reason=reason)
@@ -268,6 +279,8 @@ def store(
             with session_scope(ctx.engine) as s:
                 repository.lock_audit_log(s)
                 dossier = _dossier(s, code)
+                before = repository.get_document(s, result_code)
+                already_stored = before is not None and before.pdf_sha256 == obj.sha256
                 row = repository.save_document(
                     s,
                     dossier.id,
@@ -285,13 +298,14 @@ def store(
                 doubtful = sum(
                     f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
                 )
-                repository.append_audit(
-                    s,
-                    actor=repository.SYSTEM_ACTOR,
-                    action="result.stored",
-                    subject=result_code,
-                    payload={"type": doc.type, "pdf_sha256": obj.sha256, "needs_review": doubtful},
-                )
+                if not already_stored:  # a re-run (crashed job, retry) records the stored result once
+                    repository.append_audit(
+                        s,
+                        actor=repository.SYSTEM_ACTOR,
+                        action="result.stored",
+                        subject=result_code,
+                        payload={"type": doc.type, "pdf_sha256": obj.sha256, "needs_review": doubtful},
+                    )
             docs_json.append(
                 document_to_dict(
                     result_code,

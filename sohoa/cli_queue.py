@@ -1,0 +1,154 @@
+"""The distributed mode's commands: ``submit``, ``status``, ``worker``, ``reconcile``, ``retry``.
+
+Thin shells over ``workers.service``, ``workers.worker`` and ``workers.reconcile``; errors become exit codes
+here (2 bad input or unknown dossier, 1 anything else, such as Redis unreachable).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sohoa.errors import SohoaError
+
+
+def _settings() -> Any:
+    from sohoa.cli import _settings as load
+
+    return load()
+
+
+def _fail(exc: SohoaError, code: int | None = None) -> typer.Exit:
+    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    return typer.Exit(code if code is not None else exc.exit_code)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def submit(
+    inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON on stdout.")] = False,
+) -> None:
+    """Hand a dossier in to the queue: check, store, record, enqueue; print the receipt at once.
+
+    Exit codes: 0 received (also when some page should be scanned again: see the findings), 2 bad input.
+    """
+    from workers.service import submit as do_submit
+
+    settings = _settings()
+    try:
+        receipt = do_submit(inputs, settings)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(receipt.to_dict())
+        return
+    con = Console(soft_wrap=True)
+    seen = " (đã tiếp nhận trước đây)" if receipt.already_seen else ""
+    con.print(f"[bold]Hồ sơ {receipt.code}[/bold]: {receipt.pages} trang, {receipt.state}{seen}")
+    for f in receipt.findings:
+        con.print(f"  ! {escape(f['message'])}")
+    if receipt.rescan:
+        con.print(f"[red]Nên quét lại trang: {', '.join(map(str, receipt.rescan))}[/red]")
+    if not receipt.queued and receipt.state in ("received", "processing"):
+        con.print("[yellow]Chưa xếp vào hàng đợi (Redis không kết nối được): sohoa reconcile sẽ xếp sau[/yellow]")
+
+
+def status(
+    code: Annotated[str, typer.Argument(help="Dossier code.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """A dossier's state, per-stage progress, errors and jobs in flight."""
+    from workers import queues, service
+    from workers.context import open_context
+
+    settings = _settings()
+    try:
+        conn = queues.connect(settings) if settings.redis_url else None
+    except queues.QueueUnavailable:
+        conn = None
+    try:
+        info = service.status(open_context(settings), code, conn)
+    except SohoaError as exc:
+        raise _fail(exc, 2) from exc
+    if as_json:
+        _print_json(info)
+        return
+    con = Console(soft_wrap=True)
+    con.print(f"[bold]Hồ sơ {info['code']}[/bold]: {info['state']}")
+    if info["reason"]:
+        con.print(f"  lỗi ở bước {info['failed_stage']}: {escape(info['reason'])}")
+    con.print(f"  trang: {info['pages']['done']}/{info['pages']['total']}")
+    for name, run in info["stages"].items():
+        err = f": {escape(run['error'])}" if run["error"] else ""
+        con.print(f"  {name}: {run['state']} (lần {run['attempt']}){err}")
+    for job_id, st in (info.get("jobs") or {}).items():
+        con.print(f"  job {job_id}: {st}")
+    for doc in info["documents"]:
+        con.print(f"  kết quả {doc}")
+
+
+def worker(
+    name: Annotated[str | None, typer.Option(help="Worker name (default: host.pid).")] = None,
+    burst: Annotated[bool, typer.Option(help="Stop when the queues are empty (tests, batch jobs).")] = False,
+) -> None:
+    """Run an RQ worker on sohoa's queues (several per machine and across machines share the work)."""
+    from workers.logs import setup_json_logging
+    from workers.worker import run_worker
+
+    setup_json_logging()
+    try:
+        run_worker(_settings(), name=name, burst=burst)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+
+
+def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Re-enqueue every unfinished dossier whose work no queue holds (after a Redis loss, a crash)."""
+    from workers import queues
+    from workers.context import open_context
+    from workers.reconcile import reconcile as run
+
+    settings = _settings()
+    try:
+        report = run(open_context(settings), queues.connect(settings))
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    con = Console(soft_wrap=True)
+    con.print(f"{report.checked} hồ sơ chưa xong; xếp lại {sum(map(len, report.enqueued.values()))} việc")
+    for code, ids in report.enqueued.items():
+        con.print(f"  {code}: {', '.join(ids)}")
+    for code in report.failed:
+        con.print(f"  [red]{code}: failed[/red] (sohoa status {code})")
+
+
+def retry(code: Annotated[str, typer.Argument(help="Code of a failed dossier.")]) -> None:
+    """Resume a failed dossier where it stopped (finished pages are kept)."""
+    from workers import queues, service
+    from workers.context import open_context
+
+    settings = _settings()
+    try:
+        enqueued = service.retry(open_context(settings), queues.connect(settings), code)
+    except queues.QueueUnavailable as exc:
+        raise _fail(exc) from exc
+    except SohoaError as exc:
+        raise _fail(exc, 2) from exc
+    Console(soft_wrap=True).print(f"Hồ sơ {code}: processing; xếp lại {len(enqueued)} việc")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the ``sohoa`` app."""
+    for command in (submit, status, worker, reconcile, retry):
+        app.command()(command)

@@ -1,0 +1,193 @@
+"""The lifecycle's stages in a form any worker can run from ids alone: one page, then the fan-in.
+
+Why a separate module: the embedded mode hands ``Source`` objects and page results from one stage to
+the next in memory; a queue job gets only a dossier code and a page number. Everything else comes
+from the two places every worker shares: the database (dossier, sources, saved pages) and the object
+store (originals, page images). So a page done on one machine can be assembled on another, and a job
+that runs twice finds its page saved and does nothing (the page row is unique per dossier and number,
+objects are put-if-absent under keys made of the dossier code and page number).
+
+Local files under ``SOHOA_DATA_DIR/work/<code>`` are only a cache: a worker that lacks one fetches it
+from the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from pipeline.ingest import ingest_file
+from pipeline.models import PageResult, Source
+from pipeline.page_job import PageContext, process_page, reading_grey_path
+from pipeline.pages import page_refs
+from sohoa import __version__
+from sohoa.errors import SohoaError, StorageError
+from storage import keys, repository
+from storage.db import session_scope
+from storage.tables import DossierRow
+from workers import stages
+from workers.context import Context
+from workers.progress import Progress, silent
+
+ACTIVE_STATES = frozenset({"received", "processing"})
+
+
+def _row(session: Any, code: str) -> DossierRow:
+    row = repository.get_dossier(session, code)
+    if row is None:
+        raise SohoaError(f"không có hồ sơ {code}", hint="kiểm tra mã hồ sơ")
+    return row
+
+
+def dossier_state(ctx: Context, code: str) -> str:
+    """The dossier's state as stored now."""
+    with session_scope(ctx.engine) as s:
+        return _row(s, code).state
+
+
+def sources_of(ctx: Context, code: str, *, fetch: bool) -> list[Source]:
+    """The dossier's sources from the database; with ``fetch``, their bytes from the object store.
+
+    A fetched original is validated again (``ingest_file``), which also remakes the repaired or decrypted
+    copy that pages are rendered from: that copy is derived data, so it is never stored.
+    """
+    with session_scope(ctx.engine) as s:
+        found = _row(s, code).sources
+        rows = [(r.object_key, r.filename, r.sha256, r.kind, r.size, r.page_count, tuple(r.notes)) for r in found]
+    folder = stages.work_dir(ctx, code) / "sources"
+    sources = []
+    for index, (key, filename, sha, kind, size, pages, notes) in enumerate(rows):
+        if not fetch:
+            sources.append(Source(Path(key), Path(key), filename, sha, kind, size, pages, notes))  # type: ignore[arg-type]
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        local = folder / f"{index:03d}-{sha[:16]}"
+        if not local.is_file():
+            ctx.store.download(key, local)  # re-hashed against the stored sha256
+        readable_dir = folder / f"{index:03d}-readable"
+        readable_dir.mkdir(exist_ok=True)
+        src = ingest_file(local, ctx.settings, readable_dir)
+        sources.append(dataclasses.replace(src, filename=filename, notes=notes))
+    return sources
+
+
+def page_count(ctx: Context, code: str) -> int:
+    """How many pages the dossier has (from its sources' page counts)."""
+    with session_scope(ctx.engine) as s:
+        return sum(r.page_count for r in _row(s, code).sources)
+
+
+def saved_pages(ctx: Context, code: str) -> set[int]:
+    """Numbers of the pages whose result and stored image are recorded: the finished pages."""
+    with session_scope(ctx.engine) as s:
+        found = repository.load_page_image_keys(s, _row(s, code).id)
+    return {n for n, key in found.items() if key}
+
+
+def ocr_page(ctx: Context, code: str, number: int) -> PageResult | None:
+    """Clean and OCR page ``number`` and save it (images to the store first, then the row); idempotent.
+
+    Returns ``None`` when there is nothing to do: the page is already saved, or the dossier is no longer
+    active (failed, rejected or finished meanwhile).
+    """
+    if dossier_state(ctx, code) not in ACTIVE_STATES or number in saved_pages(ctx, code):
+        return None
+    sources = sources_of(ctx, code, fetch=True)
+    refs = page_refs(sources)
+    if not 1 <= number <= len(refs):
+        raise SohoaError(f"hồ sơ {code} không có trang {number}")
+    ref = refs[number - 1]
+    page = process_page(PageContext(ref, sources[ref.source_index].filename, stages.work_dir(ctx, code), ctx.settings))
+    save_page(ctx, code, page)
+    return page
+
+
+def save_page(ctx: Context, code: str, page: PageResult) -> None:
+    """Store the page's images, then record the page: a row means its images are in the store."""
+    image_key = keys.page_image_key(code, page.number)
+    ctx.store.put_file(image_key, page.image_path, content_type="image/jpeg", metadata={"dossier": code})
+    grey = reading_grey_path(page.image_path)
+    if grey.is_file():
+        ctx.store.put_file(
+            keys.page_grey_image_key(code, page.number), grey, content_type="image/jpeg", metadata={"dossier": code}
+        )
+    with session_scope(ctx.engine) as s:
+        repository.save_page(s, _row(s, code).id, page, image_key=image_key)
+
+
+def localize_pages(ctx: Context, code: str) -> list[PageResult]:
+    """Every saved page, with its images on this machine (fetched from the store when missing)."""
+    with session_scope(ctx.engine) as s:
+        dossier_id = _row(s, code).id
+        pages = repository.load_pages(s, dossier_id)
+        image_keys = repository.load_page_image_keys(s, dossier_id)
+    folder = stages.work_dir(ctx, code) / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for number in sorted(pages):
+        page = pages[number]
+        local = folder / f"{number:04d}.jpg"
+        if not local.is_file():
+            ctx.store.download(image_keys[number] or keys.page_image_key(code, number), local)
+        grey_key = keys.page_grey_image_key(code, number)
+        if not reading_grey_path(local).is_file() and ctx.store.exists(grey_key):
+            ctx.store.download(grey_key, reading_grey_path(local))
+        page.image_path = local
+        out.append(page)
+    return out
+
+
+def finish_stages(
+    ctx: Context, code: str, sources: list[Source], pages: list[PageResult], *, progress: Progress = silent
+) -> dict[str, Any]:
+    """extract -> pdf -> sign -> store, shared by both modes; returns the result JSON.
+
+    Raises whatever a stage raises; the caller (the embedded lifecycle, or the job boundary) decides what
+    state the dossier takes, since a queue job that will be retried must not mark the dossier failed.
+    """
+    documents = stages.extract(ctx, code, pages)
+    progress("extract", 1, 1)
+    unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
+    progress("pdf", 1, 1)
+    signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
+    progress("sign", 1, 1)
+    result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
+    progress("store", 1, 1)
+    return result
+
+
+def finish(ctx: Context, code: str) -> dict[str, Any] | None:
+    """The fan-in: once every page is saved, assemble, extract, sign and store the dossier.
+
+    ``None`` when the dossier is not active any more (another run finished it, or it failed).
+    """
+    if dossier_state(ctx, code) not in ACTIVE_STATES:
+        return None
+    total, done = page_count(ctx, code), saved_pages(ctx, code)
+    missing = sorted(set(range(1, total + 1)) - done)
+    if missing:
+        raise SohoaError(f"hồ sơ {code} còn thiếu trang {missing[:10]}", hint="sohoa reconcile sẽ xếp lại các trang")
+    with session_scope(ctx.engine) as s:
+        repository.stage_done(s, _row(s, code).id, "ocr")
+    return finish_stages(ctx, code, sources_of(ctx, code, fetch=False), localize_pages(ctx, code))
+
+
+def start_processing(ctx: Context, code: str) -> str:
+    """``received`` or ``failed`` -> ``processing``, recording a new attempt of the OCR stage; the new state.
+
+    Tolerates another process doing the same meanwhile (two reconcilers, submit and a reconciler).
+    """
+    with session_scope(ctx.engine) as s:
+        row = _row(s, code)
+        if row.state in ("received", "failed"):
+            try:
+                with s.begin_nested():
+                    repository.set_state(s, row, "processing")
+                    pages_left = sum(r.page_count for r in row.sources) > sum(1 for p in row.pages if p.image_key)
+                    if pages_left:  # a dossier that failed after OCR does not show OCR running again
+                        repository.stage_started(s, row.id, "ocr")
+            except StorageError:  # changed meanwhile: take what is stored now
+                pass
+            s.refresh(row)
+        return row.state
