@@ -1,7 +1,7 @@
 """Distributed mode figures (prints them; not a test): throughput of a page batch with 1 and 2 workers, the
 queue's overhead per page against the embedded mode, and how long a SIGKILLed worker's job takes to run again.
 
-    .venv/bin/python benchmarks/queue.py [--pages 40] [--pages-per-dossier 4] [--skip-recovery]
+    .venv/bin/python benchmarks/distributed.py [--pages 40] [--pages-per-dossier 4] [--skip-recovery]
 
 Each run has its own redis-server (loopback, free port), data folder and SQLite database. The batch is
 ``pages / pages-per-dossier`` generated dossiers (seeded); every mode gets the same files.
@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# This file is named queue.py: drop its folder from the path, or it would shadow the standard library's queue.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from queue_helpers import Effects, kill_tree, queue_env, start_worker, submit, wait_for  # noqa: E402
