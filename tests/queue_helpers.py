@@ -134,7 +134,10 @@ class Effects:
             "documents": int(docs or 0),
             "audit_stored": int(stored or 0),
             "pdfs": sum(k.startswith(prefix + "results/") and k.endswith(".pdf") for k in objects),
-            "page_images": sum(k.startswith(prefix + "pages/") and k.endswith(".jpg") for k in objects),
+            "page_images": sum(
+                k.startswith(prefix + "pages/") and k.endswith(".jpg") and not k.endswith(".grey.jpg") for k in objects
+            ),
+            "grey_images": sum(k.startswith(prefix + "pages/") and k.endswith(".grey.jpg") for k in objects),
             "result_json": sum(k == keys.result_json_key(code) for k in objects),
         }
 

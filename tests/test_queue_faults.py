@@ -18,7 +18,15 @@ from samples.generator import generate_dossier
 from workers import queues
 
 pytestmark = pytest.mark.slow
-ONE_RESULT = {"pages": 1, "documents": 1, "audit_stored": 1, "pdfs": 1, "page_images": 1, "result_json": 1}
+ONE_RESULT = {
+    "pages": 1,
+    "documents": 1,
+    "audit_stored": 1,
+    "pdfs": 1,
+    "page_images": 1,
+    "grey_images": 1,
+    "result_json": 1,
+}
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ def test_two_workers_make_one_result_and_one_signed_pdf_per_document(
         for w in workers:
             stop(w)
     assert effects.counts(code) == {
-        "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "result_json": 1
+        "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "grey_images": 2, "result_json": 1
     }  # fmt: skip
     for n in (1, 2):
         pdf = tmp_path / f"{n}.pdf"
@@ -85,5 +85,5 @@ def test_a_worker_killed_mid_page_is_detected_and_its_page_runs_again_once(
     job = queues.queue(conn, queues.PAGES_QUEUE).fetch_job(job_id)
     assert job is not None and job.retries_left == 1  # RQ's abandoned-job cleanup retried it (2 -> 1)
     assert effects.counts(code) == {
-        "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "result_json": 1
+        "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "grey_images": 2, "result_json": 1
     }  # fmt: skip
