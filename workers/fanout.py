@@ -14,6 +14,7 @@ from the store.
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -146,12 +147,16 @@ def finish_stages(
     Raises whatever a stage raises; the caller (the embedded lifecycle, or the job boundary) decides what
     state the dossier takes, since a queue job that will be retried must not mark the dossier failed.
     """
-    documents = stages.extract(ctx, code, pages)
+    documents = stages.extract(ctx, code, pages, reread=False)
     progress("extract", 1, 1)
-    unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
-    progress("pdf", 1, 1)
-    signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
-    progress("sign", 1, 1)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reread") as background:
+        # The second reading adds review reasons only, so PDFs and signatures need not wait for it.
+        reading = background.submit(stages.reread_fields, ctx, documents, pages)
+        unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
+        progress("pdf", 1, 1)
+        signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
+        progress("sign", 1, 1)
+        reading.result()
     result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
     progress("store", 1, 1)
     return result

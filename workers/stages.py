@@ -154,8 +154,9 @@ def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progr
         return [done[n] for n in sorted(done)]
 
 
-def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentResult]:
-    """Split the dossier into its documents, classify each and read its fields, then read them again."""
+def extract(ctx: Context, code: str, pages: list[PageResult], *, reread: bool = True) -> list[DocumentResult]:
+    """Split the dossier into its documents, classify each and read its fields, then (``reread``) read
+    them again; ``reread_fields`` does the second reading alone, so it can overlap signing."""
     with _Stage(ctx, code, "extract"):
         by_number = {p.number: p for p in pages}
         documents = []
@@ -163,11 +164,19 @@ def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentRe
             lines = [line for n in numbers for line in page_lines(by_number[n])]
             check_secret(lines)
             documents.append(extract_document(index, lines, numbers))
-        if ctx.settings.review_reread:
-            second_reading(
-                documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s
-            )
+        if reread:
+            reread_fields(ctx, documents, pages)
         return documents
+
+
+def reread_fields(ctx: Context, documents: list[DocumentResult], pages: list[PageResult]) -> None:
+    """The second reading of every field (``workers.review_reading``), when the settings ask for it.
+
+    It only adds review reasons to fields, never changes a value, so the PDFs and signatures do not wait
+    for it: the fan-in runs it beside them (Tesseract child processes while the main process signs).
+    """
+    if ctx.settings.review_reread:
+        second_reading(documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s)
 
 
 def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult]) -> list[Path]:
