@@ -46,6 +46,7 @@ STAGE_LABELS = {
     "extract": "Trích xuất",
     "sign": "Ký số",
     "store": "Lưu trữ",
+    "publish": "Phát hành",
 }
 
 

@@ -107,21 +107,29 @@ def expected_objects(engine: Engine) -> dict[str, Expected]:
             select(SourceRow.dossier_id, SourceRow.object_key, SourceRow.sha256)
         ):
             add(Expected(key, digest, codes.get(dossier_id, "?"), "original"))
-        documents = select(DocumentRow.code, DocumentRow.pdf_key, DocumentRow.pdf_sha256)
-        for code, key, digest in session.execute(documents.where(DocumentRow.pdf_key.is_not(None))):
+        documents = select(DocumentRow.code, DocumentRow.pdf_key, DocumentRow.pdf_sha256, DocumentRow.signature)
+        for code, key, digest, signature in session.execute(documents.where(DocumentRow.pdf_key.is_not(None))):
             add(Expected(key, digest, code, "signed PDF"))
+            earlier = (signature or {}).get("digitized_pdf") or {}
+            if earlier.get("key"):  # a published result keeps its digitization-only PDF as the earlier version
+                add(Expected(earlier["key"], earlier.get("sha256"), code, "digitized PDF"))
         for dossier_id, key in session.execute(
             select(PageRow.dossier_id, PageRow.image_key).where(PageRow.image_key.is_not(None))
         ):
-            add(Expected(key, None, codes.get(dossier_id, "?"), "page image"))
+            owner = codes.get(dossier_id, "?")
+            add(Expected(key, None, owner, "page image"))
+            grey = key.removesuffix(".jpg") + ".grey.jpg"  # storage.keys.page_grey_image_key
+            add(Expected(grey, None, owner, "page grey image", required=False))
     return found
 
 
 def check_store(store: ObjectStore, engine: Engine, *, rehash: bool = True) -> CheckReport:
     """Compare the store with the database; see the module docstring for what each finding means."""
     expected = expected_objects(engine)
-    report = CheckReport(store=store.describe(), expected=len(expected), rehash=rehash)
     listed = set(store.iter_keys())
+    # an optional object (a page's grey image) counts only when it is there
+    counted = sum(item.required or key in listed for key, item in expected.items())
+    report = CheckReport(store=store.describe(), expected=counted, rehash=rehash)
     report.listed = len(listed)
     for key in sorted(listed - expected.keys()):
         report.findings.append(Finding("orphaned", key, None, "no database row refers to this object"))

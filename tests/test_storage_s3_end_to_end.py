@@ -44,7 +44,8 @@ def test_process_stores_the_signed_pdf_in_s3_and_it_checks_and_downloads(
     name = f"{prefix}/{{}}".format
     stored = sorted(o.object_name for o in client.list_objects(bucket, prefix=prefix + "/", recursive=True))
     doc = result["documents"][0]
-    pdf_key = keys.result_pdf_key(code, doc["code"])
+    pdf_key = doc["pdf"]["key"]  # the published PDF (digitization + approval signatures) once approved
+    assert pdf_key.startswith(keys.dossier_prefix(code))
     source_sha = result["dossier"]["sources"][0]["sha256"]
     expected = {keys.original_key(source_sha), pdf_key, keys.result_json_key(code)}
     assert expected <= {o[len(prefix) + 1 :] for o in stored}

@@ -14,6 +14,7 @@ from the store.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,11 @@ from storage.tables import DossierRow
 from workers import stages
 from workers.context import Context
 from workers.progress import Progress, silent
+from workers.publish import publish_approved
 
 ACTIVE_STATES = frozenset({"received", "processing"})
+
+log = logging.getLogger("sohoa.fanout")
 
 
 def _row(session: Any, code: str) -> DossierRow:
@@ -159,7 +163,11 @@ def finish_stages(
         reading.result()
     result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
     progress("store", 1, 1)
-    return result
+    if ctx.settings.publish_on_approval:
+        for problem in publish_approved(ctx, code):
+            log.warning("not published yet (sohoa publish retries): %s", problem)
+        progress("publish", 1, 1)
+    return stages.current_result(ctx, result)
 
 
 def finish(ctx: Context, code: str) -> dict[str, Any] | None:

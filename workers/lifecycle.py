@@ -92,7 +92,7 @@ def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[P
     with staging(out_dir) as tmp:
         for doc in result["documents"]:
             name = doc["pdf"]["filename"]
-            ctx.store.download(keys.result_pdf_key(code, doc["code"]), tmp / name)
+            ctx.store.download(doc["pdf"].get("key") or keys.result_pdf_key(code, doc["code"]), tmp / name)
             written.append(out_dir / name)
         json_name = f"{code}.json"
         (tmp / json_name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

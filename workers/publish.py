@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from signing.approval import APPROVAL_FIELD, embed_fields
 from signing.keys import is_development_certificate, open_signer
 from signing.sign import level_for, sign_pdf
-from sohoa.errors import BadInput
+from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
 from storage.db import session_scope
 from storage.tables import DocumentRow, utcnow
@@ -114,6 +114,7 @@ def publish_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR
             dst,
             content_type="application/pdf",
             metadata={"dossier": view.dossier, "document-type": view.type},
+            retain=True,  # the published result is the record citizens reuse: WORM where the store has it
         )
     finally:
         src.unlink(missing_ok=True)
@@ -122,7 +123,11 @@ def publish_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR
     with session_scope(ctx.engine) as s:
         repository.lock_audit_log(s)
         document, dossier = get_result(s, view.code)
-        signature = {**document.signature, "approval": summary.to_dict()}
+        signature = {
+            **document.signature,
+            "approval": summary.to_dict(),
+            "digitized_pdf": {"key": view.pdf_key, "sha256": view.pdf_sha256},  # kept: the earlier version
+        }
         s.execute(
             update(DocumentRow)
             .where(DocumentRow.id == document.id)
@@ -152,6 +157,26 @@ def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYS
             raise NotApproved(f"hồ sơ {dossier_code} chưa được duyệt ({dossier.state})", hint="sohoa review approve")
         codes = list(s.scalars(select(DocumentRow.code).where(DocumentRow.dossier_id == dossier.id)))
     return [publish_result(ctx, code, by=by) for code in sorted(codes)]
+
+
+def publish_approved(ctx: Context, dossier_code: str) -> list[str]:
+    """After processing: publish each result sohoa approved itself (no doubtful field), as DESIGN.md's
+    approval does; returns one line per result that could not be published (it stays approved, and
+    ``sohoa publish`` retries it), so a signing or network problem never fails a processed dossier."""
+    with session_scope(ctx.engine) as s:
+        dossier = repository.get_dossier(s, dossier_code)
+        rows = s.execute(
+            select(DocumentRow.code, DocumentRow.approved_at).where(DocumentRow.dossier_id == dossier.id)
+        ).all()
+    problems = []
+    for code, approved_at in sorted(rows):
+        if approved_at is None:
+            continue
+        try:
+            publish_result(ctx, code)
+        except SohoaError as exc:
+            problems.append(f"{code}: {exc.one_line()}")
+    return problems
 
 
 def _settle(session: Any, dossier: Any, *, by: str) -> str:

@@ -352,10 +352,22 @@ def store(
 
 
 def load_result(ctx: Context, code: str) -> dict[str, Any]:
-    """The stored result JSON of a finished dossier, with its current state and fields (corrections)."""
-    data = json.loads(ctx.store.get_bytes(keys.result_json_key(code)))
+    """The stored result JSON of a finished dossier, brought up to date (``current_result``)."""
+    return current_result(ctx, json.loads(ctx.store.get_bytes(keys.result_json_key(code))))
+
+
+def current_result(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """The result JSON as the database has it now: the dossier's state, and for each document its fields
+    (corrections), its current PDF (the published one once approved) and its signatures.
+
+    The JSON stored at processing time is immutable (put-if-absent); what changed since lives in the
+    database, so every export goes through here."""
     with session_scope(ctx.engine) as s:
-        data["dossier"]["state"] = _dossier(s, code).state
+        data["dossier"]["state"] = _dossier(s, data["dossier"]["code"]).state
     for doc in data["documents"]:
-        doc["fields"] = show_result(ctx.engine, doc["code"]).fields_dict()
+        view = show_result(ctx.engine, doc["code"])
+        doc["fields"] = view.fields_dict()
+        doc["signature"] = view.signature
+        if view.pdf_key and view.pdf_sha256:
+            doc["pdf"] = {**doc["pdf"], "key": view.pdf_key, "sha256": view.pdf_sha256}
     return data
