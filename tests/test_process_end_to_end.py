@@ -212,3 +212,30 @@ def test_originals_are_stored_byte_exact(runs: dict[str, Any]) -> None:
         for source, original in zip(sources, files, strict=True):
             stored = [p for p in objects.rglob(source["sha256"]) if p.is_file()]
             assert stored and stored[0].read_bytes() == original.read_bytes()
+
+
+def test_results_sohoa_approves_are_published_with_their_fields_embedded(runs: dict[str, Any]) -> None:
+    """Approval publishes (DESIGN.md): a result with no doubtful field leaves processing already published,
+    its approved fields embedded and signed by the approval signature; one still waiting is not."""
+    from signing.approval import read_embedded_fields
+
+    seen = {"published": 0, "waiting": 0}
+    for case in CASES:
+        result = runs[case]["result"]
+        for doc in result["documents"]:
+            pdf = runs[case]["out"] / doc["pdf"]["filename"]
+            embedded = read_embedded_fields(pdf)
+            doubtful = any(
+                f["status"] == "needs_review"
+                for v in doc["fields"].values()
+                for f in (v if isinstance(v, list) else [v])
+            )
+            if doubtful:
+                assert "approval" not in doc["signature"] and embedded is None
+                seen["waiting"] += 1
+                continue
+            assert doc["signature"]["approval"]["level"].startswith("PAdES")
+            assert embedded is not None and embedded["result"] == doc["code"]
+            assert embedded["fields"]["issue_date"] == doc["fields"]["issue_date"]["value"]
+            seen["published"] += 1
+    assert seen["published"] >= 1
