@@ -104,10 +104,12 @@ def wait_for(what: str, check: Callable[[], Any], timeout_s: float, procs: list[
 class Effects:
     """What a dossier left in the database and the object store, to assert 'exactly once'."""
 
-    def __init__(self, data_dir: Path) -> None:
-        settings = Settings(data_dir=data_dir)
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        """``env``: the processes' ``SOHOA_*`` variables, when the store is not the data folder's (S3)."""
+        overrides = {k.removeprefix("SOHOA_").lower(): v for k, v in (env or {}).items() if k.startswith("SOHOA_S")}
+        settings = Settings(data_dir=data_dir, **overrides)
         self.engine = make_engine(settings.effective_database_url)
-        self.store = open_object_store(settings.effective_storage_url)
+        self.store = open_object_store(settings.effective_storage_url, settings)
 
     def state(self, code: str) -> tuple[str, str | None, str | None]:
         with session_scope(self.engine) as s:

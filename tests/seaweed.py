@@ -70,6 +70,7 @@ class SeaweedServer:
         self.root = Path(tempfile.mkdtemp(prefix="sohoa-weed-", dir="/tmp"))
         self.s3_port = 0
         self.proc: subprocess.Popen[bytes] | None = None
+        self._cmd: list[str] = []
 
     @property
     def endpoint(self) -> str:
@@ -119,17 +120,26 @@ class SeaweedServer:
                 f"-filer.localSocket={self.root / 'filer.sock'}",
                 f"-s3.localSocket={self.root / 's3.sock'}",
             ]
-            env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
-            log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - the child keeps writing to it
-            self.proc = subprocess.Popen(
-                cmd, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            log.close()
-            if self._wait_ready():
+            self._cmd = cmd
+            if self._launch():
                 return
             self.stop_process()
         tail = (self.root / "weed.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"weed mini did not become ready in {START_TIMEOUT_S} s:\n{tail}")
+
+    def _launch(self) -> bool:
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+        log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - the child keeps writing to it
+        self.proc = subprocess.Popen(
+            self._cmd, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        return self._wait_ready()
+
+    def resume(self) -> None:
+        """Start again after ``stop_process``, on the same ports and data: the same server, back up."""
+        if not self._launch():
+            raise RuntimeError("weed mini did not come back on its ports")
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + START_TIMEOUT_S

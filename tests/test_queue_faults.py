@@ -86,6 +86,37 @@ def test_storage_failing_retries_then_fails_with_the_reason_and_retry_completes_
     assert sohoa(env, "retry", code, check=False).returncode == 2  # a finished dossier is not retried
 
 
+@pytest.mark.s3
+def test_s3_server_stopped_during_a_job_fails_with_the_reason_and_retry_completes_once(
+    tmp_path: Path, redis_url: str, scans: list[Path]
+) -> None:
+    """The issue's case with a real S3 server: SeaweedFS stopped while the dossier waits, the page job
+    retries then fails with the reason; the server started again and ``sohoa retry``: one result."""
+    from seaweed import SeaweedServer, find_weed, why_not_available
+
+    if why_not_available():
+        pytest.skip(why_not_available())
+    server = SeaweedServer(find_weed())  # type: ignore[arg-type]
+    server.start()
+    try:
+        s3 = {"SOHOA_STORAGE_URL": "s3://sohoa-queue/t1", **server.env()}
+        env = queue_env(tmp_path / "data", redis_url, **s3)
+        code = submit(env, scans[0])  # the original is in S3
+        effects = Effects(tmp_path / "data", env)
+        server.stop_process()
+        assert start_worker(env, "s3-down", tmp_path / "w1.log", burst=True).wait(240) == 0
+        state, stage, reason = effects.state(code)
+        assert (state, stage) == ("failed", "ocr") and reason and "S3" in reason, reason
+
+        server.resume()
+        sohoa(env, "retry", code)
+        assert start_worker(env, "s3-back", tmp_path / "w2.log", burst=True).wait(240) == 0
+        assert effects.done(code), effects.state(code)
+        assert effects.counts(code) == ONE_RESULT
+    finally:
+        server.stop()
+
+
 def test_a_job_over_its_timeout_leaves_no_tesseract_behind(tmp_path: Path, redis_url: str) -> None:
     fifo = tmp_path / "never-written"
     os.mkfifo(fifo)

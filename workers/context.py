@@ -13,11 +13,21 @@ from storage.objects import ObjectStore, open_object_store
 
 @dataclass
 class Context:
-    """Handles shared by the stages of one process."""
+    """Handles shared by the stages of one process.
+
+    ``store`` may be given as ``None``: it is then opened on first use, so what needs only the database
+    (marking a dossier failed because the S3 server is down, the reconciler) does not need the server.
+    """
 
     settings: Settings
-    store: ObjectStore
+    _store: ObjectStore | None
     engine: Engine
+
+    @property
+    def store(self) -> ObjectStore:
+        if self._store is None:
+            self._store = open_object_store(self.settings.effective_storage_url, self.settings)
+        return self._store
 
 
 def open_context(settings: Settings) -> Context:

@@ -32,7 +32,6 @@ from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings, load_settings
 from storage import repository
 from storage.db import make_engine, session_scope
-from storage.objects import open_object_store
 from workers import fanout, queues
 from workers.context import Context
 from workers.logs import dossier_scope
@@ -51,7 +50,7 @@ def context(settings: Settings | None = None) -> Context:
     if pid not in _contexts:
         s = settings or load_settings()
         _contexts.clear()
-        _contexts[pid] = Context(s, open_object_store(s.effective_storage_url), make_engine(s.effective_database_url))
+        _contexts[pid] = Context(s, None, make_engine(s.effective_database_url))  # the store opens on first use
     return _contexts[pid]
 
 
