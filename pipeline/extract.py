@@ -172,8 +172,11 @@ def _before_motto(line: Line) -> Line | None:
 
 
 def _lines_field(lines: Sequence[Line]) -> FieldValue:
+    """An agency's name from its header lines, which are printed in capitals: a word OCR read in lower
+    case there ("xÃ HÒA VANG") is put back in capitals (``str.upper`` keeps the marks)."""
     words = [w for ln in lines for w in ln.words]
     value = clean_text(" ".join(ln.text for ln in lines)).strip(" -_.")  # OCR reads a speck after "HUẾ" as "."
+    value = value.upper()
     return _field(value, words, lines[0].page, " / ".join(ln.text for ln in lines))
 
 

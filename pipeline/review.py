@@ -165,6 +165,15 @@ def _value(fields: dict[str, FieldValue], key: str) -> str | None:
     return field.value if field else None
 
 
+# Bodies whose header always names the body above them (ND 30/2020 ô 1): "UBND TỈNH X" over "SỞ ...".
+HEADS_WITH_SUPERIOR = ("SO", "PHONG", "CHI CUC", "CUC", "VAN PHONG")
+
+
+def _needs_superior(issuer: str) -> bool:
+    folded = fold_words(issuer)
+    return any(folded == h or folded.startswith(h + " ") for h in HEADS_WITH_SUPERIOR)
+
+
 def cross_check(fields: dict[str, FieldValue]) -> None:
     """Fields that must agree: ID digits with birth year and sex, dates in order, the dossier code's date."""
     pid, birth = _value(fields, "personal_id"), _value(fields, "birth_date") or _value(fields, "birth_year")
@@ -204,6 +213,9 @@ def review(fields: dict[str, FieldValue], doc_type: DocType, *, today: date | No
         if spec.vocabulary and not VOCABULARIES[spec.vocabulary](field.value):
             _add(field, "not_in_vocabulary")
     cross_check(fields)
+    issuer = _value(fields, "issuing_agency")
+    if issuer and "superior_agency" in doc_type.fields and "superior_agency" not in fields and _needs_superior(issuer):
+        fields["superior_agency"] = FieldValue(None, None, 0.0, None, None, reasons=["missing"])
     for spec in doc_type.schema:
         if spec.required and spec.key not in fields:
             fields[spec.key] = FieldValue(None, None, 0.0, None, None, reasons=["missing"])

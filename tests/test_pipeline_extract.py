@@ -303,3 +303,19 @@ def test_a_misread_number_line_is_not_taken_for_the_issuer() -> None:
     doc = extract_document(1, page_lines(page), [1])
     assert doc.fields["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
     assert doc.fields["superior_agency"].value == "UBND THÀNH PHỐ CẦN THƠ"
+
+
+def test_a_department_without_its_superior_line_waits_for_review_and_capitals_are_restored() -> None:
+    page = _page(
+        [
+            (280, 240, "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"),  # the "UBND THÀNH PHỐ ..." line above it was not read
+            (350, 355, "Số: 81/QĐ-SNNMT"),
+            (950, 355, "Cần Thơ, ngày 18 tháng 9 năm 2025"),
+            (760, 440, "QUYẾT ĐỊNH"),
+            (420, 495, "Về việc phê duyệt kế hoạch số hóa hồ sơ"),
+        ]
+    )
+    doc = extract_document(1, page_lines(page), [1])
+    assert doc.fields["superior_agency"].value is None and doc.fields["superior_agency"].reasons == ["missing"]
+    page = _page([(280, 240, "ỦY BAN NHÂN DÂN xÃ HÒA VANG"), (350, 355, "Số: 81/QĐ-UBND")])
+    assert extract_document(1, page_lines(page), [1]).fields["issuing_agency"].value == "ỦY BAN NHÂN DÂN XÃ HÒA VANG"
