@@ -87,3 +87,20 @@ def test_a_worker_killed_mid_page_is_detected_and_its_page_runs_again_once(
     assert effects.counts(code) == {
         "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "grey_images": 2, "result_json": 1
     }  # fmt: skip
+
+
+def test_a_worker_gives_tesseract_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several workers are the parallelism; Tesseract's OpenMP threads on top slow every page down."""
+    import os
+
+    from sohoa.settings import load_settings
+    from workers import worker
+
+    def no_redis(settings: object) -> None:
+        raise RuntimeError("stop before connecting")
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    monkeypatch.setattr(worker.queues, "connect", no_redis)
+    with pytest.raises(RuntimeError, match="stop before connecting"):
+        worker.run_worker(load_settings())
+    assert os.environ["OMP_THREAD_LIMIT"] == "1"

@@ -30,6 +30,7 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from pipeline.ocr import single_thread_env
 from sohoa.settings import Settings
 from storage.db import make_engine, migrate
 from workers import jobs, queues
@@ -107,7 +108,12 @@ def make_worker(settings: Settings, conn: Redis, *, name: str | None = None) -> 
 
 
 def run_worker(settings: Settings, *, name: str | None = None, burst: bool = False) -> bool:
-    """Migrate the database once, start metrics if configured, then work until stopped (or empty, in burst)."""
+    """Migrate the database once, start metrics if configured, then work until stopped (or empty, in burst).
+
+    Tesseract gets one OpenMP thread, as in the embedded page pool: several workers per machine are the
+    parallelism, and Tesseract's own threads on top made each page several times slower (workers/pages.py).
+    """
+    single_thread_env()
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
     worker = make_worker(settings, conn, name=name)
