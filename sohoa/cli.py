@@ -131,6 +131,12 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
         con.print(table)
         sig = doc.get("signature") or {}
         con.print(f"  Ký số: {sig.get('signer', '?')} lúc {sig.get('signing_time', '?')} ({sig.get('level', '?')})")
+        if sig.get("approval"):  # published: the approved fields are embedded and signed
+            approval = sig["approval"]
+            con.print(
+                f"  Phê duyệt: {approval.get('signer', '?')} lúc {approval.get('signing_time', '?')} "
+                f"({approval.get('level', '?')}), dữ liệu đã duyệt được nhúng trong PDF"
+            )
         if sig.get("note"):  # a signed input kept as it was
             con.print(f"  {sig['note']}")
         elif sig.get("needs_ltv") and sig.get("level") != "PAdES B-B":
