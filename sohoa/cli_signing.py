@@ -111,6 +111,14 @@ def _embedded_check(path: Path, settings: Settings) -> dict[str, Any] | None:
     except Exception as exc:  # the database is unreachable: say so, the signatures still count
         check["reason"] = f"không kết nối được cơ sở dữ liệu: {type(exc).__name__}"
         return check
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if view.pdf_sha256 and digest != view.pdf_sha256:
+        # another installation's result with the same code, or an earlier or later version of the file:
+        # this database cannot vouch for it either way (the signatures above still do)
+        check["reason"] = "cơ sở dữ liệu này ghi nhận một tệp khác cho kết quả này (mã băm khác)"
+        return check
     stored = field_values(view.fields_dict())
     embedded = payload.get("fields", {})
     differ = sorted(k for k in set(stored) | set(embedded) if stored.get(k) != embedded.get(k))

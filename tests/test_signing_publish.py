@@ -118,6 +118,13 @@ def test_approval_publishes_with_embedded_fields_and_two_valid_signatures(pki: P
     text = subprocess.run([SOHOA, "verify", str(pdf)], env=env, capture_output=True, text=True, timeout=120)
     assert text.returncode == 1 and "Dữ liệu đã duyệt trong tệp khác với cơ sở dữ liệu" in text.stdout
 
+    with session_scope(ctx.engine) as s:  # a database that records another file under this code
+        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256="0" * 64))
+    run = subprocess.run([SOHOA, "verify", str(pdf), "--json"], env=env, capture_output=True, text=True, timeout=120)
+    entry = json.loads(run.stdout)[str(pdf)]
+    assert entry["embedded_fields"]["checked"] is False and "mã băm khác" in entry["embedded_fields"]["reason"]
+    assert run.returncode == 0 and entry["ok"]  # it cannot vouch for the fields; the signatures still hold
+
 
 def test_without_revocation_data_publishing_falls_back_to_b_t_and_extend_completes_it(
     pki: PkiServer, tmp_path: Path
