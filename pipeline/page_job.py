@@ -29,18 +29,20 @@ class PageContext:
     settings: Settings
 
 
-def write_visible_jpeg(rgb: np.ndarray, path: Path, quality: int) -> Path:
-    """The page as it will be shown and signed: its own colours (grey when it has none), JPEG once."""
+def _write_jpeg(image: np.ndarray, path: Path, quality: int) -> Path:
+    """``image`` (grey, or BGR) as JPEG at ``path``, all at once: a temp file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part.jpg")
-    if clean.is_colour(rgb):
-        ok = cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    else:
-        ok = cv2.imwrite(str(tmp), cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
+    if not cv2.imwrite(str(tmp), image, [cv2.IMWRITE_JPEG_QUALITY, quality]):
         raise OSError(f"cannot write {path}")
     tmp.replace(path)
     return path
+
+
+def write_visible_jpeg(rgb: np.ndarray, path: Path, quality: int) -> Path:
+    """The page as it will be shown and signed: its own colours (grey when it has none), JPEG once."""
+    code = cv2.COLOR_RGB2BGR if clean.is_colour(rgb) else cv2.COLOR_RGB2GRAY
+    return _write_jpeg(cv2.cvtColor(rgb, code), path, quality)
 
 
 def reading_grey_path(image_path: Path) -> Path:
@@ -53,10 +55,7 @@ def write_reading_grey(grey: np.ndarray, path: Path) -> None:
 
     JPEG at quality 90: ~15 ms and ~250 KB, against ~80 ms to make it again from the colour JPEG.
     """
-    tmp = path.with_suffix(".part.jpg")
-    if not cv2.imwrite(str(tmp), grey, [cv2.IMWRITE_JPEG_QUALITY, 90]):
-        raise OSError(f"cannot write {path}")
-    tmp.replace(path)
+    _write_jpeg(grey, path, 90)
 
 
 def process_page(ctx: PageContext) -> PageResult:

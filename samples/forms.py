@@ -127,6 +127,17 @@ def _motto(d: _Doc, y: int) -> int:
     return y + d.gap(PT_TITLE, 1.0)
 
 
+def _motto_right(d: _Doc) -> int:
+    """The national motto and tagline in the right column of a two-column header; returns the y below."""
+    c = d.c
+    common: dict[str, Any] = dict(
+        x0=d.split, x1=c.right, zone="header_right", band=0, column=1, style="bold", align="center", leading=1.2
+    )
+    yr, _ = c.block(vocab.MOTTO, y=c.top, pt=12.0, **common)
+    yr, _ = c.block(vocab.TAGLINE, y=yr, pt=13.0, underline=True, **common)
+    return yr
+
+
 def _form_code_line(d: _Doc, y: int, code: str) -> int:
     c = d.c
     line = c.line(
@@ -244,33 +255,7 @@ def _tiep_nhan(d: _Doc) -> int:
         leading=1.2,
     )
     d.put("issuing_agency", desk.issuer, iss[0].bbox)
-    yr, _ = c.block(
-        vocab.MOTTO,
-        y=c.top,
-        x0=d.split,
-        x1=c.right,
-        pt=12.0,
-        zone="header_right",
-        band=0,
-        column=1,
-        style="bold",
-        align="center",
-        leading=1.2,
-    )
-    yr, _ = c.block(
-        vocab.TAGLINE,
-        y=yr,
-        x0=d.split,
-        x1=c.right,
-        pt=13.0,
-        zone="header_right",
-        band=0,
-        column=1,
-        style="bold",
-        align="center",
-        leading=1.2,
-        underline=True,
-    )
+    yr = _motto_right(d)
     yd = max(y, yr) + d.gap(PT_DATE, 0.5)
     dline = c.line(
         [(f"{ward.place}, {vocab.vn_date(date)}", "italic")],
@@ -380,33 +365,7 @@ def _dang_ky_doanh_nghiep(d: _Doc) -> int:
         balance=True,
     )
     d.put("issuing_agency", " ".join(x.text for x in iss), union([x.bbox for x in iss]))
-    yr, _ = c.block(
-        vocab.MOTTO,
-        y=c.top,
-        x0=d.split,
-        x1=c.right,
-        pt=12.0,
-        zone="header_right",
-        band=0,
-        column=1,
-        style="bold",
-        align="center",
-        leading=1.2,
-    )
-    yr, _ = c.block(
-        vocab.TAGLINE,
-        y=yr,
-        x0=d.split,
-        x1=c.right,
-        pt=13.0,
-        zone="header_right",
-        band=0,
-        column=1,
-        style="bold",
-        align="center",
-        leading=1.2,
-        underline=True,
-    )
+    yr = _motto_right(d)
     y = max(y, yr) + d.gap(PT_TITLE, 1.5)
     y = _centre(d, y, "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP")
     y = _centre(d, y, kind, pt=PT_FORM) + d.gap(PT_BODY, 0.6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,18 +25,34 @@ from collections.abc import Iterator  # noqa: E402
 from pg import PostgresServer, find_bindir, why_not_available  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the whole test session, started on first use, removed at the end."""
-    reason = why_not_available()
+def serve_for_session(unavailable: Any, make: Any) -> Iterator[Any]:
+    """Skip when the server's binary is missing (``unavailable()`` says why); else start it, yield it, stop it."""
+    reason = unavailable()
     if reason:
         pytest.skip(reason)
-    server = PostgresServer(find_bindir())  # type: ignore[arg-type]
+    server = make()
     try:
         server.start()
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole test session, started on first use, removed at the end."""
+    yield from serve_for_session(why_not_available, lambda: PostgresServer(find_bindir()))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Any]:
+    """A migrated results database (each backend of ``db_url``), disposed of after the test."""
+    from storage.db import make_engine, migrate
+
+    migrate(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -82,15 +99,7 @@ _buckets = itertools.count(1)
 @pytest.fixture(scope="session")
 def seaweed_server() -> Iterator[SeaweedServer]:
     """One `weed mini` for the whole test session, started on first use, stopped and removed at the end."""
-    reason = weed_missing()
-    if reason:
-        pytest.skip(reason)
-    server = SeaweedServer(find_weed())  # type: ignore[arg-type]
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from serve_for_session(weed_missing, lambda: SeaweedServer(find_weed()))
 
 
 @pytest.fixture
@@ -156,15 +165,7 @@ from redis_server import why_not_available as redis_missing  # noqa: E402
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """One redis-server for the session, on a free loopback port; tests that kill Redis start their own."""
-    reason = redis_missing()
-    if reason:
-        pytest.skip(reason)
-    server = RedisServer()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+    yield from serve_for_session(redis_missing, RedisServer)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -21,17 +20,9 @@ from typer.testing import CliRunner
 
 from sohoa.cli import app
 from sohoa.errors import StorageError
-from storage.db import make_engine, migrate, session_scope
+from storage.db import make_engine, session_scope
 from storage.repository import append_audit, load_audit, verify_audit
 from storage.tables import GENESIS_HASH, AuditRow
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def append(engine: Engine, count: int, *, subject: str = "000.00.20.H40-261128-0001") -> None:

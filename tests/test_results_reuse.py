@@ -6,7 +6,6 @@ Every test runs on SQLite and on a real PostgreSQL server (``db_url`` in conftes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,12 @@ from sqlalchemy import Engine, update
 
 from sohoa.errors import BadInput, IntegrityError
 from sohoa.settings import load_settings
-from storage.db import make_engine, migrate, session_scope
+from storage.db import session_scope
 from storage.local import LocalFolderStore
 from storage.tables import DocumentRow
 from workers.context import Context
 from workers.results import UnknownResult, export_result, search_results, show_result
 from workers.review import set_field
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,21 +21,12 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sohoa.cli import app
-from storage.db import make_engine, migrate
 from storage.local import LocalFolderStore
 
 
 @pytest.fixture
 def env(db_url: str, tmp_path: Path) -> dict[str, str]:
     return dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

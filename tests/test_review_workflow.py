@@ -5,7 +5,6 @@ Every test runs on SQLite and on a real PostgreSQL server (``db_url`` in conftes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from multiprocessing.context import BaseContext
 
 import pytest
@@ -13,7 +12,7 @@ from seed_results import decision_fields, seed_dossier, sure_fields
 from sqlalchemy import Engine, func, select
 
 from pipeline.models import FieldValue
-from storage.db import make_engine, migrate, session_scope
+from storage.db import make_engine, session_scope
 from storage.repository import (
     get_document,
     get_dossier,
@@ -28,14 +27,6 @@ from storage.repository import (
 from storage.tables import FieldRevisionRow, FieldRow
 from workers.results import UnknownResult, show_result
 from workers.review import ReviewRefused, UnknownField, approve, auto_approve, list_waiting, set_field
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    migrate(db_url)
-    engine = make_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def finish_stages(
     Raises whatever a stage raises; the caller (the embedded lifecycle, or the job boundary) decides what
     state the dossier takes, since a queue job that will be retried must not mark the dossier failed.
     """
-    documents = stages.extract(ctx, code, pages, reread=False)
+    documents = stages.extract(ctx, code, pages)
     progress("extract", 1, 1)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reread") as background:
         # The second reading adds review reasons only, so PDFs and signatures need not wait for it.

@@ -17,9 +17,11 @@ A published result is not published twice. Failures leave the database as it was
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from pyhanko.sign.signers import Signer
 from sqlalchemy import select, update
 
 from signing.approval import APPROVAL_FIELD, embed_fields
@@ -73,8 +75,12 @@ def field_values(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: [f["value"] for f in v] if isinstance(v, list) else v["value"] for k, v in fields.items()}
 
 
-def publish_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR) -> Publication:
-    """Publish one approved result (see the module docstring); a published one is left as it is."""
+def publish_result(
+    ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR, signer: Signer | None = None
+) -> Publication:
+    """Publish one approved result (see the module docstring); a published one is left as it is.
+
+    ``signer``: one already open, so a dossier's results share one key load or token session."""
     view = show_result(ctx.engine, code)
     if view.signature.get("approval"):
         return Publication(view.code, view.dossier, view.dossier_state, view.pdf_sha256, None, False, already=True)
@@ -88,16 +94,16 @@ def publish_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR
     src, dst = work / f"{view.code}.digitized.pdf", work / f"{view.code}.published.pdf"
     ctx.store.download(view.pdf_key, src)  # re-hashed against the store's record
     try:
-        with open_signer(settings) as signer:
+        with nullcontext(signer) if signer is not None else open_signer(settings) as active:
             level = level_for(
                 settings.sign_level,
                 tsa_url=settings.tsa_url,
-                development=is_development_certificate(signer.signing_cert),
+                development=is_development_certificate(active.signing_cert),
             )
             summary = sign_pdf(
                 src,
                 dst,
-                signer=signer,
+                signer=active,
                 stamp_box=None,  # the visible stamp is the digitization signature's
                 field_name=APPROVAL_FIELD,
                 reason=APPROVAL_REASON,
@@ -168,14 +174,19 @@ def publish_approved(ctx: Context, dossier_code: str) -> list[str]:
         rows = s.execute(
             select(DocumentRow.code, DocumentRow.approved_at).where(DocumentRow.dossier_id == dossier.id)
         ).all()
+    approved = sorted(code for code, approved_at in rows if approved_at is not None)
+    if not approved:
+        return []
     problems = []
-    for code, approved_at in sorted(rows):
-        if approved_at is None:
-            continue
-        try:
-            publish_result(ctx, code)
-        except SohoaError as exc:
-            problems.append(f"{code}: {exc.one_line()}")
+    try:
+        with open_signer(ctx.settings) as signer:
+            for code in approved:
+                try:
+                    publish_result(ctx, code, signer=signer)
+                except SohoaError as exc:
+                    problems.append(f"{code}: {exc.one_line()}")
+    except SohoaError as exc:  # the signer itself could not be opened
+        problems.extend(f"{code}: {exc.one_line()}" for code in approved)
     return problems
 
 

@@ -154,9 +154,9 @@ def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progr
         return [done[n] for n in sorted(done)]
 
 
-def extract(ctx: Context, code: str, pages: list[PageResult], *, reread: bool = True) -> list[DocumentResult]:
-    """Split the dossier into its documents, classify each and read its fields, then (``reread``) read
-    them again; ``reread_fields`` does the second reading alone, so it can overlap signing."""
+def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentResult]:
+    """Split the dossier into its documents, classify each and read its fields (``reread_fields`` then
+    reads them again, beside signing)."""
     with _Stage(ctx, code, "extract"):
         by_number = {p.number: p for p in pages}
         documents = []
@@ -164,8 +164,6 @@ def extract(ctx: Context, code: str, pages: list[PageResult], *, reread: bool = 
             lines = [line for n in numbers for line in page_lines(by_number[n])]
             check_secret(lines)
             documents.append(extract_document(index, lines, numbers))
-        if reread:
-            reread_fields(ctx, documents, pages)
         return documents
 
 
