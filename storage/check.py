@@ -113,12 +113,12 @@ def expected_objects(engine: Engine) -> dict[str, Expected]:
             earlier = (signature or {}).get("digitized_pdf") or {}
             if earlier.get("key"):  # a published result keeps its digitization-only PDF as the earlier version
                 add(Expected(earlier["key"], earlier.get("sha256"), code, "digitized PDF"))
-        for dossier_id, key in session.execute(
-            select(PageRow.dossier_id, PageRow.image_key).where(PageRow.image_key.is_not(None))
+        for dossier_id, number, key in session.execute(
+            select(PageRow.dossier_id, PageRow.number, PageRow.image_key).where(PageRow.image_key.is_not(None))
         ):
             owner = codes.get(dossier_id, "?")
             add(Expected(key, None, owner, "page image"))
-            grey = key.removesuffix(".jpg") + ".grey.jpg"  # storage.keys.page_grey_image_key
+            grey = keys.page_grey_image_key(owner, number)  # optional: kept for second readings
             add(Expected(grey, None, owner, "page grey image", required=False))
     return found
 
