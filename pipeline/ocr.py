@@ -49,12 +49,16 @@ def check_languages(lang: str) -> None:
 
 
 def recognize(
-    image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, config: str = DEFAULT_CONFIG
+    image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, config: str = DEFAULT_CONFIG, nice: int = 0
 ) -> list[Word]:
-    """Words of a page image (grey or binary, upright) with pixel boxes and 0-1 confidences."""
+    """Words of a page image (grey or binary, upright) with pixel boxes and 0-1 confidences.
+
+    ``nice`` > 0 runs Tesseract at a lower priority: work that may wait (reading ahead) then only takes
+    the cores that pages leave idle.
+    """
     try:
         data = pytesseract.image_to_data(
-            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s
+            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s, nice=nice
         )
     except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
         raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)") from exc
@@ -143,6 +147,7 @@ def read_regions(
     pad: int = 6,
     gap: int = 40,
     timeout_s: int = 60,
+    nice: int = 0,
 ) -> list[list[Word]]:
     """Several regions of one page read in a single Tesseract run (one start-up, not one per region).
 
@@ -165,7 +170,7 @@ def read_regions(
         y += crop.shape[0]
         rows.append(np.full((gap, width), 255, np.uint8))
         y += gap
-    words = recognize(np.vstack(rows), lang=lang, timeout_s=timeout_s, config="--oem 1 --psm 6")
+    words = recognize(np.vstack(rows), lang=lang, timeout_s=timeout_s, config="--oem 1 --psm 6", nice=nice)
     found: list[list[Word]] = [[] for _ in crops]
     for word in words:
         centre = (word.bbox[1] + word.bbox[3]) / 2
@@ -192,7 +197,8 @@ def reread_regions(
     pad: int = 6,
     gap: int = 40,
     timeout_s: int = 60,
+    nice: int = 0,
 ) -> list[str]:
     """The text of each region read again (``read_regions``), for field review's second reading."""
-    found = read_regions(image, boxes, lang=lang, pad=pad, gap=gap, timeout_s=timeout_s)
+    found = read_regions(image, boxes, lang=lang, pad=pad, gap=gap, timeout_s=timeout_s, nice=nice)
     return [" ".join(w.text for w in words) for words in found]

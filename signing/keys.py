@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from pyhanko.keys import load_certs_from_pemder
+from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
 
@@ -70,7 +71,7 @@ class KeptKeySigner(SimpleSigner):
 
     def _key(self) -> object:
         if self._kept is None:
-            self._kept = serialization.load_der_private_key(self.signing_key.dump(), password=None)  # type: ignore[assignment]
+            self._kept = _private_key(self.signing_key.dump())  # type: ignore[assignment]
         return self._kept
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -87,6 +88,22 @@ class KeptKeySigner(SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
+@lru_cache(maxsize=8)
+def _private_key(der: bytes) -> object:
+    """The key parsed (and, for RSA, checked: ~90 ms) once per process, whichever signer holds it."""
+    return serialization.load_der_private_key(der, password=None)
+
+
+@lru_cache(maxsize=8)
+def _parsed_pkcs12(data: bytes, password: bytes | None, chain: tuple[bytes, ...]) -> SimpleSigner:
+    """A PKCS#12 bundle unlocked once per process (~100 ms of key derivation); callers copy it."""
+    others = [c for pemder in chain for c in load_certs_from_pemder_data(pemder)]
+    signer = SimpleSigner.load_pkcs12_data(data, other_certs=others, passphrase=password)
+    if signer is None:
+        raise ValueError("sai mật khẩu hoặc tệp không phải PKCS#12")
+    return signer
+
+
 def load_pkcs12_signer(
     pkcs12: Path, password: bytes | None, *, extra_certs: Sequence[Path] = (), prefer_pss: bool = False
 ) -> SimpleSigner:
@@ -97,16 +114,16 @@ def load_pkcs12_signer(
     """
     try:
         data = Path(pkcs12).read_bytes()
-        others = list(load_certs_from_pemder([str(p) for p in extra_certs]))
-        signer = SimpleSigner.load_pkcs12_data(data, other_certs=others, passphrase=password)
+        signer = _parsed_pkcs12(data, password, tuple(Path(p).read_bytes() for p in extra_certs))
     except (OSError, ValueError) as exc:
         raise SigningError(
             f"Không đọc được khóa ký {pkcs12}: {exc}",
             hint="kiểm tra SOHOA_SIGNER_PKCS12 và SOHOA_SIGNER_PKCS12_PASSWORD",
             file=str(pkcs12),
         ) from exc
-    signer.prefer_pss = prefer_pss
-    return KeptKeySigner.from_simple(signer)
+    kept = KeptKeySigner.from_simple(signer)  # a copy: the cached bundle is never changed
+    kept.prefer_pss = prefer_pss
+    return kept
 
 
 def signer_kind(settings: Settings) -> str:

@@ -21,13 +21,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,7 +30,14 @@ from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError, StorageError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# The newest migration's revision. Every start checks the database against it with one plain query,
+# so Alembic (~0.1 s of imports, and its scripts read) loads only when there is something to migrate.
+# tests/test_storage_migrations.py checks it against the migration files.
+SCHEMA_HEAD = "0003"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _PG_MIGRATION_LOCK = 0x50_48_4F_41  # pg_advisory_xact_lock id for migrations ("SOHOA"-ish)
 
@@ -113,6 +115,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic configuration built in code, pointing at the migrations inside this package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if url:
@@ -129,6 +133,17 @@ def migrate(target: str | Engine) -> None:
     """
     engine = make_engine(target) if isinstance(target, str) else target
     try:
+        if _stamped_at(engine) != {SCHEMA_HEAD}:
+            _migrate_with_alembic(engine)
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
+
+
+def _migrate_with_alembic(engine: Engine) -> None:
+    from alembic.util.exc import CommandError
+
+    try:
         with engine.connect() as conn:
             if _at_head(conn):
                 return
@@ -142,19 +157,29 @@ def migrate(target: str | Engine) -> None:
         ) from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot migrate the database: {exc}") from exc
-    finally:
-        if isinstance(target, str):
-            engine.dispose()
 
 
 def schema_heads() -> set[str]:
     """The newest migration revision(s) this code ships."""
+    from alembic.script import ScriptDirectory
+
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def current_revisions(conn: Connection) -> set[str]:
     """The revision(s) the database is at (empty for a new database)."""
+    from alembic.runtime.migration import MigrationContext
+
     return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def _stamped_at(engine: Engine) -> set[str]:
+    """The revisions in Alembic's version table, read with plain SQL; empty when there is none yet."""
+    try:
+        with engine.connect() as conn:
+            return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except SQLAlchemyError:
+        return set()  # no table yet (a new database), or unreadable: the full check below decides
 
 
 def _at_head(conn: Connection) -> bool:
@@ -173,6 +198,8 @@ def _upgrade_locked(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
+    from alembic import command
+
     try:
         config = alembic_config()
         config.attributes["connection"] = conn  # env.py runs inside this transaction

@@ -42,3 +42,35 @@ def test_kept_key_signer_signs_valid_pdfs_and_parses_the_key_once(tmp_path: Path
     for name in ("a.pdf", "b.pdf"):
         (sig,) = verify_pdf(tmp_path / name, trust_roots=[settings.keys_dir / "dev-signer" / "root.pem"])
         assert sig.intact and sig.valid
+
+
+def test_cut_font_is_kept_in_the_cache_folder_and_a_bad_copy_is_cut_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    stamp_font_bytes.cache_clear()
+    first = stamp_font_bytes(str(STAMP_FONT))
+    (kept,) = (tmp_path / "cache" / "sohoa").glob("stamp-font-*.ttf")
+    assert kept.read_bytes() == first
+    kept.write_bytes(b"not a font")  # a damaged cache is ignored and replaced
+    stamp_font_bytes.cache_clear()
+    assert stamp_font_bytes(str(STAMP_FONT)) == first
+    assert kept.read_bytes() == first
+    stamp_font_bytes.cache_clear()
+
+
+def test_cut_font_works_without_a_writable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder would go
+    stamp_font_bytes.cache_clear()
+    assert TTFont(io.BytesIO(stamp_font_bytes(str(STAMP_FONT)))).getBestCmap()[ord("ệ")]
+    stamp_font_bytes.cache_clear()
+
+
+def test_signers_from_one_file_share_the_unlocked_key_but_not_their_padding(tmp_path: Path) -> None:
+    pss = signer_from_settings(load_settings(data_dir=tmp_path / "data", sign_padding="pss"))
+    plain = signer_from_settings(load_settings(data_dir=tmp_path / "data", sign_padding="pkcs1v15"))
+    assert pss is not plain
+    assert (pss.prefer_pss, plain.prefer_pss) == (True, False)
+    assert pss._key() is plain._key()

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from sohoa.errors import StorageError
-from storage.db import alembic_config, current_revisions, make_engine, migrate, schema_heads, session_scope
+from storage.db import SCHEMA_HEAD, alembic_config, current_revisions, make_engine, migrate, schema_heads, session_scope
 from storage.repository._upsert import upsert_for
 from storage.tables import DailySequenceRow, PageRow, metadata
 
@@ -105,6 +105,26 @@ def test_downgrade_to_base_removes_everything(url: str) -> None:
     with engine.connect() as conn:
         assert set(sa.inspect(conn).get_table_names()) == {"alembic_version"}
     migrate(engine)  # and back up again
+    with engine.connect() as conn:
+        assert set(sa.inspect(conn).get_table_names()) >= TABLES
+
+
+def test_the_quick_start_check_knows_the_newest_migration(url: str) -> None:
+    """``migrate`` skips Alembic when the version table holds ``SCHEMA_HEAD``: it must be the real head,
+    and an older database must still be upgraded."""
+    assert schema_heads() == {SCHEMA_HEAD}
+    migrate(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    with engine.connect() as conn:
+        assert "dossier_attachments" not in sa.inspect(conn).get_table_names()
+    migrate(engine)
+    with engine.connect() as conn:
+        assert current_revisions(conn) == {SCHEMA_HEAD}
+        assert "dossier_attachments" in sa.inspect(conn).get_table_names()
 
 
 def test_a_database_newer_than_the_code_is_refused_clearly(url: str) -> None:

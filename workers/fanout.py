@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from workers import stages
 from workers.context import Context
 from workers.progress import Progress, silent
 from workers.publish import publish_approved
+from workers.review_reading import Readings
 
 ACTIVE_STATES = frozenset({"received", "processing"})
 
@@ -144,18 +146,29 @@ def localize_pages(ctx: Context, code: str) -> list[PageResult]:
 
 
 def finish_stages(
-    ctx: Context, code: str, sources: list[Source], pages: list[PageResult], *, progress: Progress = silent
+    ctx: Context,
+    code: str,
+    sources: list[Source],
+    pages: list[PageResult],
+    *,
+    progress: Progress = silent,
+    read_ahead: Callable[[], Readings] | None = None,
 ) -> dict[str, Any]:
     """extract -> pdf -> sign -> store, shared by both modes; returns the result JSON.
 
     Raises whatever a stage raises; the caller (the embedded lifecycle, or the job boundary) decides what
     state the dossier takes, since a queue job that will be retried must not mark the dossier failed.
+    ``read_ahead`` gives second readings already made while pages ran (``workers.read_ahead``).
     """
     documents = stages.extract(ctx, code, pages)
     progress("extract", 1, 1)
+
+    def reread() -> None:
+        stages.reread_fields(ctx, documents, pages, known=read_ahead() if read_ahead else None)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reread") as background:
         # The second reading adds review reasons only, so PDFs and signatures need not wait for it.
-        reading = background.submit(stages.reread_fields, ctx, documents, pages)
+        reading = background.submit(reread)
         unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
         progress("pdf", 1, 1)
         signed = stages.sign(ctx, code, documents, unsigned, pages, sources)

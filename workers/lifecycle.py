@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.ingest import ingest
-from pipeline.models import Source
+from pipeline.models import PageResult, Source
 from pipeline.ocr import check_languages
 from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings
@@ -25,6 +25,8 @@ from workers.context import Context, open_context
 from workers.fanout import finish_stages
 from workers.outputs import staging
 from workers.progress import Progress, silent
+from workers.read_ahead import ReadAhead
+from workers.warm import SigningWarmer
 
 
 @dataclass
@@ -65,8 +67,18 @@ def run_lifecycle(
     """Every stage after reception, resumable: finished pages are not redone."""
     try:
         stages.set_state(ctx, code, "processing")
-        pages = stages.ocr_pages(ctx, code, sources, progress=progress)
-        result = finish_stages(ctx, code, sources, pages, progress=progress)
+        warmer = SigningWarmer(ctx.settings)
+        with ReadAhead(timeout_s=ctx.settings.tesseract_timeout_s) as ahead:
+            reading_ahead = ctx.settings.review_reread
+
+            def on_page(page: PageResult) -> None:
+                warmer.start()  # after the first page: the page pool has forked by then
+                if reading_ahead:
+                    ahead.page_done(page)
+
+            pages = stages.ocr_pages(ctx, code, sources, progress=progress, on_page=on_page)
+            read_ahead = ahead.readings if reading_ahead else None
+            result = finish_stages(ctx, code, sources, pages, progress=progress, read_ahead=read_ahead)
     except BadInput as exc:
         stages.set_state(ctx, code, "rejected", reason=exc.one_line())
         raise

@@ -19,20 +19,19 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhanko.sign.signers import Signer
 from sqlalchemy import select, update
 
-from signing.approval import APPROVAL_FIELD, embed_fields
-from signing.keys import is_development_certificate, open_signer
-from signing.sign import level_for, sign_pdf
 from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
 from storage.db import session_scope
 from storage.tables import DocumentRow, utcnow
 from workers.context import Context
 from workers.results import ResultView, get_result, show_result
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
 
 FIELDS_SCHEMA = "sohoa.approved-fields/1"
 APPROVAL_REASON = "Phê duyệt kết quả số hóa"
@@ -81,6 +80,10 @@ def publish_result(
     """Publish one approved result (see the module docstring); a published one is left as it is.
 
     ``signer``: one already open, so a dossier's results share one key load or token session."""
+    from signing.approval import APPROVAL_FIELD, embed_fields  # loaded when needed: see workers.warm
+    from signing.keys import is_development_certificate, open_signer
+    from signing.sign import level_for, sign_pdf
+
     view = show_result(ctx.engine, code)
     if view.signature.get("approval"):
         return Publication(view.code, view.dossier, view.dossier_state, view.pdf_sha256, None, False, already=True)
@@ -177,6 +180,8 @@ def publish_approved(ctx: Context, dossier_code: str) -> list[str]:
     approved = sorted(code for code, approved_at in rows if approved_at is not None)
     if not approved:
         return []
+    from signing.keys import open_signer
+
     problems = []
     try:
         with open_signer(ctx.settings) as signer:

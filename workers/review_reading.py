@@ -42,32 +42,59 @@ def _fields(doc: DocumentResult) -> Iterable[FieldValue]:
         yield from value if isinstance(value, list) else [value]
 
 
-def second_reading(
-    documents: list[DocumentResult], pages: list[PageResult], *, workers: int = 1, timeout_s: int = 60
-) -> int:
-    """Re-read fields in place, marking disagreements; returns how many fields now need review.
+Box = tuple[int, int, int, int]
+Readings = dict[int, tuple[tuple[Box, ...], list[str]]]  # page -> (the regions read, their texts)
 
-    All fields of a page are read again in one Tesseract run (``reread_regions``): one start-up per page
-    rather than one per field, which kept the cost of this check small beside the page's own OCR.
-    """
-    by_number = {p.number: p for p in pages}
+
+def fields_to_reread(documents: list[DocumentResult], pages: Iterable[int]) -> dict[int, list[FieldValue]]:
+    """Per page number, the fields read again there: those with a value and a region on that page."""
+    numbers = set(pages)
     todo: dict[int, list[FieldValue]] = {}
     for doc in documents:
         for field in _fields(doc):
-            if field.value and field.bbox is not None and field.page in by_number:
+            if field.value and field.bbox is not None and field.page in numbers:
                 todo.setdefault(field.page, []).append(field)
+    return todo
+
+
+def read_page_regions(page: PageResult, boxes: tuple[Box, ...], *, timeout_s: int = 60, nice: int = 0) -> list[str]:
+    """The second reading of ``boxes`` on ``page``: its kept grey image, one Tesseract run for all."""
+    kept = reading_grey_path(page.image_path)
+    if kept.is_file():
+        image = cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
+    elif page.image_path.is_file():  # pages saved before the grey image was kept
+        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
+        image = reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    else:
+        return []
+    return reread_regions(image, list(boxes), timeout_s=timeout_s, nice=nice)
+
+
+def second_reading(
+    documents: list[DocumentResult],
+    pages: list[PageResult],
+    *,
+    workers: int = 1,
+    timeout_s: int = 60,
+    known: Readings | None = None,
+) -> int:
+    """Re-read fields in place, marking disagreements; returns how many fields now need review.
+
+    All fields of a page are read again in one Tesseract run (``read_page_regions``): one start-up per
+    page rather than one per field, which kept the cost of this check small beside the page's own OCR.
+    ``known`` holds readings made ahead (``workers.read_ahead``); one is used only when it read exactly
+    the regions needed now, so a reading ahead can never stand in for a different extraction.
+    """
+    by_number = {p.number: p for p in pages}
+    todo = fields_to_reread(documents, by_number)
+    boxes = {n: tuple(f.bbox for f in fields) for n, fields in todo.items()}  # type: ignore[misc]
+    known = known or {}
 
     def read_page(number: int) -> list[str]:
-        page = by_number[number]
-        kept = reading_grey_path(page.image_path)
-        if kept.is_file():
-            image = cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
-        elif page.image_path.is_file():  # pages saved before the grey image was kept
-            bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-            image = reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        else:
-            return []
-        return reread_regions(image, [f.bbox for f in todo[number]], timeout_s=timeout_s)  # type: ignore[misc]
+        ahead = known.get(number)
+        if ahead is not None and ahead[0] == boxes[number]:
+            return ahead[1]
+        return read_page_regions(by_number[number], boxes[number], timeout_s=timeout_s)
 
     flagged = 0
     # Pages in parallel: each is one Tesseract child process, so threads are enough to fill the cores.

@@ -7,7 +7,7 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -20,9 +20,6 @@ from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
-from signing.inputs import has_signature, signed_input_summary
-from signing.keys import is_development_certificate, open_signer
-from signing.sign import level_for, sign_pdf
 from signing.stamp import find_stamp_box
 from sohoa.errors import SohoaError
 from storage import keys, repository
@@ -32,7 +29,7 @@ from workers.pages import run_pages
 from workers.progress import Progress, silent
 from workers.results import show_result
 from workers.review import auto_approve
-from workers.review_reading import second_reading
+from workers.review_reading import Readings, second_reading
 from workers.splitting import split_pages
 
 FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
@@ -132,8 +129,19 @@ class _Stage:
                 repository.stage_failed(s, dossier_id, self.name, code=code, message=str(exc)[:2000])
 
 
-def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progress = silent) -> list[PageResult]:
-    """Clean and OCR every page not already done; each page is saved the moment it finishes."""
+def ocr_pages(
+    ctx: Context,
+    code: str,
+    sources: list[Source],
+    *,
+    progress: Progress = silent,
+    on_page: Callable[[PageResult], None] | None = None,
+) -> list[PageResult]:
+    """Clean and OCR every page not already done; each page is saved the moment it finishes.
+
+    ``on_page`` sees every page as it becomes available (those done before a resume first), so work on
+    finished documents can start while other pages run.
+    """
     with _Stage(ctx, code, "ocr"):
         with session_scope(ctx.engine) as s:
             dossier_id = _dossier(s, code).id
@@ -146,11 +154,15 @@ def ocr_pages(ctx: Context, code: str, sources: list[Source], *, progress: Progr
         ]
         total = len(done) + len(todo)
         progress("ocr", len(done), total)
+        for page in done.values() if on_page else ():
+            on_page(page)  # type: ignore[misc]
         for page in run_pages(todo, ctx.settings.page_workers):
             with session_scope(ctx.engine) as s:
                 repository.save_page(s, dossier_id, page)
             done[page.number] = page
             progress("ocr", len(done), total)
+            if on_page:
+                on_page(page)
         return [done[n] for n in sorted(done)]
 
 
@@ -167,14 +179,19 @@ def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentRe
         return documents
 
 
-def reread_fields(ctx: Context, documents: list[DocumentResult], pages: list[PageResult]) -> None:
+def reread_fields(
+    ctx: Context, documents: list[DocumentResult], pages: list[PageResult], *, known: Readings | None = None
+) -> None:
     """The second reading of every field (``workers.review_reading``), when the settings ask for it.
 
     It only adds review reasons to fields, never changes a value, so the PDFs and signatures do not wait
     for it: the fan-in runs it beside them (Tesseract child processes while the main process signs).
+    ``known``: readings made ahead (``workers.read_ahead``), used where they read the same regions.
     """
     if ctx.settings.review_reread:
-        second_reading(documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s)
+        second_reading(
+            documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s, known=known
+        )
 
 
 def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult]) -> list[Path]:
@@ -218,6 +235,12 @@ def sign(
     A document read from an input that already carries a signature is neither re-rendered nor signed:
     the input itself, byte-exact, is its PDF, with its signatures' verdict recorded (``signing.inputs``).
     """
+    # Signing's modules (pyHanko: ~0.35 s to import) load here, not with this module: the page pool forks
+    # before they are needed, and ``workers.warm`` loads them meanwhile.
+    from signing.inputs import has_signature, signed_input_summary
+    from signing.keys import is_development_certificate, open_signer
+    from signing.sign import level_for, sign_pdf
+
     settings = ctx.settings
     signed_inputs = {s.filename: s for s in sources if s.kind == "pdf" and has_signature(s.path)}
     first = {p.number: p for p in pages}

@@ -1,0 +1,53 @@
+"""Getting signing ready while pages run, so the fan-in does not wait for it.
+
+Signing needs pyHanko's modules (~0.35 s to import), the signer's key (a PKCS#12 unlock and an RSA key
+check, ~0.2 s) and the stamp font. Loaded before the pages, they would be serial time at the start of
+every ``sohoa process``, and copied into each page worker that never uses them. Loaded in a thread once
+the page pool has forked (the first finished page), they take what the page workers leave of the
+cores: the thread runs at a lower priority (Linux gives each thread its own nice value).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import threading
+
+from sohoa.settings import Settings
+
+log = logging.getLogger("sohoa.warm")
+NICE = 10
+
+
+def warm_signing(settings: Settings) -> None:
+    """Import signing and open the file-based signer once (both are kept per process); never raises."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    try:
+        for module in ("signing.approval", "signing.inputs"):  # into the module cache
+            importlib.import_module(module)
+        from signing.fonts import stamp_font_bytes
+        from signing.keys import signer_from_settings, signer_kind
+        from signing.sign import STAMP_FONT
+
+        if STAMP_FONT.is_file():
+            stamp_font_bytes(str(STAMP_FONT))
+        if signer_kind(settings) != "pkcs11":  # a token session is opened by signing itself
+            signer_from_settings(settings)._key()  # type: ignore[attr-defined]
+    except Exception as exc:  # signing meets the same problem and reports it properly
+        log.debug("warming signing up failed: %s", exc)
+
+
+class SigningWarmer:
+    """``start()`` it as often as convenient; it runs ``warm_signing`` once, in a daemon thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=warm_signing, args=(self._settings,), daemon=True, name="warm")
+            self._thread.start()
