@@ -74,7 +74,7 @@ def cut_stamp_font(source: bytes) -> bytes:
     options.layout_features = []
     options.name_IDs = ["*"]
     options.notdef_outline = True
-    font = TTFont(io.BytesIO(source))
+    font = TTFont(io.BytesIO(source), recalcTimestamp=False)  # the same bytes for the same font
     cutter = subset.Subsetter(options)
     cutter.populate(unicodes=[c for lo, hi in STAMP_RANGES for c in range(lo, hi + 1)])
     cutter.subset(font)

@@ -58,3 +58,80 @@ def test_multipage_tiff_frames_are_read_one_by_one(tmp_path: Path, settings: Set
     second = rasterize(refs[1], settings)
     assert second.dpi == 100 and not second.dpi_estimated
     assert int(np.median(second.rgb)) == 200
+
+
+def _scan_pdf(path: Path, image: Image.Image, *, extra_ops: bytes = b"", annotate: bool = False) -> Path:
+    """A scanner-style page: one image over the whole page at 200 dpi (JPEG, or 1-bit Flate when mode 1)."""
+    import io
+    import zlib
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    w, h = image.size
+    if image.mode == "1":
+        bits = np.packbits(np.asarray(image.convert("L")) > 127, axis=1)
+        data, extra = zlib.compress(bits.tobytes()), {"BitsPerComponent": 1, "Filter": pikepdf.Name.FlateDecode}
+        space = pikepdf.Name.DeviceGray
+    else:
+        buf = io.BytesIO()
+        image.save(buf, "JPEG", quality=85)
+        data, extra = buf.getvalue(), {"BitsPerComponent": 8, "Filter": pikepdf.Name.DCTDecode}
+        space = pikepdf.Name.DeviceRGB if image.mode == "RGB" else pikepdf.Name.DeviceGray
+    xobj = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=w, Height=h,
+                          ColorSpace=space, **extra)  # fmt: skip
+    pw, ph = w * 72 / 200, h * 72 / 200
+    content = pikepdf.Stream(pdf, f"q {pw:.4f} 0 0 {ph:.4f} 0 0 cm /Im0 Do Q".encode() + extra_ops)
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, pw, ph], Contents=content,
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)),
+    )  # fmt: skip
+    if annotate:
+        page.Annots = pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Square,
+                                                        Rect=[10, 10, 100, 100])])  # fmt: skip
+    pdf.pages.append(pikepdf.Page(pdf.make_indirect(page)))
+    pdf.save(path)
+    return path
+
+
+def _rasterize_both(pdf: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[np.ndarray, bool]:
+    """The page's pixels, and whether pdftoppm was needed for them."""
+    import pipeline.pages as pages_module
+
+    used = []
+    real = pages_module.convert_from_path
+
+    def counting(*args: object, **kwargs: object) -> object:
+        used.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pages_module, "convert_from_path", counting)
+    (src,) = ingest([pdf], settings, pdf.parent / f"w-{pdf.stem}")
+    return rasterize(page_refs([src])[0], settings).rgb, bool(used)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "1"])
+def test_a_scanned_page_is_decoded_without_pdftoppm_and_matches_it(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    image = _page_image(1654, 2339)
+    image.paste((200, 30, 30), (900, 1500, 1200, 1800))  # a red block: the colours must survive
+    pdf = _scan_pdf(tmp_path / "scan.pdf", image.convert(mode))
+    fast, used_pdftoppm = _rasterize_both(pdf, settings, monkeypatch)
+    assert not used_pdftoppm
+    monkeypatch.setattr("pipeline.pages.scanned_image", lambda *args: None)
+    slow, _ = _rasterize_both(pdf, settings, monkeypatch)
+    assert fast.shape == slow.shape == (2339, 1654, 3)
+    assert np.abs(fast.astype(int) - slow.astype(int)).mean() < 3  # decoders differ by rounding only
+    if mode == "RGB":
+        assert tuple(fast[1650, 1050]) == pytest.approx((200, 30, 30), abs=12)
+
+
+@pytest.mark.parametrize("extra", ["text", "annotation"])
+def test_a_page_with_more_than_its_scan_is_rendered_by_pdftoppm(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch, extra: str
+) -> None:
+    ops = b" BT /F1 12 Tf 72 72 Td (x) Tj ET" if extra == "text" else b""
+    pdf = _scan_pdf(tmp_path / "scan.pdf", _page_image(1654, 2339), extra_ops=ops, annotate=extra == "annotation")
+    pixels, used_pdftoppm = _rasterize_both(pdf, settings, monkeypatch)
+    assert used_pdftoppm and pixels.shape == (2339, 1654, 3)
