@@ -91,18 +91,24 @@ def process(
     workers: Annotated[int | None, typer.Option(help="Page processes (default: one per core).")] = None,
 ) -> None:
     """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
-    from workers.lifecycle import process_dossier
+    from workers.early import start_early
 
     settings = _settings(workers=workers)
+    early = start_early(inputs, settings)  # pages start now; the database layer is imported meanwhile
+    from workers.lifecycle import process_dossier
+
     bar = _Bar() if err.is_terminal and not as_json else None
     try:
         if bar:
             with bar.progress:
-                outcome = process_dossier(inputs, settings, out, progress=bar)
+                outcome = process_dossier(inputs, settings, out, progress=bar, early=early)
         else:
-            outcome = process_dossier(inputs, settings, out)
+            outcome = process_dossier(inputs, settings, out, early=early)
     except SohoaError as exc:
         raise _fail(exc) from exc
+    finally:
+        if early is not None:
+            early.close()
     if as_json:
         sys.stdout.write(json.dumps(outcome.result, ensure_ascii=False, indent=2) + "\n")
         return

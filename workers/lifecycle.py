@@ -22,6 +22,7 @@ from storage import keys
 from storage.repository import inputs_key_for
 from workers import stages
 from workers.context import Context, open_context
+from workers.early import EarlyPages
 from workers.fanout import finish_stages
 from workers.outputs import staging
 from workers.progress import Progress, silent
@@ -40,29 +41,45 @@ class Outcome:
     result: dict[str, Any] = field(default_factory=dict)
 
 
-def process_dossier(inputs: list[Path], settings: Settings, out_dir: Path, *, progress: Progress = silent) -> Outcome:
+def process_dossier(
+    inputs: list[Path],
+    settings: Settings,
+    out_dir: Path,
+    *,
+    progress: Progress = silent,
+    early: EarlyPages | None = None,
+) -> Outcome:
     """Take scans all the way to signed PDFs and a result JSON in ``out_dir``.
 
     Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same
-    sha256 of every input) is not processed again: its stored outputs are written out.
+    sha256 of every input) is not processed again: its stored outputs are written out. ``early``: the
+    same ``inputs`` validated and their pages started already (``workers.early``, the CLI's fast start).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
-        sources = ingest(inputs, settings, Path(scratch))
+        sources = early.sources if early is not None else ingest(inputs, settings, Path(scratch))
         check_languages(settings.ocr_lang)  # a missing language pack fails here, before anything is stored
         progress("ingest", 1, 1)
         ctx = open_context(settings)
         key = inputs_key_for(s.sha256 for s in sources)
         dossier = stages.find_dossier(ctx, key)
         if dossier is not None and dossier.state in stages.FINISHED_STATES:
+            if early is not None:
+                early.close()  # nothing to do: the pages started in vain stop here
             return _export_seen(ctx, dossier.code, out_dir)
         if dossier is None:
             dossier = stages.receive(ctx, sources, key)
-        return run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress)
+        return run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress, early=early)
 
 
 def run_lifecycle(
-    ctx: Context, code: str, sources: list[Source], out_dir: Path, *, progress: Progress = silent
+    ctx: Context,
+    code: str,
+    sources: list[Source],
+    out_dir: Path,
+    *,
+    progress: Progress = silent,
+    early: EarlyPages | None = None,
 ) -> Outcome:
     """Every stage after reception, resumable: finished pages are not redone."""
     try:
@@ -76,7 +93,7 @@ def run_lifecycle(
                 if reading_ahead:
                     ahead.page_done(page)
 
-            pages = stages.ocr_pages(ctx, code, sources, progress=progress, on_page=on_page)
+            pages = stages.ocr_pages(ctx, code, sources, progress=progress, on_page=on_page, early=early)
             read_ahead = ahead.readings if reading_ahead else None
             result = finish_stages(ctx, code, sources, pages, progress=progress, read_ahead=read_ahead)
     except BadInput as exc:

@@ -25,6 +25,7 @@ from sohoa.errors import SohoaError
 from storage import keys, repository
 from storage.db import session_scope
 from workers.context import Context
+from workers.early import EarlyPages, move_images
 from workers.pages import run_pages
 from workers.progress import Progress, silent
 from workers.results import show_result
@@ -136,11 +137,13 @@ def ocr_pages(
     *,
     progress: Progress = silent,
     on_page: Callable[[PageResult], None] | None = None,
+    early: EarlyPages | None = None,
 ) -> list[PageResult]:
     """Clean and OCR every page not already done; each page is saved the moment it finishes.
 
     ``on_page`` sees every page as it becomes available (those done before a resume first), so work on
-    finished documents can start while other pages run.
+    finished documents can start while other pages run. ``early``: the same pages already started by the
+    CLI (``workers.early``); those the database already has are dropped.
     """
     with _Stage(ctx, code, "ocr"):
         with session_scope(ctx.engine) as s:
@@ -156,7 +159,12 @@ def ocr_pages(
         progress("ocr", len(done), total)
         for page in done.values() if on_page else ():
             on_page(page)  # type: ignore[misc]
-        for page in run_pages(todo, ctx.settings.page_workers):
+        wanted = {c.ref.number for c in todo}
+        if early is not None and wanted:  # with nothing wanted, the early pages are left to be stopped
+            running = (move_images(p, folder / "pages") for p in early.results() if p.number in wanted)
+        else:
+            running = run_pages(todo, ctx.settings.page_workers)
+        for page in running:
             with session_scope(ctx.engine) as s:
                 repository.save_page(s, dossier_id, page)
             done[page.number] = page

@@ -22,9 +22,10 @@ NICE = 10
 
 
 def warm_signing(settings: Settings) -> None:
-    """Import signing and open the file-based signer once (both are kept per process); never raises."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    """Import signing and open the file-based signer once (both are kept per process); never raises.
+
+    A queue worker calls it before it forks job processes: they inherit the modules and the parsed key.
+    """
     try:
         for module in ("signing.approval", "signing.inputs"):  # into the module cache
             importlib.import_module(module)
@@ -49,5 +50,10 @@ class SigningWarmer:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=warm_signing, args=(self._settings,), daemon=True, name="warm")
+            self._thread = threading.Thread(target=self._run, daemon=True, name="warm")
             self._thread.start()
+
+    def _run(self) -> None:
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)  # this thread only
+        warm_signing(self._settings)

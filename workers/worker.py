@@ -37,6 +37,7 @@ from workers import jobs, queues
 from workers.logs import dossier_scope
 from workers.metrics import WorkerMetrics
 from workers.reconcile import reconcile_if_due
+from workers.warm import warm_signing
 
 log = logging.getLogger("sohoa.worker")
 
@@ -116,6 +117,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     single_thread_env()
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
+    warm_signing(settings)  # each job runs in a fork: loaded here, signing's modules and key are loaded once
     worker = make_worker(settings, conn, name=name)
     if settings.metrics_port is not None:
         worker.metrics = WorkerMetrics(conn)

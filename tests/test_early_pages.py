@@ -1,0 +1,77 @@
+"""``sohoa process`` starts OCR before opening the database (workers.early): same results, nothing left over."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from samples.generator import generate_dossier
+from sohoa.errors import SigningError
+from sohoa.settings import Settings
+from workers import lifecycle, stages
+from workers.early import start_early
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def scan(tmp_path: Path) -> Path:
+    return generate_dossier(tmp_path / "in", seed=5, kinds=("thong_bao", "don"), fmt="pdf", dpi=150)
+
+
+def _leftovers(settings: Settings) -> list[str]:
+    return [p.name for p in settings.data_dir.iterdir() if p.name.startswith("early-")]
+
+
+def test_pages_started_early_give_the_dossier_its_pages_and_leave_no_scratch(tmp_path: Path, scan: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", workers=2)
+    early = start_early([scan], settings)
+    assert early is not None
+    with early:
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
+    assert [p["number"] for p in outcome.result["pages"]] == [1, 2]
+    assert len(outcome.result["documents"]) == 2
+    pages = settings.data_dir / "work" / outcome.dossier_code / "pages"
+    assert sorted(p.name for p in pages.iterdir()) == ["0001.grey.jpg", "0001.jpg", "0002.grey.jpg", "0002.jpg"]
+    assert _leftovers(settings) == []
+
+
+def test_an_already_finished_dossier_stops_the_early_pages_at_once(tmp_path: Path, scan: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", workers=2)
+    lifecycle.process_dossier([scan], settings, tmp_path / "out")
+    early = start_early([scan], settings)
+    assert early is not None
+    workers = list(early.pool._pool._processes)  # type: ignore[union-attr]
+    with early:
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "again", early=early)
+    assert outcome.already_seen
+    assert _leftovers(settings) == []
+    for pid in workers:  # killed, not left to finish pages nobody wants
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_resumed_dossier_keeps_its_saved_pages_and_drops_the_early_copies(
+    tmp_path: Path, scan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", workers=2)
+
+    def broken_sign(*args: object, **kwargs: object) -> None:
+        raise SigningError("khóa ký không dùng được")
+
+    monkeypatch.setattr(stages, "sign_pdf", broken_sign)
+    with pytest.raises(SigningError):
+        lifecycle.process_dossier([scan], settings, tmp_path / "out")
+    monkeypatch.undo()
+    saved = {p.name: p.stat().st_mtime_ns for p in (settings.data_dir / "work").glob("*/pages/*.jpg")}
+    assert len(saved) == 4
+    early = start_early([scan], settings)
+    assert early is not None
+    with early:
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
+    assert outcome.state in ("needs_review", "approved", "published")
+    after = {p.name: p.stat().st_mtime_ns for p in (settings.data_dir / "work").glob("*/pages/*.jpg")}
+    assert after == saved  # the saved pages' images were not replaced by the early copies
+    assert _leftovers(settings) == []
