@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import unicodedata
 from dataclasses import replace
 from functools import lru_cache
@@ -56,14 +57,20 @@ def recognize(
     ``nice`` > 0 runs Tesseract at a lower priority: work that may wait (reading ahead) then only takes
     the cores that pages leave idle.
     """
-    try:
-        data = pytesseract.image_to_data(
-            image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s, nice=nice
-        )
-    except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-        raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)") from exc
-    except pytesseract.TesseractError as exc:
-        raise ToolFailed(f"tesseract lỗi: {exc}") from exc
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        # Handed over as an uncompressed PGM/PPM (4 ms) rather than letting pytesseract write a PNG (30 ms).
+        path = os.path.join(tmp, "page.pgm" if image.ndim == 2 else "page.ppm")
+        pixels = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)  # callers hand RGB
+        if not cv2.imwrite(path, pixels):
+            raise ToolFailed("không ghi được ảnh tạm cho tesseract")
+        try:
+            data = pytesseract.image_to_data(
+                path, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=timeout_s, nice=nice
+            )
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)") from exc
+        except pytesseract.TesseractError as exc:
+            raise ToolFailed(f"tesseract lỗi: {exc}") from exc
     return words_from_data(data)
 
 

@@ -10,7 +10,7 @@ import pytest
 from samples.generator import generate_dossier
 from sohoa.errors import SigningError
 from sohoa.settings import Settings
-from workers import lifecycle, stages
+from workers import lifecycle
 from workers.early import start_early
 
 pytestmark = pytest.mark.slow
@@ -61,7 +61,7 @@ def test_a_resumed_dossier_keeps_its_saved_pages_and_drops_the_early_copies(
     def broken_sign(*args: object, **kwargs: object) -> None:
         raise SigningError("khóa ký không dùng được")
 
-    monkeypatch.setattr(stages, "sign_pdf", broken_sign)
+    monkeypatch.setattr("signing.sign.sign_pdf", broken_sign)
     with pytest.raises(SigningError):
         lifecycle.process_dossier([scan], settings, tmp_path / "out")
     monkeypatch.undo()

@@ -30,7 +30,7 @@ def test_failed_sign_stage_is_recorded_and_the_rerun_reuses_finished_pages(
     def broken_sign(*args: object, **kwargs: object) -> None:
         raise SigningError("khóa ký không dùng được")
 
-    monkeypatch.setattr(stages, "sign_pdf", broken_sign)
+    monkeypatch.setattr("signing.sign.sign_pdf", broken_sign)
     with pytest.raises(SigningError):
         lifecycle.process_dossier([scan], settings, out)
     assert not out.exists() or not any(out.iterdir())  # nothing half-written

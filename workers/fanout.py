@@ -14,7 +14,9 @@ from the store.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -57,7 +59,9 @@ def sources_of(ctx: Context, code: str, *, fetch: bool) -> list[Source]:
     """The dossier's sources from the database; with ``fetch``, their bytes from the object store.
 
     A fetched original is validated again (``ingest_file``), which also remakes the repaired or decrypted
-    copy that pages are rendered from: that copy is derived data, so it is never stored.
+    copy that pages are rendered from: that copy is derived data, so it is never stored. The validation's
+    outcome is kept beside the local copy (``*.ingested.json``), so the next page job on this machine
+    skips hashing and opening the file again (~25 ms a page).
     """
     with session_scope(ctx.engine) as s:
         found = _row(s, code).sources
@@ -72,11 +76,30 @@ def sources_of(ctx: Context, code: str, *, fetch: bool) -> list[Source]:
         local = folder / f"{index:03d}-{sha[:16]}"
         if not local.is_file():
             ctx.store.download(key, local)  # re-hashed against the stored sha256
-        readable_dir = folder / f"{index:03d}-readable"
-        readable_dir.mkdir(exist_ok=True)
-        src = ingest_file(local, ctx.settings, readable_dir)
+        src = _validated(local, ctx.settings, folder / f"{index:03d}-readable")
         sources.append(dataclasses.replace(src, filename=filename, notes=notes))
     return sources
+
+
+def _validated(local: Path, settings: Any, readable_dir: Path) -> Source:
+    """``ingest_file(local)``, or what it found the last time on this machine (see ``sources_of``)."""
+    marker = local.with_name(local.name + ".ingested.json")
+    try:
+        known = json.loads(marker.read_text(encoding="utf-8"))
+        readable = Path(known["readable"])
+        if readable.is_file():
+            return Source(local, readable, local.name, known["sha256"], known["kind"], known["size"],
+                          known["page_count"], tuple(known["notes"]))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    readable_dir.mkdir(parents=True, exist_ok=True)
+    src = ingest_file(local, settings, readable_dir)
+    found = {"readable": str(src.readable), "sha256": src.sha256, "kind": src.kind, "size": src.size,
+             "page_count": src.page_count, "notes": list(src.notes)}  # fmt: skip
+    tmp = marker.with_name(marker.name + f".{os.getpid()}.part")
+    tmp.write_text(json.dumps(found), encoding="utf-8")
+    tmp.replace(marker)  # whole or absent
+    return src
 
 
 def page_count(ctx: Context, code: str) -> int:

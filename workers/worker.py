@@ -20,6 +20,7 @@ What differs from a plain ``rq worker`` and why (measurements in ../shared/notes
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -118,6 +119,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
     warm_signing(settings)  # each job runs in a fork: loaded here, signing's modules and key are loaded once
+    gc.freeze()  # what is loaded now stays out of the collector: a job's collections no longer copy it
     worker = make_worker(settings, conn, name=name)
     if settings.metrics_port is not None:
         worker.metrics = WorkerMetrics(conn)
