@@ -11,6 +11,7 @@ APT_PACKAGES=(
   python3-venv python3-dev
   redis-server postgresql
   softhsm2 opensc
+  libtesseract-dev libleptonica-dev pkg-config g++
 )
 
 missing=()
@@ -33,13 +34,14 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating virtualenv $VENV" >&2
   python3 -m venv "$VENV"
 fi
-# Re-install only when the dependency list changed since the last successful install.
+# Re-install only when the dependency list changed since the last successful install. tesserocr is built
+# from source against Debian's libtesseract (the -dev packages above): its wheel bundles another Tesseract.
 stamp="$VENV/.sohoa-installed"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing sohoa and its dependencies into $VENV" >&2
   log="$(mktemp -t sohoa-pip.XXXXXX)"
-  if ! { "$VENV/bin/pip" install -q --upgrade pip && "$VENV/bin/pip" install -q -e ".[dev]"; } >"$log" 2>&1; then
+  if ! { "$VENV/bin/pip" install -q --upgrade pip && "$VENV/bin/pip" install -q --no-binary tesserocr -e ".[dev]"; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: pip install failed (log above)" >&2
     exit 1

@@ -31,7 +31,7 @@ from rq import Queue, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from pipeline.ocr import single_thread_env
+from pipeline.ocr import preload, single_thread_env
 from sohoa.settings import Settings
 from storage.db import make_engine, migrate
 from workers import jobs, queues
@@ -119,6 +119,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
     warm_signing(settings)  # each job runs in a fork: loaded here, signing's modules and key are loaded once
+    preload(settings.ocr_lang)  # and Tesseract's models, which every page job would otherwise load again
     gc.freeze()  # what is loaded now stays out of the collector: a job's collections no longer copy it
     worker = make_worker(settings, conn, name=name)
     if settings.metrics_port is not None:
