@@ -67,7 +67,9 @@ def start_early(inputs: list[Path], settings: Settings) -> EarlyPages | None:
         if len(refs) <= 1:
             raise SohoaError("một trang: không cần bắt đầu sớm")
         contexts = [PageContext(ref, sources[ref.source_index].filename, scratch, settings) for ref in refs]
-        pool = PagePool(settings.page_workers, tmp_dir=scratch / "tmp")  # killed pages leave nothing behind
+        pool = PagePool(  # temp files in the scratch folder: killed pages leave nothing behind
+            settings.page_workers, tmp_dir=scratch / "tmp", page_timeout_s=settings.page_job_timeout_s
+        )
         return EarlyPages(sources, pool.start(contexts), scratch)
     except (SohoaError, OSError):
         shutil.rmtree(scratch, ignore_errors=True)

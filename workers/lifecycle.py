@@ -94,6 +94,7 @@ def run_lifecycle(
                     ahead.page_done(page)
 
             pages = stages.ocr_pages(ctx, code, sources, progress=progress, on_page=on_page, early=early)
+            warmer.join()
             read_ahead = ahead.readings if reading_ahead else None
             result = finish_stages(ctx, code, sources, pages, progress=progress, read_ahead=read_ahead)
     except BadInput as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.models import PageResult
 from pipeline.ocr import single_thread_env
 from pipeline.page_job import PageContext, process_page
-from sohoa.errors import SohoaError
+from sohoa.errors import SohoaError, ToolFailed
 
 
 class PagePool:
@@ -38,9 +38,11 @@ class PagePool:
         *,
         job: Callable[[PageContext], PageResult] = process_page,
         tmp_dir: Path | None = None,
+        page_timeout_s: float | None = None,
     ) -> None:
         self.workers = workers
         self.job = job
+        self.page_timeout_s = page_timeout_s  # no page done for this long: the pool is stopped (a hang)
         self.tmp_dir = tmp_dir  # the workers' temp files (Tesseract's input) go there when given
         self._pending: list[PageContext] = []
         self._running: set[Future[PageResult]] = set()
@@ -70,7 +72,13 @@ class PagePool:
             return
         try:
             while self._running:
-                done, self._running = wait(self._running, return_when=FIRST_COMPLETED)
+                done, self._running = wait(self._running, timeout=self.page_timeout_s, return_when=FIRST_COMPLETED)
+                if not done:
+                    self.terminate()
+                    raise ToolFailed(
+                        f"không trang nào xử lý xong trong {self.page_timeout_s:g} giây: đã dừng các tiến trình",
+                        hint="ảnh trang bất thường; quét lại trang hoặc tăng SOHOA_PAGE_JOB_TIMEOUT_S",
+                    )
                 for fut in done:
                     yield fut.result()
                 self._fill()
@@ -116,7 +124,11 @@ def _init_worker(tmp_dir: Path | None) -> None:
 
 
 def run_pages(
-    contexts: list[PageContext], workers: int, *, job: Callable[[PageContext], PageResult] = process_page
+    contexts: list[PageContext],
+    workers: int,
+    *,
+    job: Callable[[PageContext], PageResult] = process_page,
+    page_timeout_s: float | None = None,
 ) -> Iterator[PageResult]:
     """Yield page results in completion order; the first failing page stops the rest."""
-    return PagePool(workers, job=job).start(contexts).results()
+    return PagePool(workers, job=job, page_timeout_s=page_timeout_s).start(contexts).results()

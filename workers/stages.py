@@ -163,7 +163,7 @@ def ocr_pages(
         if early is not None and wanted:  # with nothing wanted, the early pages are left to be stopped
             running = (move_images(p, folder / "pages") for p in early.results() if p.number in wanted)
         else:
-            running = run_pages(todo, ctx.settings.page_workers)
+            running = run_pages(todo, ctx.settings.page_workers, page_timeout_s=ctx.settings.page_job_timeout_s)
         for page in running:
             with session_scope(ctx.engine) as s:
                 repository.save_page(s, dossier_id, page)

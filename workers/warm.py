@@ -35,7 +35,10 @@ def warm_signing(settings: Settings) -> None:
 
         if STAMP_FONT.is_file():
             stamp_font_bytes(str(STAMP_FONT))
-        if signer_kind(settings) != "pkcs11":  # a token session is opened by signing itself
+        kind = signer_kind(settings)
+        # A token session is opened by signing itself; the development key is only loaded, never made here:
+        # a dossier that needs no signature (a signed scan kept as it is) must not leave a key behind.
+        if kind == "pkcs12" or (kind == "dev" and (settings.keys_dir / "dev-signer" / "signer.p12").is_file()):
             signer_from_settings(settings)._key()  # type: ignore[attr-defined]
     except Exception as exc:  # signing meets the same problem and reports it properly
         log.debug("warming signing up failed: %s", exc)
@@ -47,6 +50,12 @@ class SigningWarmer:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._thread: threading.Thread | None = None
+
+    def join(self) -> None:
+        """Wait until it is done: two threads importing pyHanko at once can break its circular imports
+        (``KeyError: 'pyhanko.sign'`` was seen), so signing starts only after this."""
+        if self._thread is not None:
+            self._thread.join()
 
     def start(self) -> None:
         if self._thread is None:
