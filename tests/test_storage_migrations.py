@@ -95,13 +95,19 @@ def test_sqlite_connections_use_wal_and_enforce_foreign_keys_even_after_migratin
         session.add(PageRow(dossier_id=12345, number=1, result={}))
 
 
-def test_downgrade_to_base_removes_everything(url: str) -> None:
+def _downgrade(url: str, revision: str) -> sa.Engine:
+    """Migrate ``url`` to the newest schema, then down to ``revision``; the engine, for more."""
     migrate(url)
     engine = make_engine(url)
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
+    return engine
+
+
+def test_downgrade_to_base_removes_everything(url: str) -> None:
+    engine = _downgrade(url, "base")
     with engine.connect() as conn:
         assert set(sa.inspect(conn).get_table_names()) == {"alembic_version"}
     migrate(engine)  # and back up again
@@ -113,12 +119,7 @@ def test_the_quick_start_check_knows_the_newest_migration(url: str) -> None:
     """``migrate`` skips Alembic when the version table holds ``SCHEMA_HEAD``: it must be the real head,
     and an older database must still be upgraded."""
     assert schema_heads() == {SCHEMA_HEAD}
-    migrate(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+    engine = _downgrade(url, "0002")
     with engine.connect() as conn:
         assert "dossier_attachments" not in sa.inspect(conn).get_table_names()
     migrate(engine)

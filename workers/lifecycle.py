@@ -85,7 +85,8 @@ def run_lifecycle(
     try:
         stages.set_state(ctx, code, "processing")
         warmer = SigningWarmer(ctx.settings)
-        with ReadAhead(timeout_s=ctx.settings.tesseract_timeout_s) as ahead:
+        total = sum(s.page_count for s in sources)
+        with ReadAhead(timeout_s=ctx.settings.tesseract_timeout_s, total_pages=total) as ahead:
             reading_ahead = ctx.settings.review_reread
 
             def on_page(page: PageResult) -> None:

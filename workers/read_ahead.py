@@ -27,8 +27,9 @@ NICE = 10
 class ReadAhead:
     """Feed it pages as they finish (``page_done``); ``readings()`` hands the fan-in what was read."""
 
-    def __init__(self, *, timeout_s: int = 60, nice: int = NICE) -> None:
+    def __init__(self, *, timeout_s: int = 60, nice: int = NICE, total_pages: int | None = None) -> None:
         self._timeout_s = timeout_s
+        self._total = total_pages  # with every page in, the last document is complete too
         self._nice = nice
         self._pages: dict[int, PageResult] = {}
         self._started: set[tuple[int, ...]] = set()
@@ -42,7 +43,8 @@ class ReadAhead:
         while len(prefix) + 1 in self._pages:
             prefix.append(self._pages[len(prefix) + 1])
         groups = split_documents(prefix) if prefix else []
-        for index, numbers in enumerate(groups[:-1], start=1):  # the last one may still grow
+        complete = groups if len(prefix) == self._total else groups[:-1]  # else the last one may still grow
+        for index, numbers in enumerate(complete, start=1):
             if tuple(numbers) in self._started:
                 continue
             self._started.add(tuple(numbers))
