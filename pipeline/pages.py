@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import pikepdf
 from pdf2image import convert_from_path
@@ -24,7 +23,6 @@ from sohoa.settings import Settings
 A4_LONG_SIDE_IN = 11.69
 COMMON_DPI = (150, 200, 240, 300, 400, 600)
 VECTOR_PAGE_DPI = 300
-ROW_MIX = np.array([[1 / 3], [2 / 3]], dtype=np.float32)  # see scanned_image
 
 
 @dataclass
@@ -98,15 +96,12 @@ def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
     try:
         with pikepdf.open(ref.source_path) as pdf:
             dpi, estimated, w_in, h_in = pdf_page_dpi(pdf, ref.index_in_source)
-            dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
-            _check_pixels(round(w_in * dpi), round(h_in * dpi), ref, settings)
-            scan = scanned_image(pdf.pages[ref.index_in_source], round(w_in * dpi), round(h_in * dpi))
     except pikepdf.PdfError as exc:
         raise UnreadablePage(
             f"không đọc được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name
         ) from exc
-    if scan is not None:
-        return RasterPage(rgb=scan, dpi=dpi, dpi_estimated=estimated)
+    dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
+    _check_pixels(round(w_in * dpi), round(h_in * dpi), ref, settings)
     try:
         images = convert_from_path(
             ref.source_path,
@@ -127,68 +122,6 @@ def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
         raise UnreadablePage(f"pdftoppm trả về ảnh rỗng cho trang {ref.index_in_source + 1}", file=ref.source_path.name)
     rgb = np.asarray(images[0].convert("RGB"))
     return RasterPage(rgb=rgb, dpi=dpi, dpi_estimated=estimated)
-
-
-def scanned_image(page: pikepdf.Page, width: int, height: int) -> np.ndarray | None:
-    """The page's pixels taken straight from its scan, or None when the page is anything more.
-
-    A scanner's (or img2pdf's) page is one image drawn over the whole page: decoding that image gives the
-    pixels pdftoppm would render at the scan's own resolution, in ~20 ms instead of ~120 ms and without a
-    child process. Only that exact shape qualifies: one 8-bit RGB or grey JPEG, or one 1-bit Flate image
-    (black and white scans), no mask, no /Decode, no rotation, no annotations, a content stream of nothing
-    but ``q cm Do Q`` placing it on the full page, and its size equal (within 2 px) to the render size
-    asked for. Everything else goes to pdftoppm.
-    """
-    obj = page.obj
-    if int(obj.get("/Rotate", 0)) % 360 or "/Annots" in obj:
-        return None
-    images = _page_images(page)
-    if len(images) != 1:
-        return None
-    image = images[0]
-    filters = image.get("/Filter")
-    kind = str(filters[0]) if isinstance(filters, pikepdf.Array) and len(filters) == 1 else str(filters)
-    colour, bits = image.get("/ColorSpace"), int(image.get("/BitsPerComponent", 0))
-    if any(k in image for k in ("/SMask", "/Mask", "/Decode", "/ImageMask")):
-        return None
-    w, h = int(image.get("/Width", 0)), int(image.get("/Height", 0))
-    if abs(w - width) > 2 or abs(h - height) > 2 or not _draws_only_full_page(page):
-        return None
-    if kind == "/DCTDecode" and bits == 8 and colour in ("/DeviceRGB", "/DeviceGray") and "/DecodeParms" not in image:
-        grey = colour == "/DeviceGray"
-        flags = cv2.IMREAD_IGNORE_ORIENTATION | (cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR)
-        pixels = cv2.imdecode(np.frombuffer(image.read_raw_bytes(), np.uint8), flags)
-    elif kind == "/FlateDecode" and bits == 1 and colour == "/DeviceGray":
-        packed = np.frombuffer(image.read_bytes(), np.uint8)  # pikepdf undoes Flate and any predictor
-        row = (w + 7) // 8
-        if packed.size != row * h:
-            return None
-        pixels = np.unpackbits(packed.reshape(h, row), axis=1)[:, :w] * np.uint8(255)  # 1 = white
-    else:
-        return None
-    if pixels is None or pixels.shape[:2] != (h, w):
-        return None  # a damaged stream: pdftoppm decides what it is
-    # Each row is mixed with a third of the row above. pdftoppm's render of these pages did so (its
-    # resampling puts the image a third of a pixel down), the cleaning and OCR settings were tuned on it,
-    # and the raw rows read measurably worse: benchmarks/extract.py, seed 2026, fields exact / wrong fields
-    # flagged: raw rows 97.0 % / 93.5 %, pdftoppm 97.5 % / 97.4 %, this mix 97.7 % / 100 %.
-    pixels = cv2.filter2D(pixels, -1, ROW_MIX, anchor=(0, 1), borderType=cv2.BORDER_REPLICATE)
-    return cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB if pixels.ndim == 3 else cv2.COLOR_GRAY2RGB)
-
-
-def _draws_only_full_page(page: pikepdf.Page) -> bool:
-    """The content stream is ``q [w 0 0 h x0 y0] cm /Im Do Q`` with the image covering the media box."""
-    box = [float(v) for v in page.mediabox]
-    try:
-        ops = [(str(op.operator), list(op.operands)) for op in pikepdf.parse_content_stream(page)]
-    except pikepdf.PdfError:
-        return False
-    names = [name for name, _ in ops]
-    if names not in (["q", "cm", "Do", "Q"], ["cm", "Do"]):
-        return False
-    a, b, c, d, e, f = (float(v) for v in ops[names.index("cm")][1])
-    full = (a - (box[2] - box[0]), d - (box[3] - box[1]), e - box[0], f - box[1])
-    return b == 0 and c == 0 and all(abs(v) < 1.0 for v in full)
 
 
 def _load_image_frame(ref: PageRef, settings: Settings) -> RasterPage:
