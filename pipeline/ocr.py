@@ -3,8 +3,8 @@
 Why in-process: a ``tesseract`` child per page loads both models again every time (~0.1 s of a ~0.7 s
 page) and needs the image written out and the TSV read back. tesserocr binds the same Debian library
 (``scripts/setup.sh`` builds it from source against libtesseract 5.3.0, not the wheel that bundles another
-version), so the words are exactly those of the ``tesseract`` command, ~13 % sooner. One engine per thread
-and language/segmentation, kept for the thread's life. Each Tesseract gets one OpenMP thread
+version), so the words are exactly those of the ``tesseract`` command, ~13 % sooner. Engines are kept
+per language/segmentation and lent to one thread at a time. Each Tesseract gets one OpenMP thread
 (OMP_THREAD_LIMIT=1, set before the library loads): when pages run in parallel, workers x threads never
 exceed the cores, and OpenMP's own threads made a page ~5x slower on 2 cores.
 """
@@ -17,6 +17,7 @@ import ctypes.util
 import os
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 
@@ -34,7 +35,8 @@ TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_nu
                "left", "top", "width", "height", "conf", "text")  # fmt: skip
 # Look-alikes Tesseract emits where documents only ever print the plain character ("583⁄QĐ-UBND").
 CONFUSABLES = str.maketrans({"⁄": "/", "∕": "/", "／": "/", "‐": "-", "‑": "-", "−": "-"})
-_engines = threading.local()
+_idle: dict[tuple[str, int], list[tesserocr.PyTessBaseAPI]] = {}  # engines not in use, by (lang, psm)
+_idle_lock = threading.Lock()
 
 
 def _quiet_leptonica() -> None:
@@ -70,26 +72,36 @@ def check_languages(lang: str) -> None:
         )
 
 
-def engine(lang: str, psm: int = PAGE_PSM) -> tesserocr.PyTessBaseAPI:
-    """This thread's Tesseract for ``lang`` and segmentation mode ``psm``, made on first use.
+@contextlib.contextmanager
+def engine(lang: str, psm: int = PAGE_PSM) -> Iterator[tesserocr.PyTessBaseAPI]:
+    """An idle Tesseract for ``lang`` and segmentation mode ``psm``, made when none is idle, kept after use.
 
-    A queue worker makes its engines before forking job processes (``preload``): they inherit them loaded.
+    Engines are shared by the process's threads one at a time (an engine is not thread-safe), so threads
+    that come and go (the second reading's) reuse loaded models. A queue worker makes its engines before
+    forking job processes (``preload``): every job inherits them loaded.
     """
-    cache: dict[tuple[str, int], tesserocr.PyTessBaseAPI] = getattr(_engines, "cache", None) or {}
-    _engines.cache = cache
-    if (lang, psm) not in cache:
+    key = (lang, psm)
+    with _idle_lock:
+        api = _idle[key].pop() if _idle.get(key) else None
+    if api is None:
         check_languages(lang)
         try:
-            cache[(lang, psm)] = tesserocr.PyTessBaseAPI(lang=lang, psm=psm, oem=tesserocr.OEM.LSTM_ONLY)
+            api = tesserocr.PyTessBaseAPI(lang=lang, psm=psm, oem=tesserocr.OEM.LSTM_ONLY)
         except RuntimeError as exc:
             raise ToolFailed(f"không khởi động được tesseract ({lang}): {exc}") from exc
-    return cache[(lang, psm)]
+    try:
+        yield api
+    finally:
+        api.Clear()
+        with _idle_lock:
+            _idle.setdefault(key, []).append(api)
 
 
 def preload(lang: str) -> None:
     """Load the page engine and the second reading's engine now (see ``engine``)."""
-    engine(lang)
-    engine("Vietnamese", 6)
+    for key in ((lang, PAGE_PSM), ("Vietnamese", 6)):
+        with engine(*key):
+            pass
 
 
 def recognize(
@@ -107,14 +119,11 @@ def recognize(
     if grey.dtype != np.uint8:
         grey = grey.astype(np.uint8)
     height, width = grey.shape
-    api = engine(lang, psm)
-    api.SetImageBytes(grey.tobytes(), width, height, 1, width)  # the pixels as they are: nothing encoded
-    try:
+    with engine(lang, psm) as api:
+        api.SetImageBytes(grey.tobytes(), width, height, 1, width)  # the pixels as they are: nothing encoded
         if not api.Recognize(timeout=max(1, timeout_s) * 1000):
             raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)")
         tsv = api.GetTSVText(0)
-    finally:
-        api.Clear()
     return words_from_data(tsv_to_data(tsv))
 
 
