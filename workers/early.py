@@ -18,6 +18,7 @@ from types import TracebackType
 
 from pipeline.ingest import ingest
 from pipeline.models import PageResult, Source
+from pipeline.ocr import engine
 from pipeline.page_job import PageContext, reading_grey_path
 from pipeline.pages import page_refs
 from sohoa.errors import SohoaError
@@ -67,6 +68,8 @@ def start_early(inputs: list[Path], settings: Settings) -> EarlyPages | None:
         if len(refs) <= 1:
             raise SohoaError("một trang: không cần bắt đầu sớm")
         contexts = [PageContext(ref, sources[ref.source_index].filename, scratch, settings) for ref in refs]
+        with engine(settings.ocr_lang):  # loaded once here, inherited by every page process the pool forks
+            pass
         pool = PagePool(  # temp files in the scratch folder: killed pages leave nothing behind
             settings.page_workers, tmp_dir=scratch / "tmp", page_timeout_s=settings.page_job_timeout_s
         )
