@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,8 @@ import fontTools
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
+
+from signing.ltv import write_atomically
 
 # Basic Latin and Latin-1, Latin Extended-A/B, combining marks, Latin Extended Additional (ạ..ỹ),
 # general punctuation (– · …), currency (₫) and letter-like symbols (№).
@@ -58,9 +59,7 @@ def stamp_font_bytes(path: str) -> bytes:
     data = cut_stamp_font(source)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cached.parent, prefix=".stamp-font-", delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, cached)  # whole or absent: a reader never sees half a font
+        write_atomically(cached, data)  # whole or absent: a reader never sees half a font
     except OSError:
         pass  # read-only home: the next process cuts it again
     return data

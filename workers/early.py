@@ -65,18 +65,18 @@ def start_early(inputs: list[Path], settings: Settings) -> EarlyPages | None:
     try:
         sources = ingest(inputs, settings, scratch / "sources")
         refs = page_refs(sources)
-        if len(refs) <= 1:
-            raise SohoaError("một trang: không cần bắt đầu sớm")
-        contexts = [PageContext(ref, sources[ref.source_index].filename, scratch, settings) for ref in refs]
-        with engine(settings.ocr_lang):  # loaded once here, inherited by every page process the pool forks
-            pass
-        pool = PagePool(  # temp files in the scratch folder: killed pages leave nothing behind
-            settings.page_workers, tmp_dir=scratch / "tmp", page_timeout_s=settings.page_job_timeout_s
-        )
-        return EarlyPages(sources, pool.start(contexts), scratch)
+        if len(refs) > 1:
+            contexts = [PageContext(ref, sources[ref.source_index].filename, scratch, settings) for ref in refs]
+            with engine(settings.ocr_lang):  # loaded once here, inherited by every page process the pool forks
+                pass
+            pool = PagePool(  # temp files in the scratch folder: killed pages leave nothing behind
+                settings.page_workers, tmp_dir=scratch / "tmp", page_timeout_s=settings.page_job_timeout_s
+            )
+            return EarlyPages(sources, pool.start(contexts), scratch)
     except (SohoaError, OSError):
-        shutil.rmtree(scratch, ignore_errors=True)
-        return None
+        pass  # bad input: the lifecycle validates again and reports it
+    shutil.rmtree(scratch, ignore_errors=True)
+    return None
 
 
 def move_images(page: PageResult, folder: Path) -> PageResult:

@@ -14,12 +14,11 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
-from pipeline.extract import check_secret, extract_document
-from pipeline.layout import page_lines
 from pipeline.models import PageResult
 from pipeline.split import split_documents
 from sohoa.errors import SohoaError
 from workers.review_reading import Box, Readings, fields_to_reread, read_page_regions
+from workers.splitting import read_document
 
 NICE = 10
 
@@ -48,10 +47,8 @@ class ReadAhead:
             if tuple(numbers) in self._started:
                 continue
             self._started.add(tuple(numbers))
-            lines = [line for n in numbers for line in page_lines(self._pages[n])]
             try:
-                check_secret(lines)
-                document = extract_document(index, lines, numbers)
+                document = read_document(index, numbers, self._pages)
             except SohoaError:
                 continue  # the fan-in meets the same problem and reports it
             for number, fields in fields_to_reread([document], numbers).items():

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import pdf as pdf_stage
-from pipeline.extract import check_secret, extract_document
-from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
@@ -31,7 +29,7 @@ from workers.progress import Progress, silent
 from workers.results import show_result
 from workers.review import auto_approve
 from workers.review_reading import Readings, second_reading
-from workers.splitting import split_pages
+from workers.splitting import read_document, split_pages
 
 FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
 STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
@@ -157,8 +155,9 @@ def ocr_pages(
         ]
         total = len(done) + len(todo)
         progress("ocr", len(done), total)
-        for page in done.values() if on_page else ():
-            on_page(page)  # type: ignore[misc]
+        if on_page is not None:
+            for page in done.values():
+                on_page(page)
         wanted = {c.ref.number for c in todo}
         if early is not None and wanted:  # with nothing wanted, the early pages are left to be stopped
             running = (move_images(p, folder / "pages") for p in early.results() if p.number in wanted)
@@ -181,9 +180,7 @@ def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentRe
         by_number = {p.number: p for p in pages}
         documents = []
         for index, numbers in enumerate(split_pages(pages), start=1):
-            lines = [line for n in numbers for line in page_lines(by_number[n])]
-            check_secret(lines)
-            documents.append(extract_document(index, lines, numbers))
+            documents.append(read_document(index, numbers, by_number))
         return documents
 
 
