@@ -138,8 +138,29 @@ class SeaweedServer:
 
     def resume(self) -> None:
         """Start again after ``stop_process``, on the same ports and data: the same server, back up."""
-        if not self._launch():
-            raise RuntimeError("weed mini did not come back on its ports")
+        if not self._launch() or not self._wait_objects_readable():
+            raise RuntimeError("weed mini did not come back on its ports with its objects readable")
+
+    def _wait_objects_readable(self) -> bool:
+        """Wait until every stored object reads back. After a restart ListBuckets answers from the filer
+        before the volume server has registered again, and reads of object data meanwhile get HTTP 500
+        (seen on a loaded CI machine): a test that resumes the server means "back up", not "starting"."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        client = self.client(retries=False)
+        while time.monotonic() < deadline:
+            try:
+                for bucket in client.list_buckets():
+                    for obj in client.list_objects(bucket.name, recursive=True):
+                        reply = client.get_object(bucket.name, obj.object_name)
+                        try:
+                            reply.read()
+                        finally:
+                            reply.close()
+                            reply.release_conn()
+                return True
+            except Exception:
+                time.sleep(0.1)
+        return False
 
     def _wait_ready(self) -> bool:
         deadline = time.monotonic() + START_TIMEOUT_S
