@@ -69,6 +69,15 @@ def _all_labels() -> re.Pattern[str]:
     return _compiled(tuple(sorted(all_labels() | set(STOP_LABELS))))
 
 
+def compile_patterns(doc_types: Sequence[DocType]) -> None:
+    """Compile the label patterns of these types now, not on first use (see ``review.load_vocabularies``)."""
+    _all_labels()
+    for doc_type in doc_types:
+        for spec in doc_type.schema:
+            if spec.labels:
+                _compiled(spec.labels)
+
+
 def _continues(line: Line, nxt: Line) -> bool:
     """`nxt` is the wrapped rest of `line`'s value: just below, same page, no label, `line` runs to the margin."""
     height = line.bbox[3] - line.bbox[1]

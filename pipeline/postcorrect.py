@@ -103,6 +103,13 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
     return out
 
 
+def load_vocabularies() -> None:
+    """Load the correction's vocabularies now, not on first use (see ``review.load_vocabularies``: ~0.03 s a
+    page job)."""
+    vocabulary()
+    _place_pairs()
+
+
 @lru_cache(maxsize=1)
 def _place_pairs() -> frozenset[tuple[str, str]]:
     """Word pairs of the provinces' and places' names ("hà nội", "hồ chí", "chí minh")."""

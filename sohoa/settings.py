@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     job_monitoring_interval_s: int = Field(default=10, ge=1)
     heartbeat_grace_s: int = Field(default=20, ge=1)
     maintenance_interval_s: int = Field(default=15, ge=1)
+    fork_jobs: bool = False  # a forked process per job (RQ's way) instead of the worker's own (workers/worker.py)
     reconcile_interval_s: int = Field(default=60, ge=1)
 
     # Signing (README "Signing"). The development key is made on first use under data_dir/keys and is

@@ -149,3 +149,13 @@ def hang_in_tesseract(fifo: str) -> str:
     import pytesseract
 
     return pytesseract.image_to_string(fifo)
+
+
+def sleep_and_mark(path: str, seconds: float) -> str:
+    """A job that takes ``seconds``, writing "start" and "end" to ``path``: how many times it ran."""
+    with open(path, "a") as f:
+        f.write("start\n")
+    time.sleep(seconds)
+    with open(path, "a") as f:
+        f.write("end\n")
+    return "slept"

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from queue_helpers import Effects, queue_env, sohoa, start_worker, submit, wait_for
+from queue_helpers import Effects, kill_tree, queue_env, sohoa, start_worker, submit, wait_for
 from redis import Redis
 from redis_server import RedisServer
+from rq import Retry
 from rq.job import JobStatus
 
 from samples.generator import generate_dossier
@@ -117,10 +118,12 @@ def test_s3_server_stopped_during_a_job_fails_with_the_reason_and_retry_complete
         server.stop()
 
 
-def test_a_job_over_its_timeout_leaves_no_tesseract_behind(tmp_path: Path, redis_url: str) -> None:
+@pytest.mark.parametrize("fork_jobs", ["false", "true"], ids=["in-worker", "forked"])
+def test_a_job_over_its_timeout_leaves_no_tesseract_behind(tmp_path: Path, redis_url: str, fork_jobs: str) -> None:
+    """Both ways a worker runs jobs: in its own process (children killed by pid) or forked (by process group)."""
     fifo = tmp_path / "never-written"
     os.mkfifo(fifo)
-    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="0")
+    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="0", SOHOA_FORK_JOBS=fork_jobs)
     q = queues.queue(Redis.from_url(redis_url), queues.PAGES_QUEUE)
     job = q.enqueue("queue_helpers.hang_in_tesseract", str(fifo), job_timeout=3, job_id="hang-1")
     worker = start_worker(env, "timeout", tmp_path / "w.log", burst=True)
@@ -136,3 +139,23 @@ def test_a_job_over_its_timeout_leaves_no_tesseract_behind(tmp_path: Path, redis
         assert not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE  # gone (a zombie is dead)
     assert not [p for p in tesseract() if p.status() != psutil.STATUS_ZOMBIE]
     assert shutil.which("tesseract")
+
+
+def test_a_long_job_in_the_worker_keeps_its_heartbeat_and_runs_once(tmp_path: Path, redis_url: str) -> None:
+    """A job run in the worker's process outlives its first heartbeat TTL (1 s monitoring + 3 s grace here)
+    while a second worker runs maintenance every 2 s: the heartbeat thread keeps it alive, so it is neither
+    taken for abandoned nor run again."""
+    marks = tmp_path / "runs.txt"
+    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="1")
+    q = queues.queue(Redis.from_url(redis_url), queues.PAGES_QUEUE)
+    job = q.enqueue("queue_helpers.sleep_and_mark", str(marks), 10, job_timeout=60, job_id="long-1", retry=Retry(max=1))
+    runner = start_worker(env, "runner", tmp_path / "w1.log", burst=True)
+    wait_for("the job to start", lambda: marks.is_file(), 60)
+    watcher = start_worker(env, "watcher", tmp_path / "w2.log")  # cleans registries while the job runs
+    try:
+        assert runner.wait(120) == 0
+        assert job.get_status() == JobStatus.FINISHED
+        assert marks.read_text().split() == ["start", "end"]  # one run: an abandoned job would be retried
+        assert "long-1" not in q.failed_job_registry.get_job_ids()
+    finally:
+        kill_tree(watcher)

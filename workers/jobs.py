@@ -42,7 +42,8 @@ _contexts: dict[int, Context] = {}
 
 
 def context(settings: Settings | None = None) -> Context:
-    """This process's context; a forked job process opens its own (a database connection never crosses fork).
+    """This process's context, kept for every job the worker runs; a job forked (``SOHOA_FORK_JOBS``) opens its
+    own, since a database connection never crosses fork.
 
     The schema is migrated once by ``sohoa worker`` at start, not per job.
     """
@@ -55,7 +56,8 @@ def context(settings: Settings | None = None) -> Context:
 
 
 def _meta(**values: Any) -> None:
-    """Report figures to the worker process (metrics) through the job's meta: the job runs in a fork."""
+    """Report figures to the worker's metrics through the job's meta, which works whether or not the job was
+    forked."""
     job = get_current_job()
     if job is not None:
         job.meta.update(values)

@@ -44,6 +44,20 @@ def warm_signing(settings: Settings) -> None:
         log.debug("warming signing up failed: %s", exc)
 
 
+def warm_pipeline() -> None:
+    """Build the vocabularies and label patterns that page jobs and the fan-in would build on first use.
+
+    A queue worker calls it before forking: each job's process would otherwise build them again and lose
+    them when it ends (~0.03 s a page job, ~0.1 s a fan-in, measured with cProfile in a forked job).
+    """
+    from pipeline import labels, postcorrect, review
+    from pipeline.doctypes import DOC_TYPES
+
+    review.load_vocabularies()
+    postcorrect.load_vocabularies()
+    labels.compile_patterns(DOC_TYPES)
+
+
 class SigningWarmer:
     """``start()`` it as often as convenient; it runs ``warm_signing`` once, in a daemon thread."""
 

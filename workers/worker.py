@@ -8,9 +8,19 @@ What differs from a plain ``rq worker`` and why (measurements in ../shared/notes
   maintenance runs every ``maintenance_interval`` (15 s) and an idle worker wakes every
   ``worker_ttl - 15`` s (15 s), so a SIGKILLed worker's job is retried by RQ's own
   ``StartedJobRegistry.cleanup`` (with ``Retry``) within about 60 s.
-- **Children die with their job.** A job's process runs in its own process group (RQ calls ``setpgrp``);
-  when it ends, for whatever reason (finished, timed out, killed), the worker kills what is left of that
-  group: a tesseract or pdftoppm started by a job that timed out never outlives it.
+- **Jobs run in the worker's own process** (``SOHOA_FORK_JOBS=false``, the default), not in a process forked
+  per job as RQ does. A forked job loses, when it ends, everything it loaded or warmed: the database
+  connection and its compiled statements, caches filled on first use, and the copy-on-write pages it
+  touched. On one core that cost 17 % of a 40-page batch against the embedded mode, and 5 % with jobs run
+  here (``benchmarks/distributed.py``). What the fork gave is kept another way:
+  - *heartbeats* during a job come from a thread (RQ's forking worker sends them while it waits);
+  - the *timeout* is RQ's own (SIGALRM in the job); a job stuck a minute past it in native code that
+    never returns ends the worker, and its job is re-run elsewhere like a killed worker's;
+  - *children die with their job*: processes the job started and left behind are killed when it ends;
+  - a *crash* in native code (Tesseract, Leptonica) ends the worker instead of one job: the job is re-run
+    by another worker within a minute, like after a SIGKILL. Run workers under a supervisor that restarts
+    them (systemd ``Restart=always``), or set ``SOHOA_FORK_JOBS=true`` to fork per job again; each job's
+    process group is then killed when it ends.
 - **Reconciler.** Every maintenance pass also runs ``workers.reconcile`` when due (one worker at a time).
 - **Scheduler.** Always started: retries with an interval wait in RQ's ScheduledJobRegistry and would
   stay there for ever without one.
@@ -24,12 +34,16 @@ import gc
 import logging
 import os
 import signal
+import threading
 import time
 
+import psutil
 from redis import Redis
 from rq import Queue, Worker
+from rq.executions import Execution
 from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.worker import WorkerStatus
 
 from pipeline.ocr import preload, single_thread_env
 from sohoa.settings import Settings
@@ -38,7 +52,7 @@ from workers import jobs, queues
 from workers.logs import dossier_scope
 from workers.metrics import WorkerMetrics
 from workers.reconcile import reconcile_if_due
-from workers.warm import warm_signing
+from workers.warm import warm_pipeline, warm_signing
 
 log = logging.getLogger("sohoa.worker")
 
@@ -66,11 +80,31 @@ class SohoaWorker(Worker):
         self._job_group = 0
         with dossier_scope(code):
             try:
-                super().execute_job(job, queue)
+                if self.settings is not None and self.settings.fork_jobs:
+                    if queues.job_kind(job.id) == "finish":
+                        # The development key may have been made by an earlier job since this worker started:
+                        # loaded here (microseconds once loaded), each fan-in's fork inherits it instead of
+                        # unlocking it again (~0.2 s a dossier, measured in benchmarks/distributed.py).
+                        warm_signing(self.settings)
+                    super().execute_job(job, queue)
+                else:
+                    self._execute_here(job, queue)
             finally:
                 kill_group(self._job_group)
                 if self.metrics is not None:
                     self.metrics.record(job, time.monotonic() - started)
+
+    def _execute_here(self, job: Job, queue: Queue) -> None:
+        """Run the job in this process, as RQ's ``SimpleWorker`` does, with heartbeats from a thread and the
+        processes it leaves behind killed (see the module docstring)."""
+        execution = self.prepare_execution(job)
+        before = child_pids()
+        try:
+            with JobHeartbeat(self, job, execution):
+                self.perform_job(job, queue, execution)
+        finally:
+            kill_new_children(before)
+        self.set_state(WorkerStatus.IDLE)
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
@@ -82,6 +116,51 @@ class SohoaWorker(Worker):
                 log.warning("reconcile: %s", report.to_dict())
         except Exception:  # the reconciler must never take the worker down; it runs again next time
             log.exception("reconcile failed")
+
+
+class JobHeartbeat:
+    """While a job runs in the worker's process: RQ's heartbeats every ``job_monitoring_interval`` seconds, so
+    the job's entry stays alive only as long as the worker does (a killed worker's job is re-run within a
+    minute); and the worker ends if the job is a minute past its timeout (stuck where SIGALRM cannot reach)."""
+
+    def __init__(self, worker: SohoaWorker, job: Job, execution: Execution) -> None:
+        self.worker, self.job, self.execution = worker, job, execution
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="job-heartbeat", daemon=True)
+
+    def __enter__(self) -> JobHeartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(self.worker.job_monitoring_interval):
+            limit = self.job.timeout if self.job.timeout and self.job.timeout > 0 else None
+            if limit is not None and time.monotonic() - started > limit + 60:
+                log.error("job %s is stuck a minute past its %d s timeout: the worker stops", self.job.id, limit)
+                os._exit(70)  # its job is re-run by another worker, as after a SIGKILL
+            try:
+                self.worker.maintain_heartbeats(self.job, self.execution)
+            except Exception as exc:  # Redis away for a moment: the next beat tries again
+                log.warning("heartbeat failed: %s", exc)
+
+
+def child_pids() -> set[int]:
+    """This process's descendants now."""
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def kill_new_children(before: set[int]) -> None:
+    """SIGKILL descendants that are not in ``before``: what a job run in this process started and left."""
+    for proc in psutil.Process().children(recursive=True):
+        if proc.pid not in before:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+                log.warning("killed process %d left by the job", proc.pid)
 
 
 def kill_group(pgid: int) -> None:
@@ -120,6 +199,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     migrate(make_engine(settings.effective_database_url))
     warm_signing(settings)  # each job runs in a fork: loaded here, signing's modules and key are loaded once
     preload(settings.ocr_lang)  # and Tesseract's models, which every page job would otherwise load again
+    warm_pipeline()  # and the vocabularies the jobs read
     gc.freeze()  # what is loaded now stays out of the collector: a job's collections no longer copy it
     worker = make_worker(settings, conn, name=name)
     if settings.metrics_port is not None:
