@@ -35,7 +35,7 @@ def test_two_workers_make_one_result_and_one_signed_pdf_per_document(
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [
         start_worker(dict(env, SOHOA_METRICS_PORT=str(port)), "wa", logs[0]),
-        start_worker(env, "wb", logs[1]),
+        start_worker(dict(env, SOHOA_FORK_JOBS="true"), "wb", logs[1]),  # one of each: jobs in-process, forked
     ]
     effects = Effects(tmp_path / "data")
     try:
