@@ -11,8 +11,8 @@ What differs from a plain ``rq worker`` and why (measurements in ../shared/notes
 - **Jobs run in the worker's own process** (``SOHOA_FORK_JOBS=false``, the default), not in a process forked
   per job as RQ does. A forked job loses, when it ends, everything it loaded or warmed: the database
   connection and its compiled statements, caches filled on first use, and the copy-on-write pages it
-  touched. On one core that cost 17 % of a 40-page batch against the embedded mode, and 5 % with jobs run
-  here (``benchmarks/distributed.py``). What the fork gave is kept another way:
+  touched. On one core that cost 17 % of a 40-page batch against the embedded mode, and 6-7 % with jobs
+  run here (``benchmarks/distributed.py``). What the fork gave is kept another way:
   - *heartbeats* during a job come from a thread (RQ's forking worker sends them while it waits);
   - the *timeout* is RQ's own (SIGALRM in the job); a job stuck a minute past it in native code that
     never returns ends the worker, and its job is re-run elsewhere like a killed worker's;
@@ -197,7 +197,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     single_thread_env()
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
-    warm_signing(settings)  # each job runs in a fork: loaded here, signing's modules and key are loaded once
+    warm_signing(settings)  # loaded once here, signing's modules and key serve every job (or forked job)
     preload(settings.ocr_lang)  # and Tesseract's models, which every page job would otherwise load again
     warm_pipeline()  # and the vocabularies the jobs read
     gc.freeze()  # what is loaded now stays out of the collector: a job's collections no longer copy it
