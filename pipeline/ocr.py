@@ -77,8 +77,8 @@ def engine(lang: str, psm: int = PAGE_PSM) -> Iterator[tesserocr.PyTessBaseAPI]:
     """An idle Tesseract for ``lang`` and segmentation mode ``psm``, made when none is idle, kept after use.
 
     Engines are shared by the process's threads one at a time (an engine is not thread-safe), so threads
-    that come and go (the second reading's) reuse loaded models. A queue worker makes its engines before
-    forking job processes (``preload``): every job inherits them loaded.
+    that come and go (the second reading's) reuse loaded models. A process that forks page processes, or a
+    queue worker, makes them first (``preload``): every page process or job then has them loaded.
     """
     key = (lang, psm)
     with _idle_lock:

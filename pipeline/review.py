@@ -140,8 +140,8 @@ def _phrases(name: str) -> PhraseIndex:
 def load_vocabularies() -> None:
     """Build every index the checks read, now rather than on first use.
 
-    Why: a queue worker forks a process per job, and what a job builds lazily dies with it; built once in
-    the worker before it forks, every job inherits them (~0.1 s a fan-in).
+    Why: a queue worker that forks a process per job (``SOHOA_FORK_JOBS``) would lose what a job builds
+    lazily when the job ends; built once in the worker first, every job inherits them (~0.1 s a fan-in).
     """
     for index in (_admin_phrases, _places, _ethnic, _syllables, _surnames):
         index()

@@ -43,7 +43,7 @@ class PagePool:
         self.workers = workers
         self.job = job
         self.page_timeout_s = page_timeout_s  # no page done for this long: the pool is stopped (a hang)
-        self.tmp_dir = tmp_dir  # the workers' temp files (Tesseract's input) go there when given
+        self.tmp_dir = tmp_dir  # any temp file a page worker makes goes there when given
         self._pending: list[PageContext] = []
         self._running: set[Future[PageResult]] = set()
         self._pool: ProcessPoolExecutor | None = None

@@ -97,7 +97,7 @@ def second_reading(
         return read_page_regions(by_number[number], boxes[number], timeout_s=timeout_s)
 
     flagged = 0
-    # Pages in parallel: each is one Tesseract child process, so threads are enough to fill the cores.
+    # Pages in parallel: Tesseract releases the GIL while it reads, so threads are enough to fill the cores.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for number, readings in zip(todo, pool.map(read_page, todo), strict=True):
             for field, other in zip(todo[number], readings, strict=False):

@@ -190,7 +190,7 @@ def reread_fields(
     """The second reading of every field (``workers.review_reading``), when the settings ask for it.
 
     It only adds review reasons to fields, never changes a value, so the PDFs and signatures do not wait
-    for it: the fan-in runs it beside them (Tesseract child processes while the main process signs).
+    for it: the fan-in runs it beside them (Tesseract in a thread while the main thread signs).
     ``known``: readings made ahead (``workers.read_ahead``), used where they read the same regions.
     """
     if ctx.settings.review_reread:

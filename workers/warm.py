@@ -24,7 +24,7 @@ NICE = 10
 def warm_signing(settings: Settings) -> None:
     """Import signing and open the file-based signer once (both are kept per process); never raises.
 
-    A queue worker calls it before it forks job processes: they inherit the modules and the parsed key.
+    A queue worker calls it at start: its jobs, run in its process or forked from it, find them loaded.
     """
     try:
         for module in ("signing.approval", "signing.inputs"):  # into the module cache
@@ -47,8 +47,9 @@ def warm_signing(settings: Settings) -> None:
 def warm_pipeline() -> None:
     """Build the vocabularies and label patterns that page jobs and the fan-in would build on first use.
 
-    A queue worker calls it before forking: each job's process would otherwise build them again and lose
-    them when it ends (~0.03 s a page job, ~0.1 s a fan-in, measured with cProfile in a forked job).
+    A queue worker calls it at start. Forking per job (``SOHOA_FORK_JOBS``), each job's process would
+    otherwise build them again and lose them when it ends (~0.03 s a page job, ~0.1 s a fan-in, measured
+    with cProfile in a forked job); run in the worker's process, they are simply ready for the first job.
     """
     from pipeline import labels, postcorrect, review
     from pipeline.doctypes import DOC_TYPES
