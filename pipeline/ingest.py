@@ -15,6 +15,7 @@ import pikepdf
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.models import Source, SourceKind
+from pipeline.pdf_traits import PdfTraits, read_traits
 from sohoa.errors import (
     BadInput,
     BrokenPdf,
@@ -88,8 +89,9 @@ def ingest_file(path: Path, settings: Settings, work_dir: Path) -> Source:
         raise TooLarge(f"tệp quá lớn ({size} byte, giới hạn {settings.max_input_bytes})", file=str(path))
     kind = sniff_kind(path)
     digest = sha256_file(path)
+    traits = PdfTraits()
     if kind == "pdf":
-        readable, pages, notes = _check_pdf(path, digest, work_dir)
+        readable, pages, notes, traits = _check_pdf(path, digest, work_dir)
     else:
         readable, pages, notes = path, _check_image(path, kind, settings), ()
     if pages > settings.max_pages:
@@ -103,6 +105,8 @@ def ingest_file(path: Path, settings: Settings, work_dir: Path) -> Source:
         size=size,
         page_count=pages,
         notes=notes,
+        signatures=traits.signatures,
+        active_content=traits.active_content,
     )
 
 
@@ -116,8 +120,8 @@ def ingest(inputs: list[Path], settings: Settings, work_dir: Path) -> list[Sourc
     return sources
 
 
-def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tuple[str, ...]]:
-    """Open with qpdf (via pikepdf); repair or decrypt into a work copy when needed.
+def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tuple[str, ...], PdfTraits]:
+    """Open with qpdf (via pikepdf); repair or decrypt into a work copy when needed; read its traits.
 
     The original stays untouched: the repaired/decrypted copy is only what we rasterize.
     """
@@ -141,6 +145,7 @@ def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tupl
             raise BrokenPdf(f"PDF hỏng, không đọc được danh sách trang ({_short(exc)})", file=str(path)) from exc
         if pages == 0:
             raise BrokenPdf("PDF không có trang nào", file=str(path))
+        traits = read_traits(pdf)
         repaired = _needs_repair(path)
         if repaired:
             notes.append("repaired: the PDF structure was damaged and was rebuilt by qpdf")
@@ -151,8 +156,8 @@ def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tupl
                 pdf.save(fixed)
             except pikepdf.PdfError as exc:
                 raise BrokenPdf(f"PDF hỏng, không sửa được ({_short(exc)})", file=str(path)) from exc
-            return fixed, pages, tuple(notes)
-    return path, pages, ()
+            return fixed, pages, tuple(notes), traits
+    return path, pages, (), traits
 
 
 def _needs_repair(path: Path) -> bool:

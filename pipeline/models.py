@@ -27,9 +27,11 @@ class Source:
     size: int
     page_count: int
     notes: tuple[str, ...] = ()  # e.g. "repaired", "decrypted (owner password only)"
+    signatures: int = 0  # digital signatures found in a PDF (pipeline.pdf_traits)
+    active_content: tuple[str, ...] = ()  # JavaScript, open actions, embedded files...: never passed through
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "filename": self.filename,
             "sha256": self.sha256,
             "kind": self.kind,
@@ -37,6 +39,15 @@ class Source:
             "page_count": self.page_count,
             "notes": list(self.notes),
         }
+        if self.signatures or self.active_content:
+            out["signatures"] = self.signatures
+            out["active_content"] = list(self.active_content)
+        return out
+
+    @property
+    def traits(self) -> dict[str, Any]:
+        """What the database keeps of the PDF's trust-relevant content (``dossier_sources.traits``)."""
+        return {"signatures": self.signatures, "active_content": list(self.active_content)}
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ class PageResult:
     findings: list[dict[str, Any]] = field(default_factory=list)
     ocr_confidence: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
+    source_index: int = 0  # which of the dossier's sources (two inputs may share a file name)
 
     @property
     def text(self) -> str:

@@ -106,6 +106,7 @@ def process_page(ctx: PageContext) -> PageResult:
         words=words,
         ocr_confidence=confidence,
         seconds={k: round(v, 3) for k, v in timings.items()},
+        source_index=ctx.ref.source_index,
     )
     result.findings = quality.page_findings(result, for_ocr, gate.findings)
     return result

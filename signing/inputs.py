@@ -1,14 +1,24 @@
-"""Scans that already carry a digital signature: detected, verified, and never rewritten.
+"""Inputs that already carry a digital signature: passed through only when the signature earns it.
 
 A signed PDF handed in at the desk (an e-document from another agency, a citizen's signed form) is
-evidence as it is: re-rendering it into a new searchable PDF, or even signing it again, would change
-the bytes its signature covers. So sohoa keeps it byte-exact as the result PDF, verifies its
-signatures and records the verdict, and puts its OCR only into the result JSON (``NOTE`` says so).
+evidence as it is: re-rendering it, or signing it again, changes the bytes its signature covers. But
+keeping it byte-exact as a *result* lends it the agency's name, so sohoa passes it through only when:
+
+- its signatures verify against the configured trust roots (``SOHOA_TRUST_ROOTS``; none configured means
+  nothing is trusted), every signed digest is intact, nothing was changed after signing in a way the
+  signature does not allow, no certificate is revoked, and none is a development certificate;
+- it carries no active content (JavaScript, an open action, additional actions, embedded files...:
+  ``pipeline.pdf_traits``), which a viewer may run or which may hide what the pages show.
+
+Otherwise the file is digitized like any scan (rendered from its pixels, stamped, signed by the agency),
+and the result says why it was not passed through. A passed-through result is never approved by sohoa
+itself and never receives the agency's approval signature: sohoa did not render those bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +28,49 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from signing.verify import verify_file
 from sohoa.errors import SigningError
 
-__all__ = ["NOTE", "has_signature", "signed_input_summary"]
+__all__ = ["NOTE", "REASONS", "SignedInputVerdict", "has_signature", "judge_signed_input"]
 
-NOTE = "Tệp đầu vào đã có chữ ký số: giữ nguyên từng byte, không ghi đè hay ký lại; nội dung OCR chỉ có trong JSON"
+NOTE = (
+    "Tệp đầu vào đã có chữ ký số hợp lệ, tin cậy: giữ nguyên từng byte, không ghi đè hay ký lại; "
+    "nội dung OCR chỉ có trong JSON"
+)
+DIGITIZED_NOTE = "Tệp đầu vào có chữ ký số nhưng không được giữ nguyên: đã số hóa như bản quét"
+REASONS = {
+    "no_trust_roots": "chưa cấu hình chứng thư gốc tin cậy (SOHOA_TRUST_ROOTS)",
+    "untrusted": "chứng thư số của người ký không thuộc chuỗi tin cậy đã cấu hình",
+    "not_intact": "nội dung đã bị thay đổi sau khi ký (mã băm không khớp)",
+    "invalid": "giá trị chữ ký không hợp lệ",
+    "revoked": "chứng thư số của người ký đã bị thu hồi",
+    "modified_after_signing": "tệp đã bị sửa đổi sau khi ký theo cách không được phép",
+    "development_certificate": "ký bằng chứng thư thử nghiệm",
+    "unreadable": "không kiểm tra được chữ ký",
+    "active_content": "tệp có nội dung chủ động (JavaScript, hành động tự chạy, tệp đính kèm...)",
+}
+
+
+@dataclass(frozen=True)
+class SignedInputVerdict:
+    """Whether a signed input is passed through, why not, and what its signatures say."""
+
+    passed_through: bool
+    reasons: tuple[str, ...]
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+    active_content: tuple[str, ...] = ()
+
+    def record(self, sha256: str) -> dict[str, Any]:
+        """The ``signed_input`` entry of the result's signature summary."""
+        return {
+            "signed_input": True,
+            "passed_through": self.passed_through,
+            "kept_byte_exact": self.passed_through,
+            "verified": self.passed_through,
+            "source_sha256": sha256,
+            "reasons": list(self.reasons),
+            "reasons_text": [REASONS.get(r.split(":", 1)[0], r) for r in self.reasons],
+            "active_content": list(self.active_content),
+            "signatures": self.signatures,
+            "note": NOTE if self.passed_through else DIGITIZED_NOTE,
+        }
 
 
 def has_signature(path: Path) -> bool:
@@ -36,28 +86,37 @@ def has_signature(path: Path) -> bool:
         return False
 
 
-def signed_input_summary(
-    path: Path, *, sha256: str, trust_roots: Sequence[Path] = (), fetch: bool = False, timeout_s: float = 20
-) -> dict[str, Any]:
-    """The record kept for a signed input: who signed it, whether it verifies, and that it was kept as is."""
+def judge_signed_input(
+    path: Path,
+    *,
+    active_content: Sequence[str] = (),
+    trust_roots: Sequence[Path] = (),
+    fetch: bool = False,
+    timeout_s: float = 20,
+) -> SignedInputVerdict:
+    """Decide whether the signed PDF at ``path`` may be passed through (see the module docstring)."""
+    reasons = [f"active_content:{kind}" for kind in active_content]
+    if not trust_roots:
+        reasons.append("no_trust_roots")
     try:
         report = verify_file(path, trust_roots=trust_roots, fetch=fetch, timeout_s=timeout_s)
-        signatures = [
-            {k: s.to_dict()[k] for k in ("field", "signer", "signing_time", "level", "intact", "trusted", "problems")}
-            for s in report.signatures
-        ]
-        ok = report.ok
     except SigningError as exc:
-        signatures, ok = [], False
-        signatures.append({"problems": [exc.message]})
-    return {
-        "signed_input": True,
-        "kept_byte_exact": True,
-        "source_sha256": sha256,
-        "verified": ok,
-        "signatures": signatures,
-        "note": NOTE,
-        "level": "đầu vào đã ký",
-        "signer": ", ".join(str(s.get("signer", "?")) for s in signatures) or "?",
-        "signing_time": signatures[0].get("signing_time") if signatures else None,
-    }
+        return SignedInputVerdict(False, (*reasons, "unreadable"), [{"problems": [exc.message]}], tuple(active_content))
+    signatures = [
+        {k: s.to_dict()[k] for k in ("field", "signer", "signing_time", "level", "intact", "trusted", "problems")}
+        for s in report.signatures
+    ]
+    for sig in report.signatures:
+        for code, bad in (
+            ("not_intact", not sig.intact),
+            ("invalid", sig.intact and not sig.valid),
+            ("revoked", sig.revoked),
+            ("untrusted", sig.intact and not sig.trusted and bool(trust_roots)),
+            ("modified_after_signing", not sig.bottom_line and sig.intact and sig.valid and sig.trusted),
+            ("development_certificate", sig.development),
+        ):
+            if bad and code not in reasons:
+                reasons.append(code)
+    if any(not t.intact for t in report.document_timestamps) and "not_intact" not in reasons:
+        reasons.append("not_intact")
+    return SignedInputVerdict(not reasons, tuple(reasons), signatures, tuple(active_content))

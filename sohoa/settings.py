@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     stamp_corner: Literal["top-left", "top-right"] = "top-left"  # Circular 01/2023 Art. 8 / 01/2019 (agency)
     net_timeout_s: int = Field(default=20, ge=1)  # TSA, OCSP and CRL requests
     publish_on_approval: bool = True  # `sohoa review approve` also publishes (approval signature, B-LTA)
+    # sohoa approves a result by itself only when its reading is sound end to end (pipeline.approval_gate);
+    # false: every result waits for a reviewer.
+    auto_approve: bool = True
+    min_page_confidence: float = Field(default=0.7, ge=0, le=1)  # mean OCR confidence under this: review
 
     @field_validator("signer_chain", "trust_roots", mode="before")
     @classmethod

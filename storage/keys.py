@@ -11,6 +11,9 @@ The scheme::
     dossiers/<dossier code>/pages/<nnnn>.jpg            the upright page image shown to reviewers
     dossiers/<dossier code>/pages/<nnnn>.grey.jpg       the grey reading image (second readings of fields)
     dossiers/<dossier code>/results/<result code>.pdf   a document's signed searchable PDF
+    dossiers/<dossier code>/results/<result code>/<kind>-<sha256>.pdf
+                                                        a later version of it (published, ltv), named by
+                                                        the result and the hash of the version before
     dossiers/<dossier code>/<dossier code>.json         the dossier's result JSON (sohoa.result/1)
     dossiers/<dossier code>/<stage>/<input sha256><ext> any other stage artefact
 
@@ -85,6 +88,15 @@ def page_grey_image_key(dossier_code: str, number: int) -> str:
 def result_pdf_key(dossier_code: str, result_code: str) -> str:
     """A document's signed searchable PDF; the result code already names the dossier."""
     return validate_key(f"dossiers/{dossier_code}/results/{result_code}.pdf")
+
+
+def result_version_key(dossier_code: str, result_code: str, kind: str, previous_sha256: str) -> str:
+    """A later version of a result's PDF (``published``, ``ltv``): named by the result it belongs to and the
+    sha256 of the version it was made from, so a re-run finds its own object and two results can never
+    share one, even when their earlier PDFs had the same bytes."""
+    if not _STAGE.fullmatch(kind):
+        raise StorageError(f"invalid version kind {kind!r}")
+    return validate_key(f"dossiers/{dossier_code}/results/{result_code}/{kind}-{_sha(previous_sha256)}.pdf")
 
 
 def result_json_key(dossier_code: str) -> str:

@@ -18,12 +18,28 @@ from pipeline.models import FieldValue, Source
 from storage import keys
 from storage.db import session_scope
 from storage.objects import ObjectStore
-from storage.repository import create_dossier, inputs_key_for, result_code, save_document, set_state
+from storage.repository import (
+    create_dossier,
+    inputs_key_for,
+    result_code,
+    save_document,
+    set_auto_approval,
+    set_state,
+)
 from storage.tables import PageRow
 
 AGENCY = "000.00.20.H40"
 DAY = date(2026, 11, 28)
 Fields = dict[str, FieldValue | list[FieldValue]]
+
+
+def _verdict(fields: Fields) -> dict[str, object]:
+    """What the store stage's approval gate would record for these fields on well-read pages."""
+    items = [f for v in fields.values() for f in (v if isinstance(v, list) else [v])]
+    reasons = [] if items else ["no_fields"]
+    if any(f.status == "needs_review" for f in items):
+        reasons.append("fields_need_review")
+    return {"automatic": not reasons, "reasons": reasons}
 
 
 def sha(text: str | bytes) -> str:
@@ -113,6 +129,7 @@ def seed_dossier(
                 signature={"signer": "dev", "level": "PAdES-B-B"},
                 fields=fields,
             )
+            set_auto_approval(session, rcode, _verdict(fields))
         codes.append(rcode)
         entries.append(
             {

@@ -26,7 +26,7 @@ from storage.db import alembic_config, current_revisions, make_engine, migrate, 
 from storage.repository import documents_by_field, get_document, load_dossier_result
 from storage.tables import AuditRow, metadata
 
-HEAD = "0003"
+HEAD = "0004"
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
 TABLES |= {"field_revisions", "audit_log", "audit_head"}
 

@@ -36,6 +36,7 @@ from workers.context import Context
 from workers.progress import Progress, silent
 from workers.publish import publish_approved
 from workers.review_reading import Readings
+from workers.signed_inputs import judge_signed_inputs
 
 ACTIVE_STATES = frozenset({"received", "processing"})
 
@@ -65,19 +66,24 @@ def sources_of(ctx: Context, code: str, *, fetch: bool) -> list[Source]:
     """
     with session_scope(ctx.engine) as s:
         found = _row(s, code).sources
-        rows = [(r.object_key, r.filename, r.sha256, r.kind, r.size, r.page_count, tuple(r.notes)) for r in found]
+        rows = [
+            (r.object_key, r.filename, r.sha256, r.kind, r.size, r.page_count, tuple(r.notes), r.traits or {})
+            for r in found
+        ]
     folder = stages.work_dir(ctx, code) / "sources"
     sources = []
-    for index, (key, filename, sha, kind, size, pages, notes) in enumerate(rows):
+    for index, (key, filename, sha, kind, size, pages, notes, traits) in enumerate(rows):
+        active = tuple(traits.get("active_content") or ())
+        kept = {"signatures": int(traits.get("signatures") or 0), "active_content": active}
         if not fetch:
-            sources.append(Source(Path(key), Path(key), filename, sha, kind, size, pages, notes))  # type: ignore[arg-type]
+            sources.append(Source(Path(key), Path(key), filename, sha, kind, size, pages, notes, **kept))  # type: ignore[arg-type]
             continue
         folder.mkdir(parents=True, exist_ok=True)
         local = folder / f"{index:03d}-{sha[:16]}"
         if not local.is_file():
             ctx.store.download(key, local)  # re-hashed against the stored sha256
         src = _validated(local, ctx.settings, folder / f"{index:03d}-readable")
-        sources.append(dataclasses.replace(src, filename=filename, notes=notes))
+        sources.append(dataclasses.replace(src, filename=filename, notes=notes, **kept))
     return sources
 
 
@@ -183,8 +189,12 @@ def finish_stages(
     state the dossier takes, since a queue job that will be retried must not mark the dossier failed.
     ``read_ahead`` gives second readings already made while pages ran (``workers.read_ahead``).
     """
-    documents = stages.extract(ctx, code, pages)
+    signed_inputs = judge_signed_inputs(ctx, code, sources, stages.work_dir(ctx, code) / "signed")
+    passed = {i for i, v in signed_inputs.items() if v.passed_through}
+    documents = stages.extract(ctx, code, pages, whole_sources=passed)
     progress("extract", 1, 1)
+    by_number = {p.number: p for p in pages}
+    kept = {d.index for d in documents if stages.source_of(d, by_number) in passed}
 
     def reread() -> None:
         stages.reread_fields(ctx, documents, pages, known=read_ahead() if read_ahead else None)
@@ -192,9 +202,9 @@ def finish_stages(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reread") as background:
         # The second reading adds review reasons only, so PDFs and signatures need not wait for it.
         reading = background.submit(reread)
-        unsigned = stages.assemble_pdfs(ctx, code, documents, pages)
+        unsigned = stages.assemble_pdfs(ctx, code, documents, pages, skip=kept)
         progress("pdf", 1, 1)
-        signed = stages.sign(ctx, code, documents, unsigned, pages, sources)
+        signed = stages.sign(ctx, code, documents, unsigned, pages, signed_inputs)
         progress("sign", 1, 1)
         reading.result()
     result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")

@@ -7,16 +7,23 @@ Publishing is the step after approval (DESIGN.md "Signatures"). For each approve
    embedded and signed by the approval signature in one incremental update (the first signature stays
    valid), at ``SOHOA_SIGN_LEVEL`` (B-LTA by default; B-T when revocation data is unavailable, then the
    result is flagged ``needs_ltv`` for ``sohoa sign extend``);
-3. the new PDF is stored under a key made from the digitization PDF's hash (a re-run finds it), the
-   result row points at it, and ``result.published`` goes to the audit log;
+3. under the audit log's lock, the result is checked to be still what was signed (approved by the same
+   approval, same fields, same PDF); only then is the new PDF stored, under a key made from the result
+   code and the digitization PDF's hash (a re-run finds it), the result row pointed at it, and
+   ``result.published`` (with the hash of the approved fields) appended to the audit log. A correction
+   that landed while signing aborts it (``PublishConflict``) and nothing is stored;
 4. when every result of the dossier is published, the dossier becomes ``published``.
 
-A published result is not published twice. Failures leave the database as it was.
+A published result is not published twice. Failures leave the database as it was. A signed input passed
+through (``signing.inputs``) is published without an approval signature: sohoa never signs over bytes it
+did not render, so its approval lives in the database and the audit log only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +35,7 @@ from storage import keys, repository
 from storage.db import session_scope
 from storage.tables import DocumentRow, utcnow
 from workers.context import Context
-from workers.results import ResultView, get_result, show_result
+from workers.results import ResultView, get_result, show_result, view_of
 
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
@@ -41,6 +48,12 @@ class NotApproved(BadInput):
     """Only approved results are published."""
 
     code = "not_approved"
+
+
+class PublishConflict(SohoaError):
+    """The result changed while its approval signature was being made: nothing was published."""
+
+    code = "conflict"
 
 
 @dataclass(frozen=True)
@@ -74,12 +87,25 @@ def field_values(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: [f["value"] for f in v] if isinstance(v, list) else v["value"] for k, v in fields.items()}
 
 
+def fields_sha256(values: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of approved field values: what an approval attests, in one hash.
+
+    The audit log records it with every approval and publication, and a published PDF's embedded fields
+    hash to it, so an auditor can tie the two without the log holding any value."""
+    body = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def publish_result(
     ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR, signer: Signer | None = None
 ) -> Publication:
     """Publish one approved result (see the module docstring); a published one is left as it is.
 
-    ``signer``: one already open, so a dossier's results share one key load or token session."""
+    ``signer``: one already open, so a dossier's results share one key load or token session. The
+    approval and the fields are checked again, under the audit log's lock, right before the published
+    PDF is stored: a correction or a withdrawn approval that lands while signing aborts the publication
+    (``PublishConflict``), and nothing is stored.
+    """
     from signing.approval import APPROVAL_FIELD, embed_fields  # loaded when needed: see workers.warm
     from signing.keys import is_development_certificate, open_signer
     from signing.sign import level_for, sign_pdf
@@ -91,6 +117,9 @@ def publish_result(
         raise NotApproved(f"kết quả {view.code} chưa được duyệt ({view.state})", hint="sohoa review approve")
     if not view.pdf_key or not view.pdf_sha256:
         raise NotApproved(f"kết quả {view.code} chưa có tệp PDF đã ký")
+    payload = approved_payload(view)
+    if view.passed_through:
+        return _record_approval(ctx, view, payload, by=by)
     settings = ctx.settings
     work = settings.data_dir / "work" / view.dossier
     work.mkdir(parents=True, exist_ok=True)
@@ -116,44 +145,114 @@ def publish_result(
                 trust_roots=settings.trust_roots,
                 md_algorithm=settings.sign_hash,
                 timeout_s=settings.net_timeout_s,
-                before_signing=embed_fields(approved_payload(view)),
+                before_signing=embed_fields(payload),
             )
-        obj = ctx.store.put_file(
-            keys.stage_key(view.dossier, "published", view.pdf_sha256, ".pdf"),
-            dst,
-            content_type="application/pdf",
-            metadata={"dossier": view.dossier, "document-type": view.type},
-            retain=True,  # the published result is the record citizens reuse: WORM where the store has it
-        )
+        needs_ltv = bool(summary.needs_ltv or view.signature.get("needs_ltv"))
+        with session_scope(ctx.engine) as s:
+            repository.lock_audit_log(s)
+            document, dossier = _still_as_signed(s, view, payload)
+            obj = ctx.store.put_file(  # under the lock: what is stored is what the database still approves
+                keys.result_version_key(view.dossier, view.code, "published", view.pdf_sha256),
+                dst,
+                content_type="application/pdf",
+                metadata={"dossier": view.dossier, "document-type": view.type},
+                retain=True,  # the published result is the record citizens reuse: WORM where the store has it
+            )
+            signature = {
+                **document.signature,
+                "approval": summary.to_dict(),
+                "digitized_pdf": {"key": view.pdf_key, "sha256": view.pdf_sha256},  # kept: the earlier version
+                "pdf_versions": [*_versions(document), {"kind": "published", "sha256": obj.sha256}],
+            }
+            _point_at(s, document, key=obj.key, sha256=obj.sha256, signature=signature, needs_ltv=needs_ltv)
+            repository.append_audit(
+                s,
+                actor=by,
+                action="result.published",
+                subject=view.code,
+                payload={
+                    "pdf_sha256": obj.sha256,
+                    "level": summary.level,
+                    "needs_ltv": needs_ltv,
+                    "fields_sha256": fields_sha256(payload["fields"]),
+                },
+            )
+            state = _settle(s, dossier, by=by)
     finally:
         src.unlink(missing_ok=True)
         dst.unlink(missing_ok=True)
-    needs_ltv = bool(summary.needs_ltv or view.signature.get("needs_ltv"))
+    return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
+
+
+def _still_as_signed(session: Any, view: ResultView, payload: dict[str, Any]) -> tuple[DocumentRow, Any]:
+    """The result's rows, when it is still exactly what was signed: approved, by the same approval, with
+    the same fields and the same digitized PDF, and not published meanwhile; else ``PublishConflict``."""
+    document, dossier = get_result(session, view.code)
+    now = view_of(session, document, dossier)
+    problem = None
+    if now.signature.get("approval"):
+        problem = "đã được công bố bởi một tiến trình khác"
+    elif now.state != "approved" or now.approved_at != view.approved_at:
+        problem = f"việc duyệt đã thay đổi trong lúc ký ({now.state})"
+    elif now.pdf_sha256 != view.pdf_sha256:
+        problem = "tệp PDF của kết quả đã thay đổi trong lúc ký"
+    elif fields_sha256(approved_payload(now)["fields"]) != fields_sha256(payload["fields"]):
+        problem = "trường dữ liệu đã được sửa trong lúc ký"
+    if problem:
+        raise PublishConflict(f"không công bố kết quả {view.code}: {problem}", hint="duyệt lại rồi công bố")
+    return document, dossier
+
+
+def _versions(document: DocumentRow) -> list[dict[str, Any]]:
+    """Every PDF this result has had, oldest first (``sohoa verify`` accepts any of them as this result)."""
+    known = list((document.signature or {}).get("pdf_versions") or [])
+    if not known and document.pdf_sha256:
+        kind = "passed_through" if (document.signature or {}).get("passed_through") else "digitized"
+        known = [{"kind": kind, "sha256": document.pdf_sha256}]
+    return known
+
+
+def _point_at(
+    session: Any, document: DocumentRow, *, key: str, sha256: str, signature: dict[str, Any], needs_ltv: bool
+) -> None:
+    session.execute(
+        update(DocumentRow)
+        .where(DocumentRow.id == document.id)
+        .values(pdf_key=key, pdf_sha256=sha256, signature=signature, needs_ltv=needs_ltv, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *, by: str) -> Publication:
+    """Publish a signed input passed through: the approval is recorded (database and audit log, with the
+    hash of the approved fields) but never signed into bytes sohoa did not render."""
     with session_scope(ctx.engine) as s:
         repository.lock_audit_log(s)
-        document, dossier = get_result(s, view.code)
+        document, dossier = _still_as_signed(s, view, payload)
+        digest = fields_sha256(payload["fields"])
         signature = {
             **document.signature,
-            "approval": summary.to_dict(),
-            "digitized_pdf": {"key": view.pdf_key, "sha256": view.pdf_sha256},  # kept: the earlier version
+            "approval": {
+                "signed": False,
+                "reason": "signed_input",
+                "note": "Tệp đầu vào đã ký được giữ nguyên: việc duyệt được ghi trong cơ sở dữ liệu, không ký đè",
+                "fields_sha256": digest,
+                "approved_by": view.approved_by,
+            },
+            "pdf_versions": _versions(document),
         }
-        s.execute(
-            update(DocumentRow)
-            .where(DocumentRow.id == document.id)
-            .values(
-                pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, needs_ltv=needs_ltv, updated_at=utcnow()
-            )
-            .execution_options(synchronize_session=False)
+        _point_at(
+            s, document, key=str(view.pdf_key), sha256=str(view.pdf_sha256), signature=signature, needs_ltv=False
         )
         repository.append_audit(
             s,
             actor=by,
             action="result.published",
             subject=view.code,
-            payload={"pdf_sha256": obj.sha256, "level": summary.level, "needs_ltv": needs_ltv},
+            payload={"pdf_sha256": view.pdf_sha256, "approval_signature": False, "fields_sha256": digest},
         )
         state = _settle(s, dossier, by=by)
-    return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
+    return Publication(view.code, view.dossier, state, view.pdf_sha256, None, False)
 
 
 def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYSTEM_ACTOR) -> list[Publication]:
@@ -223,6 +322,8 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
     view = show_result(ctx.engine, code)
     if not view.pdf_key or not view.pdf_sha256:
         raise NotApproved(f"kết quả {view.code} chưa có tệp PDF đã ký")
+    if view.passed_through:
+        raise NotApproved(f"kết quả {view.code} là tệp đầu vào đã ký được giữ nguyên: sohoa không ghi thêm vào tệp")
     work = settings.data_dir / "work" / view.dossier
     work.mkdir(parents=True, exist_ok=True)
     src, dst = work / f"{view.code}.pending.pdf", work / f"{view.code}.ltv.pdf"
@@ -232,7 +333,7 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
             src, dst, tsa_url=settings.tsa_url, trust_roots=settings.trust_roots, timeout_s=settings.net_timeout_s
         )
         obj = ctx.store.put_file(
-            keys.stage_key(view.dossier, "ltv", view.pdf_sha256, ".pdf"),
+            keys.result_version_key(view.dossier, view.code, "ltv", view.pdf_sha256),
             dst,
             content_type="application/pdf",
             metadata={"dossier": view.dossier, "document-type": view.type},
@@ -243,7 +344,11 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
     with session_scope(ctx.engine) as s:
         repository.lock_audit_log(s)
         document, _ = get_result(s, view.code)
-        signature = {**document.signature, "ltv_added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        signature = {
+            **document.signature,
+            "ltv_added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "pdf_versions": [*_versions(document), {"kind": "ltv", "sha256": obj.sha256}],
+        }
         s.execute(
             update(DocumentRow)
             .where(DocumentRow.id == document.id)

@@ -77,6 +77,12 @@ class ResultView:
     approved_by: str | None
     fields: dict[str, FieldValue | list[FieldValue]]
     revisions: list[dict[str, Any]] = field(default_factory=list)
+    auto_approval: dict[str, Any] | None = None  # sohoa's verdict on approving it by itself
+
+    @property
+    def passed_through(self) -> bool:
+        """A signed input kept byte-exact as this result: sohoa never signs over it."""
+        return bool(self.signature.get("passed_through"))
 
     def fields_dict(self) -> dict[str, Any]:
         """Fields in the result JSON's shape (``sohoa.result/1``)."""
@@ -92,6 +98,7 @@ class ResultView:
             "pdf": {"key": self.pdf_key, "sha256": self.pdf_sha256},
             "signature": self.signature,
             "approved": {"at": _iso(self.approved_at), "by": self.approved_by} if self.approved_at else None,
+            "auto_approval": self.auto_approval,
             "fields": self.fields_dict(),
             "revisions": self.revisions,
         }
@@ -129,35 +136,40 @@ def get_result(session: Session, code: str) -> tuple[DocumentRow, DossierRow]:
 def show_result(engine: Engine, code: str) -> ResultView:
     """Everything about one result, fields and their revisions included."""
     with session_scope(engine) as session:
-        document, dossier = get_result(session, code)
-        fields = repository.fields_of(document)
-        revisions = [
-            {
-                "field": f"{r.key}.{r.position}" if isinstance(fields.get(r.key), list) else r.key,
-                "old": r.old_value,
-                "new": r.new_value,
-                "old_status": r.old_status,
-                "by": r.by,
-                "at": _iso(r.at),
-                "reason": r.reason,
-            }
-            for r in repository.load_revisions(session, document.code)
-        ]
-        return ResultView(
-            code=document.code,
-            type=document.type,
-            state=result_state(document, dossier.state),
-            dossier=dossier.code,
-            dossier_state=dossier.state,
-            pages=list(document.pages),
-            pdf_key=document.pdf_key,
-            pdf_sha256=document.pdf_sha256,
-            signature=dict(document.signature),
-            approved_at=document.approved_at,
-            approved_by=document.approved_by,
-            fields=fields,
-            revisions=revisions,
-        )
+        return view_of(session, *get_result(session, code))
+
+
+def view_of(session: Session, document: DocumentRow, dossier: DossierRow) -> ResultView:
+    """The result as the caller's transaction sees it (``publish`` re-reads it under the log's lock)."""
+    fields = repository.fields_of(document)
+    revisions = [
+        {
+            "field": f"{r.key}.{r.position}" if isinstance(fields.get(r.key), list) else r.key,
+            "old": r.old_value,
+            "new": r.new_value,
+            "old_status": r.old_status,
+            "by": r.by,
+            "at": _iso(r.at),
+            "reason": r.reason,
+        }
+        for r in repository.load_revisions(session, document.code)
+    ]
+    return ResultView(
+        code=document.code,
+        type=document.type,
+        state=result_state(document, dossier.state),
+        dossier=dossier.code,
+        dossier_state=dossier.state,
+        pages=list(document.pages),
+        pdf_key=document.pdf_key,
+        pdf_sha256=document.pdf_sha256,
+        signature=dict(document.signature),
+        approved_at=document.approved_at,
+        approved_by=document.approved_by,
+        fields=fields,
+        revisions=revisions,
+        auto_approval=dict(document.auto_approval) if document.auto_approval else None,
+    )
 
 
 def search_results(

@@ -327,10 +327,13 @@ def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str
 
 def auto_approve(session: Session, dossier_code: str) -> str:
     """For the store stage, in its transaction after ``save_document``: approve (as ``sohoa``) every
-    result of the dossier with no field needing review, and return the state the dossier should take:
-    ``approved`` when all its results are, else ``needs_review``. Corrected fields count as reviewed; a
-    result sohoa approved on an earlier run that now has a doubtful field loses that approval (a
-    reviewer's approval stays)."""
+    result of the dossier that sohoa may approve by itself, and return the state the dossier should take:
+    ``approved`` when all its results are, else ``needs_review``.
+
+    A result is approved by sohoa only when its recorded verdict (``documents.auto_approval``, from
+    ``pipeline.approval_gate``) says ``automatic`` and none of its fields needs review now (corrected
+    fields count as reviewed). A result sohoa approved on an earlier run that no longer passes loses that
+    approval (a reviewer's approval stays)."""
     dossier = repository.get_dossier(session, dossier_code)
     if dossier is None:
         raise StorageError(f"no dossier {dossier_code}")
@@ -339,12 +342,13 @@ def auto_approve(session: Session, dossier_code: str) -> str:
     ).all()
     waiting = False
     for doc in documents:
-        doubtful = any(f.status == NEEDS_REVIEW for f in doc.fields)
-        waiting |= doubtful and doc.approved_at is None
-        if doubtful and doc.approved_by == repository.SYSTEM_ACTOR:  # processed again: no longer sure
+        sure = bool((doc.auto_approval or {}).get("automatic")) and not any(
+            f.status == NEEDS_REVIEW for f in doc.fields
+        )
+        if not sure and doc.approved_by == repository.SYSTEM_ACTOR:  # processed again: no longer sure
             repository.set_approval(session, doc.id, by=None)
             waiting = True
-        elif not doubtful and doc.approved_at is None:
+        elif sure and doc.approved_at is None:
             repository.set_approval(session, doc.id, by=repository.SYSTEM_ACTOR)
             repository.append_audit(
                 session,
@@ -353,4 +357,5 @@ def auto_approve(session: Session, dossier_code: str) -> str:
                 subject=doc.code,
                 payload={"automatic": True},
             )
+        waiting |= not sure and doc.approved_at is None
     return NEEDS_REVIEW if waiting or not documents else "approved"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from itertools import groupby
 
 from pipeline.extract import check_secret, extract_document
 from pipeline.layout import page_lines
@@ -10,12 +11,20 @@ from pipeline.models import DocumentResult, PageResult
 from pipeline.split import split_documents
 
 
-def split_pages(pages: list[PageResult]) -> list[list[int]]:
+def split_pages(pages: list[PageResult], whole_sources: Collection[int] = ()) -> list[list[int]]:
     """Page numbers of each component document, in order; never empty for a non-empty dossier.
 
     A dossier of blank or separator pages only still yields one document, so its scan is kept and signed.
+    ``whole_sources``: indexes of sources that form one document each, all their pages and nothing else
+    (a signed input passed through as it is: its signature covers the whole file, not a part of it).
     """
-    groups = [g for g in split_documents(pages) if g]
+    groups: list[list[int]] = []
+    for whole, run in groupby(pages, key=lambda p: p.source_index if p.source_index in whole_sources else -1):
+        run_pages = list(run)
+        if whole >= 0:
+            groups.append([p.number for p in run_pages])
+        else:
+            groups.extend(g for g in split_documents(run_pages) if g)
     return groups or [[p.number for p in pages]]
 
 

@@ -7,13 +7,15 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pipeline import pdf as pdf_stage
+from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
 from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
@@ -29,6 +31,7 @@ from workers.progress import Progress, silent
 from workers.results import show_result
 from workers.review import auto_approve
 from workers.review_reading import Readings, second_reading
+from workers.signed_inputs import SignedInput
 from workers.splitting import read_document, split_pages
 
 FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
@@ -173,13 +176,16 @@ def ocr_pages(
         return [done[n] for n in sorted(done)]
 
 
-def extract(ctx: Context, code: str, pages: list[PageResult]) -> list[DocumentResult]:
+def extract(
+    ctx: Context, code: str, pages: list[PageResult], *, whole_sources: Collection[int] = ()
+) -> list[DocumentResult]:
     """Split the dossier into its documents, classify each and read its fields (``reread_fields`` then
-    reads them again, beside signing)."""
+    reads them again, beside signing). ``whole_sources``: sources that are one document each (a signed
+    input passed through)."""
     with _Stage(ctx, code, "extract"):
         by_number = {p.number: p for p in pages}
         documents = []
-        for index, numbers in enumerate(split_pages(pages), start=1):
+        for index, numbers in enumerate(split_pages(pages, whole_sources), start=1):
             documents.append(read_document(index, numbers, by_number))
         return documents
 
@@ -199,16 +205,27 @@ def reread_fields(
         )
 
 
-def assemble_pdfs(ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult]) -> list[Path]:
-    """One unsigned searchable PDF per document, of that document's pages."""
+def assemble_pdfs(
+    ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult], *, skip: Collection[int] = ()
+) -> list[Path | None]:
+    """One unsigned searchable PDF per document, of that document's pages (``None`` for the documents
+    whose index is in ``skip``: signed inputs passed through need none)."""
     with _Stage(ctx, code, "pdf"):
         by_number = {p.number: p for p in pages}
-        out = []
+        out: list[Path | None] = []
         for doc in documents:
+            if doc.index in skip:
+                out.append(None)
+                continue
             result_code = f"{code}-{doc.index:02d}"
             path = work_dir(ctx, code) / f"{result_code}.unsigned.pdf"
             out.append(pdf_stage.build_searchable_pdf([by_number[n] for n in doc.pages], path, title=result_code))
         return out
+
+
+def source_of(doc: DocumentResult, pages: Mapping[int, PageResult]) -> int:
+    """Index of the source a document's first page comes from."""
+    return pages[doc.pages[0]].source_index
 
 
 def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float, float, float]:
@@ -227,42 +244,58 @@ def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float,
     return placement.box
 
 
+@dataclass
+class SignedDocument:
+    """A document after the sign stage: its result code, its signed PDF here, and the signature summary."""
+
+    document: DocumentResult
+    result_code: str
+    pdf: Path
+    signature: dict[str, Any]
+
+    @property
+    def passed_through(self) -> bool:
+        return bool(self.signature.get("passed_through"))
+
+
 def sign(
     ctx: Context,
     code: str,
     documents: list[DocumentResult],
-    unsigned: list[Path],
+    unsigned: list[Path | None],
     pages: list[PageResult],
-    sources: Sequence[Source] = (),
-) -> list[tuple[DocumentResult, str, Path, dict[str, Any]]]:
+    signed_inputs: Mapping[int, SignedInput] | None = None,
+) -> list[SignedDocument]:
     """Sign each document's PDF: the digitization signature, the last write to the PDF.
 
-    A document read from an input that already carries a signature is neither re-rendered nor signed:
-    the input itself, byte-exact, is its PDF, with its signatures' verdict recorded (``signing.inputs``).
+    A document that is a signed input passed through (``workers.signed_inputs``) is neither re-rendered
+    nor signed: the verified original, byte-exact, is its PDF. A document read from a signed input that
+    was *not* passed through is signed like any scan, and its summary says why (``signed_input``).
     """
     # Signing's modules (pyHanko: ~0.35 s to import) load here, not with this module: the page pool forks
     # before they are needed, and ``workers.warm`` loads them meanwhile.
-    from signing.inputs import has_signature, signed_input_summary
     from signing.keys import is_development_certificate, open_signer
     from signing.sign import level_for, sign_pdf
 
     settings = ctx.settings
-    signed_inputs = {s.filename: s for s in sources if s.kind == "pdf" and has_signature(s.path)}
-    first = {p.number: p for p in pages}
+    signed_inputs = signed_inputs or {}
+    by_number = {p.number: p for p in pages}
     with _Stage(ctx, code, "sign"), ExitStack() as stack:
         signer, level = None, None
         out = []
         for doc, src in zip(documents, unsigned, strict=True):
             result_code = f"{code}-{doc.index:02d}"
-            page = first[doc.pages[0]]
-            kept = signed_inputs.get(page.source)
-            if kept is not None:
-                summary = signed_input_summary(
-                    kept.path, sha256=kept.sha256, trust_roots=settings.trust_roots, fetch=settings.revinfo_fetch,
-                    timeout_s=settings.net_timeout_s,
-                )  # fmt: skip
-                out.append((doc, result_code, kept.path, summary))
+            page = by_number[doc.pages[0]]
+            signed_input = signed_inputs.get(page.source_index)
+            if signed_input is not None and signed_input.passed_through:
+                record = signed_input.record()
+                first = next(iter(record["signatures"]), {})
+                summary = {**record, "level": "đầu vào đã ký", "signer": _signers(record),
+                           "signing_time": first.get("signing_time")}  # fmt: skip
+                out.append(SignedDocument(doc, result_code, signed_input.path, summary))
                 continue
+            if src is None:
+                raise SohoaError(f"tài liệu {result_code} không có PDF để ký")
             if signer is None:
                 signer = stack.enter_context(open_signer(settings))
                 development = is_development_certificate(signer.signing_cert)
@@ -282,8 +315,15 @@ def sign(
                 md_algorithm=settings.sign_hash,
                 timeout_s=settings.net_timeout_s,
             )
-            out.append((doc, result_code, dst, signed.to_dict()))
+            summary = signed.to_dict()
+            if signed_input is not None:  # a signed input digitized like a scan: say why
+                summary["signed_input"] = signed_input.record()
+            out.append(SignedDocument(doc, result_code, dst, summary))
         return out
+
+
+def _signers(record: dict[str, Any]) -> str:
+    return ", ".join(str(s.get("signer") or "?") for s in record["signatures"]) or "?"
 
 
 def _stamp_lines(ctx: Context, result_code: str) -> list[str]:
@@ -296,17 +336,31 @@ def store(
     code: str,
     sources: list[Source],
     pages: list[PageResult],
-    signed: list[tuple[DocumentResult, str, Path, dict[str, Any]]],
+    signed: list[SignedDocument],
     *,
     generator: str,
 ) -> dict[str, Any]:
-    """Signed PDFs and the result JSON into the object store; documents and fields into the database."""
+    """Signed PDFs and the result JSON into the object store; documents and fields into the database.
+
+    Each result also gets sohoa's verdict on approving it by itself (``pipeline.approval_gate``): fields
+    read from a page it could not read go to review, and so does every result that is not sound end to end.
+    """
+    settings = ctx.settings
+    by_number = {p.number: p for p in pages}
+    repaired = frozenset(i for i, src in enumerate(sources) if any(n.startswith("repaired") for n in src.notes))
+    bad_pages = [
+        p.number
+        for p in pages
+        if page_problems(p, repaired=p.source_index in repaired, min_confidence=settings.min_page_confidence)
+    ]
     with _Stage(ctx, code, "store"):
         docs_json = []
-        for doc, result_code, path, signature in signed:
+        for item in signed:
+            doc, result_code = item.document, item.result_code
+            flag_unreadable_pages(doc, bad_pages)
             obj = ctx.store.put_file(
                 keys.result_pdf_key(code, result_code),
-                path,
+                item.pdf,
                 content_type="application/pdf",
                 metadata={"dossier": code, "document-type": doc.type},
                 retain=True,  # a signed result is a record: WORM retention where the store has it
@@ -325,11 +379,20 @@ def store(
                     pages=doc.pages,
                     pdf_key=obj.key,
                     pdf_sha256=obj.sha256,
-                    signature=signature,
+                    signature=item.signature,
                     fields=doc.fields,
                 )
-                repository.set_needs_ltv(s, result_code, needs_ltv=bool(signature.get("needs_ltv")))
+                repository.set_needs_ltv(s, result_code, needs_ltv=bool(item.signature.get("needs_ltv")))
                 doc.fields = repository.fields_of(row)  # a reviewer's corrections survive re-processing
+                verdict = judge(
+                    doc,
+                    by_number,
+                    repaired_sources=repaired,
+                    signed_input=item.passed_through,
+                    enabled=settings.auto_approve,
+                    min_confidence=settings.min_page_confidence,
+                )
+                repository.set_auto_approval(s, result_code, verdict.to_dict())
                 doubtful = sum(
                     f.status == "needs_review" for v in doc.fields.values() for f in (v if isinstance(v, list) else [v])
                 )
@@ -341,26 +404,26 @@ def store(
                         subject=result_code,
                         payload={"type": doc.type, "pdf_sha256": obj.sha256, "needs_review": doubtful},
                     )
-            docs_json.append(
-                document_to_dict(
-                    result_code,
-                    doc,
-                    pdf_name=f"{result_code}.pdf",
-                    pdf_sha256=obj.sha256,
-                    pdf_size=obj.size,
-                    signature=signature,
-                )
+            entry = document_to_dict(
+                result_code,
+                doc,
+                pdf_name=f"{result_code}.pdf",
+                pdf_sha256=obj.sha256,
+                pdf_size=obj.size,
+                signature=item.signature,
             )
+            entry["approval"] = verdict.to_dict()
+            docs_json.append(entry)
         with session_scope(ctx.engine) as s:
             repository.lock_audit_log(s)
-            state = auto_approve(s, code)  # results with no doubtful field are approved by sohoa
+            state = auto_approve(s, code)  # results sohoa may approve by itself (pipeline.approval_gate)
         with session_scope(ctx.engine) as s:
             dossier = _dossier(s, code)
             received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""
         result = build_result(
             dossier_code=code,
             state=state,
-            agency=ctx.settings.agency_code,
+            agency=settings.agency_code,
             received_at=received,
             sources=sources,
             pages=pages,
@@ -394,6 +457,8 @@ def current_result(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         view = show_result(ctx.engine, doc["code"])
         doc["fields"] = view.fields_dict()
         doc["signature"] = view.signature
+        if view.auto_approval is not None:
+            doc["approval"] = {**view.auto_approval, "approved_by": view.approved_by}
         if view.pdf_key and view.pdf_sha256:
             doc["pdf"] = {**doc["pdf"], "key": view.pdf_key, "sha256": view.pdf_sha256}
     return data

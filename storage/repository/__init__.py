@@ -18,6 +18,7 @@ from storage.repository.documents import (
     get_document,
     prune_documents,
     save_document,
+    set_auto_approval,
     set_needs_ltv,
 )
 from storage.repository.dossiers import (
@@ -88,6 +89,7 @@ __all__ = [
     "save_document",
     "save_page",
     "set_approval",
+    "set_auto_approval",
     "set_needs_ltv",
     "set_state",
     "stage_done",

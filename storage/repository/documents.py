@@ -196,6 +196,18 @@ def set_needs_ltv(session: Session, code: str, *, needs_ltv: bool) -> None:
         raise StorageError(f"no document {code!r}")
 
 
+def set_auto_approval(session: Session, code: str, verdict: Mapping[str, Any]) -> None:
+    """Record sohoa's verdict on approving a result by itself (``pipeline.approval_gate.Verdict``)."""
+    result = session.execute(
+        update(DocumentRow)
+        .where(DocumentRow.code == code)
+        .values(auto_approval=dict(verdict), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StorageError(f"no document {code!r}")
+
+
 def get_document(session: Session, code: str) -> DocumentRow | None:
     """A document (result) by its code, e.g. for a citizen reusing it."""
     return session.scalars(select(DocumentRow).where(DocumentRow.code == code)).one_or_none()

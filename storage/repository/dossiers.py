@@ -130,6 +130,7 @@ def create_dossier(
             page_count=s.page_count,
             object_key=key,
             notes=list(s.notes),
+            traits=s.traits,
         )
         for i, (s, key) in enumerate(zip(sources, source_keys, strict=True))
     ]

@@ -7,7 +7,7 @@ from storage.tables.attachment import AttachmentRow
 from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow
 from storage.tables.base import Base, UtcDateTime, utcnow
 from storage.tables.document import DocumentRow
-from storage.tables.dossier import DossierRow, SourceRow
+from storage.tables.dossier import DossierRow, RefusedInputRow, SourceRow
 from storage.tables.field import FieldRow
 from storage.tables.page import PageRow
 from storage.tables.review import FieldRevisionRow
@@ -28,6 +28,7 @@ __all__ = [
     "FieldRevisionRow",
     "FieldRow",
     "PageRow",
+    "RefusedInputRow",
     "SourceRow",
     "StageRunRow",
     "UtcDateTime",

@@ -21,8 +21,10 @@ class DocumentRow(Timestamps, Base):
     ``field_keys`` keeps the order of the fields and remembers repeated fields that came out
     empty (``[]``), which have no field rows. ``needs_ltv`` flags a result whose long-term
     validation data is still pending: a flag, not a dossier state. ``approved_at``/``approved_by``
-    record the approval of this result (by a reviewer, or by sohoa when no field needed review); the
-    dossier is approved when all its documents are. ``pdf_sha256`` is indexed: results are found by it.
+    record the approval of this result (by a reviewer, or by sohoa when nothing needed review); the
+    dossier is approved when all its documents are. ``auto_approval`` says why sohoa did or did not
+    approve it by itself (``{"automatic": bool, "reasons": [...]}``). ``pdf_sha256`` is indexed: results
+    are found by it.
     """
 
     __tablename__ = "documents"
@@ -41,6 +43,7 @@ class DocumentRow(Timestamps, Base):
     needs_ltv: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     approved_at: Mapped[datetime | None]
     approved_by: Mapped[str | None] = mapped_column(sa.String(128))
+    auto_approval: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # sohoa's verdict: see auto_approve
 
     dossier: Mapped[DossierRow] = relationship(back_populates="documents")
     fields: Mapped[list[FieldRow]] = relationship(

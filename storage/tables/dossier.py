@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,5 +75,23 @@ class SourceRow(Base):
     page_count: Mapped[int] = mapped_column(sa.Integer)
     object_key: Mapped[str] = mapped_column(sa.String(1024))
     notes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    traits: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # pipeline.models.Source.traits
+
 
     dossier: Mapped[DossierRow] = relationship(back_populates="sources")
+
+
+class RefusedInputRow(Base):
+    """The tombstone of an input whose dossier was refused (a document marked secret).
+
+    All that is kept of such a dossier: the file's sha256, when and why. The same file handed in again
+    is refused at once, before anything is stored.
+    """
+
+    __tablename__ = "refused_inputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    refused_at: Mapped[datetime]
+    reason_code: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.Text)
