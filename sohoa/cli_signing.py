@@ -64,7 +64,7 @@ def verify(
             entry["embedded_fields"] = _embedded_check(path, settings)
             if entry["embedded_fields"] and entry["embedded_fields"].get("match") is False:
                 entry["ok"] = False
-                entry["reasons"].append("Dữ liệu đã duyệt trong tệp khác với cơ sở dữ liệu")
+                entry["reasons"].append(entry["embedded_fields"]["reason"])
         except SohoaError as exc:
             entry = {"ok": False, "signatures": [], "reasons": [exc.message], "error": exc.code}
         report[str(path)] = entry
@@ -114,15 +114,19 @@ def _embedded_check(path: Path, settings: Settings) -> dict[str, Any] | None:
     import hashlib
 
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if view.pdf_sha256 and digest != view.pdf_sha256:
-        # another installation's result with the same code, or an earlier or later version of the file:
-        # this database cannot vouch for it either way (the signatures above still do)
-        check["reason"] = "cơ sở dữ liệu này ghi nhận một tệp khác cho kết quả này (mã băm khác)"
+    recorded = {v.get("sha256") for v in view.signature.get("pdf_versions") or []} | {view.pdf_sha256}
+    if digest not in recorded:
+        # The file claims to be this result, but this database records other bytes for it: whatever its
+        # signatures say, it is not the result this agency published under that code.
+        reason = f"tệp không phải bản PDF đã ghi nhận của kết quả {code} (mã băm khác)"
+        check.update(checked=True, match=False, reason=reason, differences=[])
         return check
     stored = field_values(view.fields_dict())
     embedded = payload.get("fields", {})
     differ = sorted(k for k in set(stored) | set(embedded) if stored.get(k) != embedded.get(k))
     check.update(checked=True, match=not differ, differences=differ)
+    if differ:
+        check["reason"] = "Dữ liệu đã duyệt trong tệp khác với cơ sở dữ liệu"
     return check
 
 
@@ -145,10 +149,8 @@ def _print(report: dict[str, Any]) -> None:
             con.print(f"  {mark} dấu thời gian lưu trữ {t['time']} ({escape(t['tsa'])})")
         emb = entry.get("embedded_fields")
         if emb:
-            verdict = {
-                True: "khớp cơ sở dữ liệu",
-                False: f"KHÁC cơ sở dữ liệu: {', '.join(emb.get('differences', []))}",
-            }
+            differ = ", ".join(emb.get("differences", [])) or emb.get("reason", "")
+            verdict = {True: "khớp cơ sở dữ liệu", False: f"KHÁC cơ sở dữ liệu: {differ}"}
             con.print(f"  dữ liệu đã duyệt ({emb['result']}): {verdict.get(emb['match'], emb.get('reason', ''))}")
 
 

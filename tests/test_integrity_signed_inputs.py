@@ -140,9 +140,7 @@ def test_signed_input_with_a_revoked_certificate_is_digitized_like_a_scan(pki: P
 
 
 @pytest.mark.parametrize("active", ["javascript", "open_action", "embedded_files"])
-def test_signed_input_with_active_content_is_never_passed_through(
-    pki: PkiServer, tmp_path: Path, active: str
-) -> None:
+def test_signed_input_with_active_content_is_never_passed_through(pki: PkiServer, tmp_path: Path, active: str) -> None:
     scan = _scan(tmp_path, "in", seed=5)
     with pikepdf.open(scan) as pdf:
         if active == "javascript":

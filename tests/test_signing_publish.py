@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from seed_results import decision_fields, seed_dossier
-from sqlalchemy import update
+from sqlalchemy import select, update
 from test_signing_sign_verify import make_pdf
 from testpki import PFX_PASSWORD, PkiServer
 
@@ -118,12 +118,28 @@ def test_approval_publishes_with_embedded_fields_and_two_valid_signatures(pki: P
     text = subprocess.run([SOHOA, "verify", str(pdf)], env=env, capture_output=True, text=True, timeout=120)
     assert text.returncode == 1 and "Dữ liệu đã duyệt trong tệp khác với cơ sở dữ liệu" in text.stdout
 
-    with session_scope(ctx.engine) as s:  # a database that records another file under this code
-        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256="0" * 64))
+
+
+def test_verify_fails_a_file_that_is_not_the_pdf_recorded_for_the_result_it_claims(
+    pki: PkiServer, tmp_path: Path
+) -> None:
+    """Issue 11 item 2: the embedded fields are checked against the result the file claims to be, and that
+    result's recorded PDFs must include this very file; a validly signed file the database does not record
+    under that code fails, whatever its signatures say."""
+    ctx = open_context(_settings(pki, tmp_path / "data"))
+    code = _stored_result(ctx, pki, tmp_path, "publish-claim")
+    approve_and_publish(ctx, code, by="lan", force=True)
+    pdf = _published_pdf(ctx, code, tmp_path)
+    env = _env(pki, tmp_path / "data")
+    with session_scope(ctx.engine) as s:  # the database records other bytes under this code
+        row = s.scalars(select(DocumentRow).where(DocumentRow.code == code)).one()
+        signature = {**row.signature, "pdf_versions": [{"kind": "published", "sha256": "0" * 64}]}
+        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256="0" * 64, signature=signature))
     run = subprocess.run([SOHOA, "verify", str(pdf), "--json"], env=env, capture_output=True, text=True, timeout=120)
     entry = json.loads(run.stdout)[str(pdf)]
-    assert entry["embedded_fields"]["checked"] is False and "mã băm khác" in entry["embedded_fields"]["reason"]
-    assert run.returncode == 0 and entry["ok"]  # it cannot vouch for the fields; the signatures still hold
+    assert run.returncode == 1 and not entry["ok"]
+    assert entry["embedded_fields"]["match"] is False and "mã băm khác" in entry["embedded_fields"]["reason"]
+    assert all(s["intact"] for s in entry["signatures"])  # the signatures alone would have passed it
 
 
 def test_without_revocation_data_publishing_falls_back_to_b_t_and_extend_completes_it(

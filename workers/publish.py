@@ -241,9 +241,7 @@ def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *,
             },
             "pdf_versions": _versions(document),
         }
-        _point_at(
-            s, document, key=str(view.pdf_key), sha256=str(view.pdf_sha256), signature=signature, needs_ltv=False
-        )
+        _point_at(s, document, key=str(view.pdf_key), sha256=str(view.pdf_sha256), signature=signature, needs_ltv=False)
         repository.append_audit(
             s,
             actor=by,
