@@ -22,7 +22,7 @@ from pipeline.review import review
 from pipeline.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SUBORDINATE_HEADS
 from sohoa.errors import SecretDocument
 
-__all__ = ["check_secret", "classify", "extract_document", "vocabulary_title"]
+__all__ = ["check_secret", "classify", "extract_document", "secret_document", "vocabulary_title"]
 
 LOW_CONFIDENCE = 0.55
 SECRET_ZONE = 0.4  # the secrecy mark sits under the number (ND 30 ô 10a), in the upper part of page 1
@@ -78,10 +78,15 @@ def check_secret(lines: Sequence[Line]) -> None:
             folded = re.sub(rf"\b{word}\b", "", folded).strip()
         mark = SECRET_MARKS.get(re.sub(r"\s+", " ", folded))
         if mark:
-            raise SecretDocument(
-                f"Trang {line.page} có dấu chỉ độ mật «{mark}»: quy định về số hóa không cho phép số hóa tài liệu mật",
-                hint="trả lại tài liệu cho người nộp; tài liệu mật được quản lý theo quy định bảo vệ bí mật nhà nước",
-            )
+            raise secret_document(mark, line.page)
+
+
+def secret_document(mark: str, page: int) -> SecretDocument:
+    """The refusal of a document whose page ``page`` carries the secrecy mark ``mark``."""
+    return SecretDocument(
+        f"Trang {page} có dấu chỉ độ mật «{mark}»: quy định về số hóa không cho phép số hóa tài liệu mật",
+        hint="trả lại tài liệu cho người nộp; tài liệu mật được quản lý theo quy định bảo vệ bí mật nhà nước",
+    )
 
 
 def _first_page(lines: Sequence[Line]) -> list[Line]:

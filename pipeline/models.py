@@ -90,6 +90,7 @@ class PageResult:
     ocr_confidence: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
     source_index: int = 0  # which of the dossier's sources (two inputs may share a file name)
+    secrecy: str | None = None  # a secrecy mark found on the page ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
 
     @property
     def text(self) -> str:

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +41,9 @@ err = Console(stderr=True)
 # key); the verdict already says so in plain words, so only its errors reach the terminal.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).setLevel(logging.ERROR)
+# pyHanko imports cryptography's DSA class, which warns on every import: noise on a desk clerk's screen, and
+# it broke the one-line error of bad input (DSA is never used: keys are RSA or EC, signing.keys).
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 STAGE_LABELS = {
     "ingest": "Tiếp nhận",

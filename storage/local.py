@@ -221,6 +221,20 @@ class LocalFolderStore:
                     keys.append(key)
         yield from sorted(keys)
 
+    def erase(self, key: str) -> bool:
+        """Remove the object's bytes and its sidecar (a folder keeps no versions)."""
+        validate_key(key)
+        found = False
+        for path in (self._meta_path(key), self.root / key):  # the sidecar first: the object stops existing
+            try:
+                path.unlink()
+                found = True
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise StorageError(f"cannot erase object {key!r}: {exc.strerror or exc}") from exc
+        return found
+
     def presigned_url(self, key: str, expires: timedelta | int) -> str:
         """Refused: a ``file://`` path cannot expire, so it is no link to hand a citizen."""
         presign_seconds(expires)

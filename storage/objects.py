@@ -120,6 +120,13 @@ class ObjectStore(Protocol):
         """Keys starting with ``prefix`` (a plain string prefix, as in S3), in sorted order."""
         ...
 
+    def erase(self, key: str) -> bool:
+        """Remove ``key`` and every stored version of it; True if anything was there.
+
+        Only for what must not be kept at all (the pages and original of a refused secret document):
+        records are never erased. An object under retention cannot be and raises ``StorageError``."""
+        ...
+
     def presigned_url(self, key: str, expires: timedelta | int) -> str:
         """A GET URL for ``key`` valid ``expires`` (seconds), as an attachment download.
 

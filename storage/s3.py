@@ -435,6 +435,21 @@ class S3Store:
                 if not obj.is_dir and name.startswith(self.prefix):
                     yield name[len(self.prefix) :]
 
+    def erase(self, key: str) -> bool:
+        """Remove every version of the object and every delete marker: a plain DELETE on a versioned bucket
+        would only hide it behind a marker, and the bytes would stay."""
+        validate_key(key)
+        name = self.prefix + key
+        with s3_errors("erase", key):
+            versions = [
+                obj.version_id
+                for obj in self.client.list_objects(self.bucket, prefix=name, include_version=True)
+                if obj.object_name == name
+            ]
+            for version in versions:
+                self.client.remove_object(self.bucket, name, version_id=version)
+        return bool(versions)
+
     def presigned_url(self, key: str, expires: timedelta | int) -> str:
         """A signed GET URL (attachment download) valid ``expires``; the object must exist."""
         seconds = presign_seconds(expires)

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.extract import secret_document
 from pipeline.ingest import ingest_file
 from pipeline.models import PageResult, Source
 from pipeline.page_job import PageContext, process_page, reading_grey_path
@@ -54,6 +55,13 @@ def dossier_state(ctx: Context, code: str) -> str:
     """The dossier's state as stored now."""
     with session_scope(ctx.engine) as s:
         return _row(s, code).state
+
+
+def is_active(ctx: Context, code: str) -> bool:
+    """Whether the dossier is still being processed; a dossier refused and purged meanwhile is not."""
+    with session_scope(ctx.engine) as s:
+        row = repository.get_dossier(s, code)
+        return row is not None and row.state in ACTIVE_STATES
 
 
 def sources_of(ctx: Context, code: str, *, fetch: bool) -> list[Source]:
@@ -127,7 +135,7 @@ def ocr_page(ctx: Context, code: str, number: int) -> PageResult | None:
     Returns ``None`` when there is nothing to do: the page is already saved, or the dossier is no longer
     active (failed, rejected or finished meanwhile).
     """
-    if dossier_state(ctx, code) not in ACTIVE_STATES or number in saved_pages(ctx, code):
+    if not is_active(ctx, code) or number in saved_pages(ctx, code):
         return None
     sources = sources_of(ctx, code, fetch=True)
     refs = page_refs(sources)
@@ -135,21 +143,31 @@ def ocr_page(ctx: Context, code: str, number: int) -> PageResult | None:
         raise SohoaError(f"hồ sơ {code} không có trang {number}")
     ref = refs[number - 1]
     page = process_page(PageContext(ref, sources[ref.source_index].filename, stages.work_dir(ctx, code), ctx.settings))
-    save_page(ctx, code, page)
-    return page
+    if page.secrecy:  # refused before anything of this page is stored (workers.jobs purges the dossier)
+        raise secret_document(page.secrecy, page.number)
+    return page if save_page(ctx, code, page) else None
 
 
-def save_page(ctx: Context, code: str, page: PageResult) -> None:
-    """Store the page's images, then record the page: a row means its images are in the store."""
-    image_key = keys.page_image_key(code, page.number)
-    ctx.store.put_file(image_key, page.image_path, content_type="image/jpeg", metadata={"dossier": code})
+def save_page(ctx: Context, code: str, page: PageResult) -> bool:
+    """Store the page's images, then record the page: a row means its images are in the store.
+
+    False when the dossier was refused meanwhile (another page held a secrecy mark): the images just stored
+    are erased again and no row is written, so nothing of a refused dossier stays behind.
+    """
+    stored = [keys.page_image_key(code, page.number)]
+    ctx.store.put_file(stored[0], page.image_path, content_type="image/jpeg", metadata={"dossier": code})
     grey = reading_grey_path(page.image_path)
     if grey.is_file():
-        ctx.store.put_file(
-            keys.page_grey_image_key(code, page.number), grey, content_type="image/jpeg", metadata={"dossier": code}
-        )
+        stored.append(keys.page_grey_image_key(code, page.number))
+        ctx.store.put_file(stored[1], grey, content_type="image/jpeg", metadata={"dossier": code})
     with session_scope(ctx.engine) as s:
-        repository.save_page(s, _row(s, code).id, page, image_key=image_key)
+        row = repository.get_dossier(s, code)
+        if row is not None and row.state in ACTIVE_STATES:
+            repository.save_page(s, row.id, page, image_key=stored[0])
+            return True
+    for key in stored:
+        ctx.store.erase(key)
+    return False
 
 
 def localize_pages(ctx: Context, code: str) -> list[PageResult]:
@@ -221,7 +239,7 @@ def finish(ctx: Context, code: str) -> dict[str, Any] | None:
 
     ``None`` when the dossier is not active any more (another run finished it, or it failed).
     """
-    if dossier_state(ctx, code) not in ACTIVE_STATES:
+    if not is_active(ctx, code):
         return None
     total, done = page_count(ctx, code), saved_pages(ctx, code)
     missing = sorted(set(range(1, total + 1)) - done)

@@ -28,13 +28,14 @@ from redis import Redis
 from rq import get_current_job
 from rq.job import Job
 
-from sohoa.errors import BadInput, SohoaError
+from sohoa.errors import BadInput, SecretDocument, SohoaError
 from sohoa.settings import Settings, load_settings
 from storage import repository
 from storage.db import make_engine, session_scope
 from workers import fanout, queues
 from workers.context import Context
 from workers.logs import dossier_scope
+from workers.refusal import refuse
 
 log = logging.getLogger("sohoa.jobs")
 T = TypeVar("T")
@@ -65,14 +66,19 @@ def _meta(**values: Any) -> None:
 
 
 def _guard(code: str, stage: str, work: Callable[[], T]) -> T | None:
-    """Run ``work``; bad input rejects the dossier (no retry), anything else goes to RQ (retry or fail)."""
+    """Run ``work``; bad input rejects the dossier (no retry), a secret document refuses and purges it
+    (``workers.refusal``), anything else goes to RQ (retry or fail)."""
     with dossier_scope(code):
         try:
             return work()
+        except SecretDocument as exc:
+            log.warning("refused at %s: %s", stage, exc.code)
+            refuse(context(), code, exc)
+            return None
         except BadInput as exc:
             ctx = context()
             log.warning("rejected at %s: %s", stage, exc.code)
-            if fanout.dossier_state(ctx, code) in fanout.ACTIVE_STATES:
+            if fanout.is_active(ctx, code):
                 with session_scope(ctx.engine) as s:
                     repository.set_state(s, repository.get_dossier(s, code), "rejected", reason=exc.one_line())
             return None
@@ -111,7 +117,7 @@ def get_current_job_connection() -> Redis:
 
 def trigger_finish(ctx: Context, conn: Redis, code: str) -> str | None:
     """Enqueue the fan-in if the dossier is active and every page is saved; ``None`` if not yet."""
-    if fanout.dossier_state(ctx, code) not in fanout.ACTIVE_STATES:
+    if not fanout.is_active(ctx, code):
         return None
     if len(fanout.saved_pages(ctx, code)) < fanout.page_count(ctx, code):
         return None

@@ -16,7 +16,7 @@ from typing import Any
 from pipeline.ingest import ingest
 from pipeline.models import PageResult, Source
 from pipeline.ocr import check_languages
-from sohoa.errors import BadInput, SohoaError
+from sohoa.errors import BadInput, SecretDocument, SohoaError
 from sohoa.settings import Settings
 from storage import keys
 from storage.repository import inputs_key_for
@@ -27,6 +27,7 @@ from workers.fanout import finish_stages
 from workers.outputs import staging
 from workers.progress import Progress, silent
 from workers.read_ahead import ReadAhead
+from workers.refusal import check_not_refused, refuse
 from workers.warm import SigningWarmer
 
 
@@ -62,6 +63,7 @@ def process_dossier(
         progress("ingest", 1, 1)
         ctx = open_context(settings)
         key = inputs_key_for(s.sha256 for s in sources)
+        check_not_refused(ctx, sources, key)  # a file refused before (a secret document) is not kept again
         dossier = stages.find_dossier(ctx, key)
         if dossier is not None and dossier.state in stages.FINISHED_STATES:
             if early is not None:
@@ -98,6 +100,9 @@ def run_lifecycle(
             warmer.join()
             read_ahead = ahead.readings if reading_ahead else None
             result = finish_stages(ctx, code, sources, pages, progress=progress, read_ahead=read_ahead)
+    except SecretDocument as exc:
+        refuse(ctx, code, exc)  # nothing of it is kept but a tombstone per input
+        raise
     except BadInput as exc:
         stages.set_state(ctx, code, "rejected", reason=exc.one_line())
         raise

@@ -7,6 +7,8 @@ left alone. A job that failed for good without the dossier being marked (its pro
 after its last retry, when RQ calls no failure callback) marks the dossier ``failed`` with the job's
 error, so a page that kills its worker every time is not run for ever: ``sohoa retry`` runs it again.
 
+A refusal (a secret document) that a crash interrupted is completed first (``workers.refusal``).
+
 ``sohoa reconcile`` runs it once; every ``sohoa worker`` runs it every ``SOHOA_RECONCILE_INTERVAL_S``
 (one worker at a time, under a Redis lock).
 """
@@ -24,6 +26,7 @@ from storage.tables import DossierRow
 from workers import fanout, jobs, queues
 from workers.context import Context
 from workers.logs import dossier_scope
+from workers.refusal import finish_refusals
 
 log = logging.getLogger("sohoa.reconcile")
 LOCK_KEY = "sohoa:reconcile-lock"
@@ -36,9 +39,10 @@ class Report:
     checked: int = 0
     enqueued: dict[str, list[str]] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    purged: list[str] = field(default_factory=list)  # refusals a crash had interrupted, completed now
 
     def to_dict(self) -> dict[str, object]:
-        return {"checked": self.checked, "enqueued": self.enqueued, "failed": self.failed}
+        return {"checked": self.checked, "enqueued": self.enqueued, "failed": self.failed, "purged": self.purged}
 
 
 def active_dossiers(ctx: Context) -> list[str]:
@@ -77,8 +81,8 @@ def ensure_jobs(ctx: Context, conn: Redis, code: str, *, replace_failed: bool) -
 
 
 def reconcile(ctx: Context, conn: Redis) -> Report:
-    """One pass over every unfinished dossier."""
-    report = Report()
+    """One pass over every unfinished dossier, after completing any interrupted refusal."""
+    report = Report(purged=finish_refusals(ctx))
     for code in active_dossiers(ctx):
         report.checked += 1
         with dossier_scope(code):

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline import pdf as pdf_stage
 from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
+from pipeline.extract import secret_document
 from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext
 from pipeline.pages import page_refs
@@ -28,6 +29,7 @@ from workers.context import Context
 from workers.early import EarlyPages, move_images
 from workers.pages import run_pages
 from workers.progress import Progress, silent
+from workers.refusal import check_not_refused
 from workers.results import show_result
 from workers.review import auto_approve
 from workers.review_reading import Readings, second_reading
@@ -61,7 +63,10 @@ def find_dossier(ctx: Context, inputs_key: str) -> Any:
 
 
 def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
-    """Store every original byte-exact, then record the dossier: nothing happens before this."""
+    """Store every original byte-exact, then record the dossier: nothing happens before this.
+
+    An input refused before (a secret document: ``workers.refusal``) is refused again, before storing."""
+    check_not_refused(ctx, sources, inputs_key)
     source_keys = []
     for src in sources:
         key = keys.original_key(src.sha256)
@@ -166,13 +171,18 @@ def ocr_pages(
             running = (move_images(p, folder / "pages") for p in early.results() if p.number in wanted)
         else:
             running = run_pages(todo, ctx.settings.page_workers, page_timeout_s=ctx.settings.page_job_timeout_s)
-        for page in running:
-            with session_scope(ctx.engine) as s:
-                repository.save_page(s, dossier_id, page)
-            done[page.number] = page
-            progress("ocr", len(done), total)
-            if on_page:
-                on_page(page)
+        try:
+            for page in running:
+                if page.secrecy:  # refused at once: later pages are stopped, nothing more is saved
+                    raise secret_document(page.secrecy, page.number)
+                with session_scope(ctx.engine) as s:
+                    repository.save_page(s, dossier_id, page)
+                done[page.number] = page
+                progress("ocr", len(done), total)
+                if on_page:
+                    on_page(page)
+        finally:
+            running.close()  # pages still running finish (or stop) before anyone cleans their folder
         return [done[n] for n in sorted(done)]
 
 

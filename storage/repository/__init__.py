@@ -34,6 +34,14 @@ from storage.repository.dossiers import (
     set_state,
 )
 from storage.repository.pages import load_page_image_keys, load_pages, save_page
+from storage.repository.refusals import (
+    delete_dossier,
+    other_dossiers_holding,
+    record_refusal,
+    refusal_reason,
+    refused_among,
+    refused_dossiers,
+)
 from storage.repository.results import (
     StoredDocument,
     StoredDossier,
@@ -64,6 +72,7 @@ __all__ = [
     "append_audit",
     "correct_field",
     "create_dossier",
+    "delete_dossier",
     "document_fields",
     "documents_by_field",
     "documents_by_sha256",
@@ -83,8 +92,13 @@ __all__ = [
     "lock_audit_log",
     "next_dossier_code",
     "number_queries",
+    "other_dossiers_holding",
     "personal_id_query",
     "prune_documents",
+    "record_refusal",
+    "refusal_reason",
+    "refused_among",
+    "refused_dossiers",
     "result_code",
     "save_document",
     "save_page",
