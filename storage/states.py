@@ -24,6 +24,11 @@ TRANSITIONS: dict[DossierState, frozenset[DossierState]] = {
 }
 
 
+# The lifecycle works on a dossier in these states; it is done with one in the finished states.
+ACTIVE_STATES: frozenset[DossierState] = frozenset({"received", "processing"})
+FINISHED_STATES: frozenset[DossierState] = frozenset({"needs_review", "approved", "published"})
+
+
 def can_move(current: DossierState, new: DossierState) -> bool:
     """Whether ``current`` → ``new`` is a transition the lifecycle may make."""
     return new == current or new in TRANSITIONS[current]

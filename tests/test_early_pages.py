@@ -6,11 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from samples.generator import generate_dossier
 from sohoa.errors import SigningError
 from sohoa.settings import Settings
+from storage.db import session_scope
+from storage.repository import load_pages
+from storage.tables import DossierRow
 from workers import lifecycle
+from workers.context import Context, open_context
 from workers.early import start_early
 
 pytestmark = pytest.mark.slow
@@ -33,8 +38,10 @@ def test_pages_started_early_give_the_dossier_its_pages_and_leave_no_scratch(tmp
         outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
     assert [p["number"] for p in outcome.result["pages"]] == [1, 2]
     assert len(outcome.result["documents"]) == 2
-    pages = settings.data_dir / "work" / outcome.dossier_code / "pages"
-    assert sorted(p.name for p in pages.iterdir()) == ["0001.grey.jpg", "0001.jpg", "0002.grey.jpg", "0002.jpg"]
+    code = outcome.dossier_code
+    stored = sorted(k.rsplit("/", 1)[1] for k in open_context(settings).store.iter_keys(f"dossiers/{code}/pages/"))
+    assert stored == ["0001.grey.jpg", "0001.jpg", "0002.grey.jpg", "0002.jpg"]  # for reviewers, in both modes
+    assert not (settings.data_dir / "work" / code).exists()  # the work folder went with the run
     assert _leftovers(settings) == []
 
 
@@ -53,6 +60,13 @@ def test_an_already_finished_dossier_stops_the_early_pages_at_once(tmp_path: Pat
             os.kill(pid, 0)
 
 
+def _saved_pages(ctx: Context) -> dict[int, dict[str, float]]:
+    """Each saved page's stage timings: a page done again would have new ones."""
+    with session_scope(ctx.engine) as s:
+        [dossier] = s.scalars(select(DossierRow)).all()
+        return {n: p.seconds for n, p in load_pages(s, dossier.id).items()}
+
+
 def test_a_resumed_dossier_keeps_its_saved_pages_and_drops_the_early_copies(
     tmp_path: Path, scan: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,13 +79,13 @@ def test_a_resumed_dossier_keeps_its_saved_pages_and_drops_the_early_copies(
     with pytest.raises(SigningError):
         lifecycle.process_dossier([scan], settings, tmp_path / "out")
     monkeypatch.undo()
-    saved = {p.name: p.stat().st_mtime_ns for p in (settings.data_dir / "work").glob("*/pages/*.jpg")}
-    assert len(saved) == 4
+    ctx = open_context(settings)
+    saved = _saved_pages(ctx)
+    assert len(saved) == 2 and len(list(ctx.store.iter_keys("dossiers/"))) == 4  # two pages, two images each
     early = start_early([scan], settings)
     assert early is not None
     with early:
         outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
     assert outcome.state in ("needs_review", "approved", "published")
-    after = {p.name: p.stat().st_mtime_ns for p in (settings.data_dir / "work").glob("*/pages/*.jpg")}
-    assert after == saved  # the saved pages' images were not replaced by the early copies
+    assert _saved_pages(ctx) == saved  # the saved pages were kept, not replaced by the early copies
     assert _leftovers(settings) == []

@@ -241,6 +241,7 @@ def test_signed_input_is_judged_the_same_in_queue_mode(
         stop(worker)
     ctx = open_context(_settings(tmp_path, pki))
     view = show_result(ctx.engine, f"{code}-01")
+    assert not (tmp_path / "data" / "work" / code).exists()  # the fan-in removed its scratch files
     assert view.passed_through is trusted
     assert (view.pdf_sha256 == _sha(signed)) is trusted
     if not trusted:

@@ -25,12 +25,13 @@ from typing import Any
 from pipeline.extract import secret_document
 from pipeline.ingest import ingest_file
 from pipeline.models import PageResult, Source
-from pipeline.page_job import PageContext, process_page, reading_grey_path
+from pipeline.page_job import PageContext, process_page
 from pipeline.pages import page_refs
 from sohoa import __version__
 from sohoa.errors import SohoaError, StorageError
-from storage import keys, repository
+from storage import repository
 from storage.db import session_scope
+from storage.states import ACTIVE_STATES
 from storage.tables import DossierRow
 from workers import stages
 from workers.context import Context
@@ -38,8 +39,6 @@ from workers.progress import Progress, silent
 from workers.publish import publish_approved
 from workers.review_reading import Readings
 from workers.signed_inputs import judge_signed_inputs
-
-ACTIVE_STATES = frozenset({"received", "processing"})
 
 log = logging.getLogger("sohoa.fanout")
 
@@ -145,51 +144,7 @@ def ocr_page(ctx: Context, code: str, number: int) -> PageResult | None:
     page = process_page(PageContext(ref, sources[ref.source_index].filename, stages.work_dir(ctx, code), ctx.settings))
     if page.secrecy:  # refused before anything of this page is stored (workers.jobs purges the dossier)
         raise secret_document(page.secrecy, page.number)
-    return page if save_page(ctx, code, page) else None
-
-
-def save_page(ctx: Context, code: str, page: PageResult) -> bool:
-    """Store the page's images, then record the page: a row means its images are in the store.
-
-    False when the dossier was refused meanwhile (another page held a secrecy mark): the images just stored
-    are erased again and no row is written, so nothing of a refused dossier stays behind.
-    """
-    stored = [keys.page_image_key(code, page.number)]
-    ctx.store.put_file(stored[0], page.image_path, content_type="image/jpeg", metadata={"dossier": code})
-    grey = reading_grey_path(page.image_path)
-    if grey.is_file():
-        stored.append(keys.page_grey_image_key(code, page.number))
-        ctx.store.put_file(stored[1], grey, content_type="image/jpeg", metadata={"dossier": code})
-    with session_scope(ctx.engine) as s:
-        row = repository.get_dossier(s, code)
-        if row is not None and row.state in ACTIVE_STATES:
-            repository.save_page(s, row.id, page, image_key=stored[0])
-            return True
-    for key in stored:
-        ctx.store.erase(key)
-    return False
-
-
-def localize_pages(ctx: Context, code: str) -> list[PageResult]:
-    """Every saved page, with its images on this machine (fetched from the store when missing)."""
-    with session_scope(ctx.engine) as s:
-        dossier_id = _row(s, code).id
-        pages = repository.load_pages(s, dossier_id)
-        image_keys = repository.load_page_image_keys(s, dossier_id)
-    folder = stages.work_dir(ctx, code) / "pages"
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for number in sorted(pages):
-        page = pages[number]
-        local = folder / f"{number:04d}.jpg"
-        if not local.is_file():
-            ctx.store.download(image_keys[number] or keys.page_image_key(code, number), local)
-        grey_key = keys.page_grey_image_key(code, number)
-        if not reading_grey_path(local).is_file() and ctx.store.exists(grey_key):
-            ctx.store.download(grey_key, reading_grey_path(local))
-        page.image_path = local
-        out.append(page)
-    return out
+    return page if stages.save_page(ctx, code, page) else None
 
 
 def finish_stages(
@@ -247,7 +202,10 @@ def finish(ctx: Context, code: str) -> dict[str, Any] | None:
         raise SohoaError(f"hồ sơ {code} còn thiếu trang {missing[:10]}", hint="sohoa reconcile sẽ xếp lại các trang")
     with session_scope(ctx.engine) as s:
         repository.stage_done(s, _row(s, code).id, "ocr")
-    return finish_stages(ctx, code, sources_of(ctx, code, fetch=False), localize_pages(ctx, code))
+    pages = stages.localize_pages(ctx, code)
+    result = finish_stages(ctx, code, sources_of(ctx, code, fetch=False), pages)
+    stages.remove_work_dir(ctx, code)  # this machine's page images and sources: all in the store
+    return result
 
 
 def start_processing(ctx: Context, code: str) -> str:

@@ -32,6 +32,7 @@ from sohoa.errors import BadInput, SecretDocument, SohoaError
 from sohoa.settings import Settings, load_settings
 from storage import repository
 from storage.db import make_engine, session_scope
+from storage.states import ACTIVE_STATES
 from workers import fanout, queues
 from workers.context import Context
 from workers.logs import dossier_scope
@@ -189,14 +190,14 @@ def mark_failed(ctx: Context, code: str, *, page: bool, reason: str) -> None:
     stage = "ocr" if page else None
     with session_scope(ctx.engine) as s:
         row = repository.get_dossier(s, code)
-        if row is None or row.state not in fanout.ACTIVE_STATES:
+        if row is None or row.state not in ACTIVE_STATES:
             return
         if stage == "ocr":
             repository.stage_failed(s, row.id, "ocr", code="job_failed", message=reason)
     stage = stage or _finish_stage(ctx, code)
     with session_scope(ctx.engine) as s:
         row = repository.get_dossier(s, code)
-        if row is not None and row.state in fanout.ACTIVE_STATES:
+        if row is not None and row.state in ACTIVE_STATES:
             repository.set_state(s, row, "failed", stage=stage, reason=reason)
     log.error("dossier failed at %s: %s", stage, reason)
 

@@ -20,7 +20,8 @@ from sohoa.errors import BadInput, SecretDocument, SohoaError
 from sohoa.settings import Settings
 from storage import keys
 from storage.repository import inputs_key_for
-from workers import stages
+from storage.states import FINISHED_STATES
+from workers import housekeeping, stages
 from workers.context import Context, open_context
 from workers.early import EarlyPages
 from workers.fanout import finish_stages
@@ -62,10 +63,11 @@ def process_dossier(
         check_languages(settings.ocr_lang)  # a missing language pack fails here, before anything is stored
         progress("ingest", 1, 1)
         ctx = open_context(settings)
+        housekeeping.sweep(ctx)  # what an earlier, killed run left behind
         key = inputs_key_for(s.sha256 for s in sources)
         check_not_refused(ctx, sources, key)  # a file refused before (a secret document) is not kept again
         dossier = stages.find_dossier(ctx, key)
-        if dossier is not None and dossier.state in stages.FINISHED_STATES:
+        if dossier is not None and dossier.state in FINISHED_STATES:
             if early is not None:
                 early.close()  # nothing to do: the pages started in vain stop here
             return _export_seen(ctx, dossier.code, out_dir)
@@ -83,7 +85,8 @@ def run_lifecycle(
     progress: Progress = silent,
     early: EarlyPages | None = None,
 ) -> Outcome:
-    """Every stage after reception, resumable: finished pages are not redone."""
+    """Every stage after reception, resumable: finished pages are not redone. The dossier's work folder is
+    removed at the end, whatever the outcome: what lasts is in the object store and the database."""
     try:
         stages.set_state(ctx, code, "processing")
         warmer = SigningWarmer(ctx.settings)
@@ -110,6 +113,8 @@ def run_lifecycle(
         reason = exc.one_line() if isinstance(exc, SohoaError) else f"{type(exc).__name__}: {exc}"
         stages.set_state(ctx, code, "failed", stage=stages.failed_stage(ctx, code, "processing"), reason=reason)
         raise
+    finally:
+        stages.remove_work_dir(ctx, code)  # pages are stored; a resumed run fetches what it needs
     files = write_outputs(ctx, result, out_dir)
     return Outcome(code, result["dossier"]["state"], False, files, result)
 

@@ -24,8 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
+import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -121,11 +124,10 @@ def publish_result(
     if view.passed_through:
         return _record_approval(ctx, view, payload, by=by)
     settings = ctx.settings
-    work = settings.data_dir / "work" / view.dossier
-    work.mkdir(parents=True, exist_ok=True)
+    work = _scratch(settings.data_dir)
     src, dst = work / f"{view.code}.digitized.pdf", work / f"{view.code}.published.pdf"
-    ctx.store.download(view.pdf_key, src)  # re-hashed against the store's record
     try:
+        ctx.store.download(view.pdf_key, src)  # re-hashed against the store's record
         with nullcontext(signer) if signer is not None else open_signer(settings) as active:
             level = level_for(
                 settings.sign_level,
@@ -179,9 +181,15 @@ def publish_result(
             )
             state = _settle(s, dossier, by=by)
     finally:
-        src.unlink(missing_ok=True)
-        dst.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
     return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
+
+
+def _scratch(data_dir: Path) -> Path:
+    """A private temporary folder for one publication: never the dossier's work folder, which a worker's
+    housekeeping removes once the dossier is no longer being processed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="publish-", dir=data_dir))
 
 
 def _still_as_signed(session: Any, view: ResultView, payload: dict[str, Any]) -> tuple[DocumentRow, Any]:
@@ -322,11 +330,10 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
         raise NotApproved(f"kết quả {view.code} chưa có tệp PDF đã ký")
     if view.passed_through:
         raise NotApproved(f"kết quả {view.code} là tệp đầu vào đã ký được giữ nguyên: sohoa không ghi thêm vào tệp")
-    work = settings.data_dir / "work" / view.dossier
-    work.mkdir(parents=True, exist_ok=True)
+    work = _scratch(settings.data_dir)
     src, dst = work / f"{view.code}.pending.pdf", work / f"{view.code}.ltv.pdf"
-    ctx.store.download(view.pdf_key, src)
     try:
+        ctx.store.download(view.pdf_key, src)
         done = extend_pdf(
             src, dst, tsa_url=settings.tsa_url, trust_roots=settings.trust_roots, timeout_s=settings.net_timeout_s
         )
@@ -337,8 +344,7 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
             metadata={"dossier": view.dossier, "document-type": view.type},
         )
     finally:
-        src.unlink(missing_ok=True)
-        dst.unlink(missing_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
     with session_scope(ctx.engine) as s:
         repository.lock_audit_log(s)
         document, _ = get_result(s, view.code)

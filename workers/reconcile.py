@@ -22,6 +22,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from storage.db import session_scope
+from storage.states import ACTIVE_STATES
 from storage.tables import DossierRow
 from workers import fanout, jobs, queues
 from workers.context import Context
@@ -48,9 +49,7 @@ class Report:
 def active_dossiers(ctx: Context) -> list[str]:
     """Codes of the dossiers the database says are not finished (oldest first)."""
     with session_scope(ctx.engine) as s:
-        rows = s.scalars(
-            select(DossierRow.code).where(DossierRow.state.in_(fanout.ACTIVE_STATES)).order_by(DossierRow.id)
-        )
+        rows = s.scalars(select(DossierRow.code).where(DossierRow.state.in_(ACTIVE_STATES)).order_by(DossierRow.id))
         return list(rows)
 
 

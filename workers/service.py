@@ -21,6 +21,7 @@ from sohoa.errors import SohoaError
 from sohoa.settings import Settings
 from storage import repository
 from storage.db import session_scope
+from storage.states import ACTIVE_STATES
 from workers import fanout, queues, stages
 from workers.context import Context, open_context
 from workers.reconcile import ensure_jobs
@@ -84,7 +85,7 @@ def submit(inputs: list[Path], settings: Settings) -> Receipt:
             dossier = stages.receive(ctx, sources, key)
     code = dossier.code
     queued = False
-    if fanout.dossier_state(ctx, code) in fanout.ACTIVE_STATES:
+    if fanout.dossier_state(ctx, code) in ACTIVE_STATES:
         try:
             conn = queues.connect(settings)
             fanout.start_processing(ctx, code)

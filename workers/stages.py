@@ -7,6 +7,7 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Collection, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -18,13 +19,14 @@ from pipeline import pdf as pdf_stage
 from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
 from pipeline.extract import secret_document
 from pipeline.models import DocumentResult, PageResult, Source
-from pipeline.page_job import PageContext
+from pipeline.page_job import PageContext, reading_grey_path
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
 from signing.stamp import find_stamp_box
 from sohoa.errors import SohoaError
 from storage import keys, repository
 from storage.db import session_scope
+from storage.states import ACTIVE_STATES
 from workers.context import Context
 from workers.early import EarlyPages, move_images
 from workers.pages import run_pages
@@ -36,15 +38,71 @@ from workers.review_reading import Readings, second_reading
 from workers.signed_inputs import SignedInput
 from workers.splitting import read_document, split_pages
 
-FINISHED_STATES = frozenset({"needs_review", "approved", "published"})
 STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
 
 
 def work_dir(ctx: Context, code: str) -> Path:
-    """Per-dossier scratch folder (page JPEGs, unsigned PDF); kept until the dossier is done."""
+    """Per-dossier scratch folder (page JPEGs, unsigned PDFs): exists only while a process works on the
+    dossier; everything that must last is in the object store and the database."""
     path = ctx.settings.data_dir / "work" / code
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def remove_work_dir(ctx: Context, code: str) -> None:
+    """Remove the dossier's scratch folder on this machine (page images, sources, unsigned PDFs)."""
+    shutil.rmtree(ctx.settings.data_dir / "work" / code, ignore_errors=True)
+
+
+def save_page(ctx: Context, code: str, page: PageResult) -> bool:
+    """Store the page's images, then record the page: a row means its images are in the store. Both modes
+    save a page this way, so a reviewer (and a resumed dossier) finds its images whatever the mode.
+
+    False when the dossier was refused meanwhile (another page held a secrecy mark): the images just stored
+    are erased again and no row is written, so nothing of a refused dossier stays behind.
+    """
+    stored = [keys.page_image_key(code, page.number)]
+    ctx.store.put_file(stored[0], page.image_path, content_type="image/jpeg", metadata={"dossier": code})
+    grey = reading_grey_path(page.image_path)
+    if grey.is_file():
+        stored.append(keys.page_grey_image_key(code, page.number))
+        ctx.store.put_file(stored[1], grey, content_type="image/jpeg", metadata={"dossier": code})
+    with session_scope(ctx.engine) as s:
+        row = repository.get_dossier(s, code)
+        if row is not None and row.state in ACTIVE_STATES:
+            repository.save_page(s, row.id, page, image_key=stored[0])
+            return True
+    for key in stored:
+        ctx.store.erase(key)
+    return False
+
+
+def localize_pages(ctx: Context, code: str) -> list[PageResult]:
+    """Every saved page whose images are stored, with the images on this machine (fetched when missing).
+
+    A page row of an older embedded run, whose image was never stored, counts as not done: it runs again.
+    """
+    with session_scope(ctx.engine) as s:
+        dossier_id = _dossier(s, code).id
+        pages = repository.load_pages(s, dossier_id)
+        image_keys = repository.load_page_image_keys(s, dossier_id)
+    folder = work_dir(ctx, code) / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for number in sorted(pages):
+        key = image_keys.get(number)
+        if not key:
+            continue
+        page = pages[number]
+        local = folder / f"{number:04d}.jpg"
+        if not local.is_file():
+            ctx.store.download(key, local)
+        grey_key = keys.page_grey_image_key(code, number)
+        if not reading_grey_path(local).is_file() and ctx.store.exists(grey_key):
+            ctx.store.download(grey_key, reading_grey_path(local))
+        page.image_path = local
+        out.append(page)
+    return out
 
 
 def _dossier(session: Any, code: str) -> Any:
@@ -152,9 +210,7 @@ def ocr_pages(
     CLI (``workers.early``); those the database already has are dropped.
     """
     with _Stage(ctx, code, "ocr"):
-        with session_scope(ctx.engine) as s:
-            dossier_id = _dossier(s, code).id
-            done = {n: p for n, p in repository.load_pages(s, dossier_id).items() if p.image_path.is_file()}
+        done = {p.number: p for p in localize_pages(ctx, code)}
         folder = work_dir(ctx, code)
         todo = [
             PageContext(ref, sources[ref.source_index].filename, folder, ctx.settings)
@@ -175,8 +231,7 @@ def ocr_pages(
             for page in running:
                 if page.secrecy:  # refused at once: later pages are stopped, nothing more is saved
                     raise secret_document(page.secrecy, page.number)
-                with session_scope(ctx.engine) as s:
-                    repository.save_page(s, dossier_id, page)
+                save_page(ctx, code, page)
                 done[page.number] = page
                 progress("ocr", len(done), total)
                 if on_page:

@@ -48,7 +48,7 @@ from rq.worker import WorkerStatus
 from pipeline.ocr import preload, single_thread_env
 from sohoa.settings import Settings
 from storage.db import make_engine, migrate
-from workers import jobs, queues
+from workers import housekeeping, jobs, queues
 from workers.logs import dossier_scope
 from workers.metrics import WorkerMetrics
 from workers.reconcile import reconcile_if_due
@@ -112,10 +112,14 @@ class SohoaWorker(Worker):
             return
         try:
             report = reconcile_if_due(jobs.context(self.settings), self.connection)
-            if report and (report.enqueued or report.failed):
+            if report and (report.enqueued or report.failed or report.purged):
                 log.warning("reconcile: %s", report.to_dict())
         except Exception:  # the reconciler must never take the worker down; it runs again next time
             log.exception("reconcile failed")
+        try:
+            housekeeping.sweep(jobs.context(self.settings))  # this machine's scratch files no job needs
+        except Exception:
+            log.exception("housekeeping failed")
 
 
 class JobHeartbeat:

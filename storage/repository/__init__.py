@@ -24,6 +24,7 @@ from storage.repository.documents import (
 from storage.repository.dossiers import (
     DossierExists,
     create_dossier,
+    dossier_states,
     find_dossier_by_inputs,
     find_or_create_dossier,
     format_dossier_code,
@@ -76,6 +77,7 @@ __all__ = [
     "document_fields",
     "documents_by_field",
     "documents_by_sha256",
+    "dossier_states",
     "fields_of",
     "find_dossier_by_inputs",
     "find_or_create_dossier",

@@ -139,6 +139,14 @@ def create_dossier(
     return row
 
 
+def dossier_states(session: Session, codes: Sequence[str]) -> dict[str, str]:
+    """The state of each of these dossiers that exists, by code."""
+    if not codes:
+        return {}
+    rows = session.execute(select(DossierRow.code, DossierRow.state).where(DossierRow.code.in_(list(codes))))
+    return {code: state for code, state in rows}
+
+
 def find_or_create_dossier(
     session: Session,
     *,
