@@ -94,3 +94,16 @@ class SecretDocument(BadInput):
     """
 
     code = "secret_document"
+
+
+class BadPageSize(BadInput):
+    """A page too small to carry the signature stamp, or absurdly large: refused at ingest, before storing."""
+
+    code = "bad_page_size"
+
+
+class UnsafeLink(BadInput):
+    """A symbolic link in an input folder points outside it (or nowhere): an attack or a mistake, refused."""
+
+    code = "unsafe_link"
+

@@ -59,6 +59,15 @@ class Settings(BaseSettings):
     max_page_megapixels: float = Field(default=120.0, gt=0)
     max_dpi: int = Field(default=600, ge=72)
     min_dpi: int = Field(default=100, ge=50)
+    # Page size in inches, each side, checked at ingest (a PDF page from its MediaBox, an image from its pixels
+    # at the resolution sohoa reads it at). The floor is what the signature stamp needs: at its smallest
+    # (162 x 38 pt) in 12 pt margins it fits a page 174 pt (2.42 in) wide, whichever way the page is turned
+    # upright; below that signing failed after all the OCR. A6 (4.1 x 5.8 in) is far above it.
+    min_page_side_in: float = Field(default=2.5, ge=2.42)
+    # Larger than A0 (46.8 in). PDF pages only: an image's inches are only its dpi tag (a phone photo of 4032
+    # pixels "at 72 dpi" is 56 in), and its pixels are bounded by max_page_megapixels already.
+    max_page_side_in: float = Field(default=50.0, ge=12.0)
+
 
     # Output
     jpeg_quality: int = Field(default=80, ge=30, le=100)
