@@ -158,14 +158,15 @@ def publish(
 ) -> None:
     """Publish approved results: approved fields embedded, approval signature (SOHOA_SIGN_LEVEL, B-LTA)."""
     from storage import repository
+    from storage.repository.review import clean_actor
     from workers.context import open_context
     from workers.publish import publish_dossier, publish_result
     from workers.results import UnknownResult
 
     settings = _settings()
     try:
+        actor = clean_actor(by) if by is not None else repository.SYSTEM_ACTOR
         ctx = open_context(settings)
-        actor = by or repository.SYSTEM_ACTOR
         try:
             done = [publish_result(ctx, code, by=actor)]
         except UnknownResult:  # a dossier code: all its results

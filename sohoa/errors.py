@@ -107,3 +107,9 @@ class UnsafeLink(BadInput):
 
     code = "unsafe_link"
 
+
+class TooLong(BadInput):
+    """Typed text (a field value, a reason, a name) longer than its kind allows."""
+
+    code = "too_long"
+
