@@ -263,6 +263,7 @@ def main() -> None:
     processes are stopped by the command itself. So the standard streams and the logs are flushed and the
     process ends with ``os._exit``. An exception that escapes the command still exits the normal way.
     """
+    os.umask(0o077)  # data files 0600 and folders 0700: scans, page images and results are personal data
     try:
         app()
         code: int = 0

@@ -194,6 +194,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     Tesseract gets one OpenMP thread, as in the embedded page pool: several workers per machine are the
     parallelism, and Tesseract's own threads on top made each page several times slower (workers/pages.py).
     """
+    os.umask(0o077)  # page images, OCR text and results it writes are personal data: 0600 files, 0700 folders
     single_thread_env()
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))
