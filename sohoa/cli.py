@@ -96,6 +96,10 @@ def process(
     from workers.early import start_early
 
     settings = _settings(workers=workers)
+    try:  # before any work: a missing signing key costs neither the OCR nor a dossier record
+        settings.chosen_signer()
+    except SohoaError as exc:
+        raise _fail(exc) from exc
     early = start_early(inputs, settings)  # pages start now; the database layer is imported meanwhile
     from workers.lifecycle import process_dossier
 
