@@ -113,3 +113,8 @@ class TooLong(BadInput):
 
     code = "too_long"
 
+
+class BadOutput(BadInput):
+    """The output folder or file (``--out``) cannot receive the results: refused before any work."""
+
+    code = "bad_output"
