@@ -105,6 +105,11 @@ def all_labels() -> frozenset[str]:
     return frozenset(labels)
 
 
+def field_type(key: str) -> FieldType:
+    """The type of field ``key`` (``str`` for a key no schema has): what a typed correction is limited by."""
+    return _raw()["fields"].get(key, {}).get("type", "str")  # type: ignore[no-any-return]
+
+
 def by_key(key: str) -> DocType:
     """The type with this key (``other`` when unknown)."""
     return next((t for t in DOC_TYPES if t.key == key), OTHER)

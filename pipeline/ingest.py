@@ -3,11 +3,18 @@
 Inputs are PDFs, multi-page TIFFs, JPEG/PNG files or folders of them; together they form one dossier.
 Bad input raises one ``BadInput`` error naming the file and the reason. A PDF that needs repair or
 only carries an owner password is accepted, and the ``Source.notes`` say so, so the reader knows.
+
+Every page is measured here, without rendering (page boxes and image headers): its size in inches
+(``min_page_side_in``..``max_page_side_in``) and its pixels at the resolution it will be read at
+(``max_page_megapixels``). A page the later stages would refuse (too big to render, too small for the
+signature stamp) is thus refused before anything is stored, by ``sohoa check``, ``process`` and ``submit``
+alike. A symbolic link inside an input folder that points outside it is refused (``_folder_files``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import warnings
 from pathlib import Path
 
@@ -15,14 +22,17 @@ import pikepdf
 from PIL import Image, UnidentifiedImageError
 
 from pipeline.models import Source, SourceKind
+from pipeline.pages import image_dpi, pdf_page_dpi, render_dpi
 from pipeline.pdf_traits import PdfTraits, read_traits
 from sohoa.errors import (
     BadInput,
+    BadPageSize,
     BrokenPdf,
     EmptyFile,
     EncryptedPdf,
     TooLarge,
     TooManyPages,
+    UnsafeLink,
     UnsupportedFormat,
 )
 from sohoa.settings import Settings
@@ -38,11 +48,14 @@ MAGIC: list[tuple[bytes, SourceKind]] = [
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given; folders expanded (recursively) to their supported files in path order."""
+    """Files as given; folders expanded (recursively) to their supported files in path order.
+
+    A file or folder named as an argument may itself be a symbolic link: the user named it.
+    """
     files: list[Path] = []
     for item in inputs:
         if item.is_dir():
-            found = sorted(p for p in item.rglob("*") if p.is_file() and _looks_supported(p))
+            found = _folder_files(item)
             if not found:
                 raise BadInput("thư mục không có tệp PDF/TIFF/JPEG/PNG nào", file=str(item))
             files.extend(found)
@@ -51,6 +64,44 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
         else:
             raise BadInput("không tìm thấy tệp", file=str(item))
     return files
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The supported files under ``folder``, recursively, in path order.
+
+    A symbolic link anywhere in the folder that resolves outside it (or nowhere: broken, or a loop) is
+    refused with ``UnsafeLink`` naming it: a desk folder holding a link to ``/etc`` or to another
+    citizen's scans is an attack or a mistake, and silently skipping it would hand in a dossier short of
+    what the clerk saw. Links to files inside the folder are read like the files; linked folders are not
+    entered (their files are in the tree already), so a loop cannot make the walk go round.
+    """
+    root = folder.resolve()
+    found: list[Path] = []
+    for here, dirs, names in os.walk(folder):  # followlinks=False: linked folders are listed, not entered
+        for name in sorted([*dirs, *names]):
+            path = Path(here, name)
+            if path.is_symlink():
+                _check_link(path, root)
+        found.extend(p for p in (Path(here, n) for n in names) if _looks_supported(p) and p.is_file())
+    return sorted(found)
+
+
+def _check_link(link: Path, root: Path) -> None:
+    """Refuse ``link`` unless it resolves to an existing path inside ``root``."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # missing target, or a loop (RuntimeError before Python 3.13)
+        raise UnsafeLink(
+            "liên kết tượng trưng hỏng hoặc lặp vòng trong thư mục hồ sơ",
+            hint="xóa liên kết rồi nộp lại",
+            file=str(link),
+        ) from exc
+    if not target.is_relative_to(root):
+        raise UnsafeLink(
+            f"liên kết tượng trưng trỏ ra ngoài thư mục hồ sơ (tới {target})",
+            hint="chép tệp cần nộp vào thư mục thay cho liên kết",
+            file=str(link),
+        )
 
 
 def _looks_supported(path: Path) -> bool:
@@ -91,7 +142,7 @@ def ingest_file(path: Path, settings: Settings, work_dir: Path) -> Source:
     digest = sha256_file(path)
     traits = PdfTraits()
     if kind == "pdf":
-        readable, pages, notes, traits = _check_pdf(path, digest, work_dir)
+        readable, pages, notes, traits = _check_pdf(path, digest, work_dir, settings)
     else:
         readable, pages, notes = path, _check_image(path, kind, settings), ()
     if pages > settings.max_pages:
@@ -120,8 +171,11 @@ def ingest(inputs: list[Path], settings: Settings, work_dir: Path) -> list[Sourc
     return sources
 
 
-def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tuple[str, ...], PdfTraits]:
-    """Open with qpdf (via pikepdf); repair or decrypt into a work copy when needed; read its traits.
+def _check_pdf(
+    path: Path, digest: str, work_dir: Path, settings: Settings
+) -> tuple[Path, int, tuple[str, ...], PdfTraits]:
+    """Open with qpdf (via pikepdf); measure every page; repair or decrypt into a work copy when needed;
+    read its traits (signatures, active content).
 
     The original stays untouched: the repaired/decrypted copy is only what we rasterize.
     """
@@ -145,6 +199,8 @@ def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tupl
             raise BrokenPdf(f"PDF hỏng, không đọc được danh sách trang ({_short(exc)})", file=str(path)) from exc
         if pages == 0:
             raise BrokenPdf("PDF không có trang nào", file=str(path))
+        if pages <= settings.max_pages:  # more is refused by the caller, without measuring them all
+            _check_pdf_pages(pdf, path, settings)
         traits = read_traits(pdf)
         repaired = _needs_repair(path)
         if repaired:
@@ -158,6 +214,47 @@ def _check_pdf(path: Path, digest: str, work_dir: Path) -> tuple[Path, int, tupl
                 raise BrokenPdf(f"PDF hỏng, không sửa được ({_short(exc)})", file=str(path)) from exc
             return fixed, pages, tuple(notes), traits
     return path, pages, (), traits
+
+
+def _check_pdf_pages(pdf: pikepdf.Pdf, path: Path, settings: Settings) -> None:
+    """Each page's MediaBox (what pdftoppm renders) in inches, and its pixels at the resolution it will be
+    rendered at (``pipeline.pages``): from the page dictionaries and image headers only."""
+    for index in range(len(pdf.pages)):
+        try:
+            dpi, _estimated, w_in, h_in = pdf_page_dpi(pdf, index)
+        except (pikepdf.PdfError, ValueError, TypeError, IndexError) as exc:
+            raise BrokenPdf(f"PDF hỏng, không đọc được khổ trang {index + 1} ({_short(exc)})", file=str(path)) from exc
+        _check_page_inches(index + 1, w_in, h_in, path, settings, check_max=True)
+        dpi = render_dpi(dpi, settings)
+        _check_page_pixels(index + 1, round(w_in * dpi), round(h_in * dpi), path, settings)
+
+
+def _check_page_inches(
+    number: int, w_in: float, h_in: float, path: Path, settings: Settings, *, check_max: bool
+) -> None:
+    """Both sides at least ``min_page_side_in`` (room for the signature stamp, whichever way the page is
+    turned upright) and, when ``check_max``, at most ``max_page_side_in``."""
+    size = f"{w_in:.2f} x {h_in:.2f} inch"
+    if min(w_in, h_in) < settings.min_page_side_in:
+        raise BadPageSize(
+            f"trang {number} quá nhỏ ({size}): mỗi cạnh cần ít nhất {settings.min_page_side_in:g} inch để đặt "
+            "dấu chữ ký số",
+            hint="quét lại trên khổ giấy A4 hoặc A5",
+            file=str(path),
+        )
+    if check_max and max(w_in, h_in) > settings.max_page_side_in:
+        raise BadPageSize(
+            f"khổ trang {number} bất thường ({size}): mỗi cạnh tối đa {settings.max_page_side_in:g} inch",
+            file=str(path),
+        )
+
+
+def _check_page_pixels(number: int, w: int, h: int, path: Path, settings: Settings) -> None:
+    if w * h > settings.max_page_megapixels * 1_000_000:
+        raise TooLarge(
+            f"trang {number} quá lớn ({w}x{h} điểm ảnh, giới hạn {settings.max_page_megapixels:g} megapixel)",
+            file=str(path),
+        )
 
 
 def _needs_repair(path: Path) -> bool:
@@ -191,6 +288,9 @@ def _check_image(path: Path, kind: SourceKind, settings: Settings) -> int:
                     )
                 if w < 16 or h < 16:
                     raise BadInput(f"ảnh trang {i + 1} quá nhỏ ({w}x{h} điểm ảnh)", file=str(path))
+                dpi, _estimated = image_dpi(img.info.get("dpi"), w, h)
+                # No upper bound in inches: an image's inches are only its dpi tag; its pixels are bounded above.
+                _check_page_inches(i + 1, w / dpi, h / dpi, path, settings, check_max=False)
     except Image.DecompressionBombError as exc:
         raise TooLarge(f"ảnh quá lớn ({_short(exc)})", file=str(path)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:

@@ -21,12 +21,19 @@ from sohoa.settings import Settings
 
 @dataclass(frozen=True)
 class PageContext:
-    """What a worker needs for one page: where it is, where to write, the settings."""
+    """What a worker needs for one page: where it is, where to write, the settings.
+
+    A context is pickled to the process that runs the page, so its settings are the copy without secrets
+    (``Settings.without_secrets``: a pickled secret is in clear), whoever builds it.
+    """
 
     ref: PageRef
     source_name: str
     work_dir: Path
     settings: Settings
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", self.settings.without_secrets())
 
 
 def _write_jpeg(image: np.ndarray, path: Path, quality: int) -> Path:

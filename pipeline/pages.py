@@ -56,6 +56,20 @@ def estimate_dpi(width_px: int, height_px: int) -> int:
     return snap_dpi(max(width_px, height_px) / A4_LONG_SIDE_IN)
 
 
+def image_dpi(dpi_tag: object, width_px: int, height_px: int) -> tuple[int, bool]:
+    """(dpi, estimated) an image page is read at: its dpi tag when plausible, else estimated as A4.
+
+    Ingest measures the page with the same answer, so the size it checks is the size the page will have.
+    """
+    try:
+        value = float(dpi_tag[0]) if dpi_tag else 0.0  # type: ignore[index]
+    except (TypeError, ValueError, IndexError):
+        value = 0.0
+    if 72 <= value <= 2400:
+        return snap_dpi(value), False
+    return estimate_dpi(width_px, height_px), True
+
+
 def rasterize(ref: PageRef, settings: Settings) -> RasterPage:
     """Render one page to RGB pixels, refusing pages over the pixel limit before decoding them."""
     if ref.source_kind == "pdf":
@@ -92,6 +106,11 @@ def pdf_page_dpi(pdf: pikepdf.Pdf, index: int) -> tuple[int, bool, float, float]
     return VECTOR_PAGE_DPI, True, w_in, h_in
 
 
+def render_dpi(dpi: int, settings: Settings) -> int:
+    """The resolution a PDF page is rendered at: its own, kept within ``min_dpi``..``max_dpi``."""
+    return min(max(dpi, settings.min_dpi), settings.max_dpi)
+
+
 def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
     try:
         with pikepdf.open(ref.source_path) as pdf:
@@ -100,7 +119,7 @@ def _rasterize_pdf(ref: PageRef, settings: Settings) -> RasterPage:
         raise UnreadablePage(
             f"không đọc được trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name
         ) from exc
-    dpi = min(max(dpi, settings.min_dpi), settings.max_dpi)
+    dpi = render_dpi(dpi, settings)
     _check_pixels(round(w_in * dpi), round(h_in * dpi), ref, settings)
     rgb = _pdftoppm(ref, dpi, timeout_s=settings.tesseract_timeout_s)
     return RasterPage(rgb=rgb, dpi=dpi, dpi_estimated=estimated)
@@ -139,10 +158,8 @@ def _load_image_frame(ref: PageRef, settings: Settings) -> RasterPage:
     except (OSError, EOFError, ValueError) as exc:
         raise BadInput(f"không đọc được ảnh trang {ref.index_in_source + 1}: {exc}", file=ref.source_path.name) from exc
     h, w = rgb.shape[:2]
-    dpi_value = float(dpi_tag[0]) if dpi_tag else 0.0
-    if 72 <= dpi_value <= 2400:
-        return RasterPage(rgb=rgb, dpi=snap_dpi(dpi_value), dpi_estimated=False)
-    return RasterPage(rgb=rgb, dpi=estimate_dpi(w, h), dpi_estimated=True)
+    dpi, estimated = image_dpi(dpi_tag, w, h)
+    return RasterPage(rgb=rgb, dpi=dpi, dpi_estimated=estimated)
 
 
 def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:

@@ -127,10 +127,9 @@ def load_pkcs12_signer(
 
 
 def signer_kind(settings: Settings) -> str:
-    """``pkcs12``, ``pkcs11`` or ``dev``: the explicit setting, else a PKCS#12 file if one is set, else dev."""
-    if settings.signer is not None:
-        return settings.signer
-    return "pkcs12" if settings.signer_pkcs12 is not None else "dev"
+    """``pkcs12``, ``pkcs11`` or ``dev`` (``Settings.chosen_signer``): the development key only when asked
+    for or in the embedded mode; otherwise ``SigningError`` when no key is configured."""
+    return settings.chosen_signer()
 
 
 def signer_from_settings(settings: Settings) -> SimpleSigner:
@@ -143,7 +142,7 @@ def signer_from_settings(settings: Settings) -> SimpleSigner:
         password = settings.signer_pkcs12_password
         signer = load_pkcs12_signer(
             settings.signer_pkcs12,
-            password.encode() if password else None,
+            password.get_secret_value().encode() if password else None,
             extra_certs=settings.signer_chain,
             prefer_pss=pss,
         )

@@ -33,9 +33,10 @@ def pkcs11_signer(settings: Settings) -> Iterator[PKCS11Signer]:
         )
     if not module.is_file():
         raise SigningError(f"Không tìm thấy thư viện PKCS#11 {module}", hint="cài trình điều khiển token/HSM")
+    pin = settings.pkcs11_pin.get_secret_value() if settings.pkcs11_pin is not None else None
     try:
         session = open_pkcs11_session(
-            str(module), token_criteria=TokenCriteria(label=label) if label else None, user_pin=settings.pkcs11_pin
+            str(module), token_criteria=TokenCriteria(label=label) if label else None, user_pin=pin
         )
     except (PKCS11Error, OSError, RuntimeError) as exc:
         raise SigningError(

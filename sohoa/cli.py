@@ -1,13 +1,13 @@
 """The `sohoa` command: a thin shell over the lifecycle. It is the one place errors become exit codes.
 
 Exit codes: 0 success (also when fields wait for review), 2 bad input (one line on stderr, nothing
-written), 1 internal error.
+written), 1 internal error. Everything a file or a person wrote is printed through ``sohoa.terminal``
+(control characters escaped, Rich markup disabled), and files are created private (``main``: umask 077).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import sys
@@ -26,6 +26,7 @@ from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.cli_storage import storage_app
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
+from sohoa.terminal import json_text, plain, shown
 
 app = typer.Typer(
     help=(
@@ -60,12 +61,12 @@ def _settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        err.print(f"[red]invalid settings:[/red] {exc}")
+        err.print(f"[red]invalid settings:[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
 
 
 def _fail(exc: SohoaError) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
     return typer.Exit(exc.exit_code)
 
 
@@ -98,8 +99,14 @@ def process(
 ) -> None:
     """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
     from workers.early import start_early
+    from workers.outputs import check_out_dir
 
     settings = _settings(workers=workers)
+    try:  # before any work: a wrong --out or a missing signing key costs neither the OCR nor a dossier record
+        check_out_dir(out)
+        settings.chosen_signer()
+    except SohoaError as exc:
+        raise _fail(exc) from exc
     early = start_early(inputs, settings)  # pages start now; the database layer is imported meanwhile
     from workers.lifecycle import process_dossier
 
@@ -116,7 +123,7 @@ def process(
         if early is not None:
             early.close()
     if as_json:
-        sys.stdout.write(json.dumps(outcome.result, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(outcome.result) + "\n")
         return
     _summary(outcome.result, outcome.files, outcome.already_seen)
 
@@ -125,37 +132,37 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
     con = Console()
     dossier = result["dossier"]
     seen = " (đã xử lý trước đây: trả lại kết quả đã lưu)" if already_seen else ""
-    con.print(f"[bold]Hồ sơ {dossier['code']}[/bold]: {dossier['state']}{seen}")
+    con.print(f"[bold]Hồ sơ {shown(dossier['code'])}[/bold]: {shown(dossier['state'])}{seen}")
     for page in result["pages"]:
         notes = "; ".join(f["message"] for f in page["findings"]) or "không có vấn đề"
         con.print(
             f"  Trang {page['number']}: {page['dpi']} dpi, xoay {page['rotation']}°, nghiêng {page['skew']:+.1f}°, "
-            f"độ tin cậy OCR {page['ocr_confidence']:.2f}: {notes}"
+            f"độ tin cậy OCR {page['ocr_confidence']:.2f}: {shown(notes)}"
         )
     for doc in result["documents"]:
-        table = Table(title=f"{doc['code']} ({doc.get('type_label', doc['type'])})", show_lines=False)
+        title = f"{doc['code']} ({doc.get('type_label', doc['type'])})"
+        table = Table(title=shown(title), show_lines=False)
         for col in ("Trường", "Giá trị", "Tin cậy", "Trạng thái"):
             table.add_column(col)
         for key, value in doc["fields"].items():
             for item in value if isinstance(value, list) else [value]:
                 status = item["status"] + (f" ({', '.join(item['reasons'])})" if item["reasons"] else "")
-                table.add_row(key, str(item["value"]), f"{item['confidence']:.2f}", status)
+                table.add_row(shown(key), shown(item["value"]), f"{item['confidence']:.2f}", shown(status))
         con.print(table)
         sig = doc.get("signature") or {}
-        con.print(f"  Ký số: {sig.get('signer', '?')} lúc {sig.get('signing_time', '?')} ({sig.get('level', '?')})")
+        signer, when, level = (shown(sig.get(k, "?")) for k in ("signer", "signing_time", "level"))
+        con.print(f"  Ký số: {signer} lúc {when} ({level})")
         if sig.get("approval"):  # published: the approved fields are embedded and signed
             approval = sig["approval"]
-            con.print(
-                f"  Phê duyệt: {approval.get('signer', '?')} lúc {approval.get('signing_time', '?')} "
-                f"({approval.get('level', '?')}), dữ liệu đã duyệt được nhúng trong PDF"
-            )
+            signer, when, level = (shown(approval.get(k, "?")) for k in ("signer", "signing_time", "level"))
+            con.print(f"  Phê duyệt: {signer} lúc {when} ({level}), dữ liệu đã duyệt được nhúng trong PDF")
         if sig.get("note"):  # a signed input kept as it was
-            con.print(f"  {sig['note']}")
+            con.print(f"  {shown(sig['note'])}")
         elif sig.get("needs_ltv") and sig.get("level") != "PAdES B-B":
             con.print("  Còn thiếu dữ liệu xác thực dài hạn: chạy sohoa sign extend --pending khi có mạng")
     con.print("Tệp kết quả:")
     for path in files:
-        con.print(f"  {path}")
+        con.print(f"  {shown(path)}")
 
 
 @app.command()
@@ -171,8 +178,6 @@ def check(
     """
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
-
-    from rich.markup import escape
 
     from pipeline.ingest import ingest
     from pipeline.models import PageRef
@@ -209,21 +214,19 @@ def check(
     ]
     rescan = [p["number"] for p in pages if p["rescan"]]
     if as_json:
-        sys.stdout.write(
-            json.dumps({"ok": not rescan, "rescan": rescan, "pages": pages}, ensure_ascii=False, indent=2) + "\n"
-        )
+        sys.stdout.write(json_text({"ok": not rescan, "rescan": rescan, "pages": pages}) + "\n")
     else:
         con = Console(soft_wrap=True)  # a message is never broken across lines
         marks = {"error": "[red]✗[/red]", "warning": "[yellow]![/yellow]", "info": "[blue]i[/blue]"}
         for p in pages:
             measured = "đo được " if p["measures"]["dpi_measured"] else ""
-            head = f"Trang {p['number']} ({escape(p['source'])}, {measured}{p['dpi']} dpi)"
+            head = f"Trang {p['number']} ({shown(p['source'])}, {measured}{p['dpi']} dpi)"
             if not p["findings"]:
                 con.print(f"[green]✓[/green] {head}: không có vấn đề")
                 continue
             con.print(f"{marks[p['findings'][0]['severity']]} {head}:")  # findings come worst first
             for f in p["findings"]:
-                con.print(f"    {marks.get(f['severity'], '-')} {escape(f['message'])}")
+                con.print(f"    {marks.get(f['severity'], '-')} {shown(f['message'])}")
         if rescan:
             con.print(f"[bold red]Cần quét lại {len(rescan)} trang: {', '.join(map(str, rescan))}[/bold red]")
         else:
@@ -242,9 +245,14 @@ def samples(
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
+    from workers.outputs import check_out_dir
 
+    try:
+        check_out_dir(out)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
     path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
-    Console().print(f"{path}\n{out / 'truth.json'}")
+    Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
 
 
 app.command()(verify)
@@ -267,6 +275,7 @@ def main() -> None:
     processes are stopped by the command itself. So the standard streams and the logs are flushed and the
     process ends with ``os._exit``. An exception that escapes the command still exits the normal way.
     """
+    os.umask(0o077)  # data files 0600 and folders 0700: scans, page images and results are personal data
     try:
         app()
         code: int = 0

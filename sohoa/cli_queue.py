@@ -6,16 +6,15 @@ here (2 bad input or unknown dossier, 1 anything else, such as Redis unreachable
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from sohoa.errors import SohoaError
+from sohoa.terminal import json_text, plain, shown
 
 
 def _settings() -> Any:
@@ -25,12 +24,12 @@ def _settings() -> Any:
 
 
 def _fail(exc: SohoaError, code: int | None = None) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
     return typer.Exit(code if code is not None else exc.exit_code)
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(data, default=str) + "\n")
 
 
 def submit(
@@ -53,9 +52,9 @@ def submit(
         return
     con = Console(soft_wrap=True)
     seen = " (đã tiếp nhận trước đây)" if receipt.already_seen else ""
-    con.print(f"[bold]Hồ sơ {receipt.code}[/bold]: {receipt.pages} trang, {receipt.state}{seen}")
+    con.print(f"[bold]Hồ sơ {shown(receipt.code)}[/bold]: {receipt.pages} trang, {shown(receipt.state)}{seen}")
     for f in receipt.findings:
-        con.print(f"  ! {escape(f['message'])}")
+        con.print(f"  ! {shown(f['message'])}")
     if receipt.rescan:
         con.print(f"[red]Nên quét lại trang: {', '.join(map(str, receipt.rescan))}[/red]")
     if not receipt.queued and receipt.state in ("received", "processing"):
@@ -83,17 +82,17 @@ def status(
         _print_json(info)
         return
     con = Console(soft_wrap=True)
-    con.print(f"[bold]Hồ sơ {info['code']}[/bold]: {info['state']}")
+    con.print(f"[bold]Hồ sơ {shown(info['code'])}[/bold]: {shown(info['state'])}")
     if info["reason"]:
-        con.print(f"  lỗi ở bước {info['failed_stage']}: {escape(info['reason'])}")
+        con.print(shown(f"  lỗi ở bước {info['failed_stage']}: {info['reason']}"))
     con.print(f"  trang: {info['pages']['done']}/{info['pages']['total']}")
     for name, run in info["stages"].items():
-        err = f": {escape(run['error'])}" if run["error"] else ""
-        con.print(f"  {name}: {run['state']} (lần {run['attempt']}){err}")
+        err = f": {run['error']}" if run["error"] else ""
+        con.print(shown(f"  {name}: {run['state']} (lần {run['attempt']}){err}"))
     for job_id, st in (info.get("jobs") or {}).items():
-        con.print(f"  job {job_id}: {st}")
+        con.print(shown(f"  job {job_id}: {st}"))
     for doc in info["documents"]:
-        con.print(f"  kết quả {doc}")
+        con.print(shown(f"  kết quả {doc}"))
 
 
 def worker(
@@ -128,9 +127,9 @@ def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Machine-read
     con = Console(soft_wrap=True)
     con.print(f"{report.checked} hồ sơ chưa xong; xếp lại {sum(map(len, report.enqueued.values()))} việc")
     for code, ids in report.enqueued.items():
-        con.print(f"  {code}: {', '.join(ids)}")
+        con.print(shown(f"  {code}: {', '.join(ids)}"))
     for code in report.failed:
-        con.print(f"  [red]{code}: failed[/red] (sohoa status {code})")
+        con.print(f"  [red]{shown(code)}: failed[/red] (sohoa status {shown(code)})")
 
 
 def retry(code: Annotated[str, typer.Argument(help="Code of a failed dossier.")]) -> None:
@@ -145,7 +144,7 @@ def retry(code: Annotated[str, typer.Argument(help="Code of a failed dossier.")]
         raise _fail(exc) from exc
     except SohoaError as exc:
         raise _fail(exc, 2) from exc
-    Console(soft_wrap=True).print(f"Hồ sơ {code}: processing; xếp lại {len(enqueued)} việc")
+    Console(soft_wrap=True).print(f"Hồ sơ {shown(code)}: processing; xếp lại {len(enqueued)} việc")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,10 +18,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from sohoa.errors import SohoaError
 from sohoa.settings import load_settings
+from sohoa.terminal import json_text, plain, shown
 
 review_app = typer.Typer(help="Review fields the machine may have misread, correct them, approve results.")
 results_app = typer.Typer(help="Find, show and export results (signed PDF + fields) for reuse.")
@@ -40,7 +40,7 @@ def _opened() -> Iterator[Any]:
     try:
         settings = load_settings()
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        sys.stderr.write(f"sohoa: invalid settings: {exc}\n")
+        sys.stderr.write(f"sohoa: invalid settings: {plain(exc)}\n")
         raise typer.Exit(2) from exc
     try:
         ctx = open_context(settings)
@@ -53,12 +53,17 @@ def _opened() -> Iterator[Any]:
 
 
 def _fail(exc: SohoaError) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
     return typer.Exit(exc.exit_code)
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text(data) + "\n")
+
+
+def _quoted(value: Any) -> str:
+    """A field value as JSON (strings quoted, lists bracketed), so an empty or spaced value is visible."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _who(by: str | None) -> str:
@@ -84,12 +89,12 @@ def review_list(as_json: AsJson = False) -> None:
         return
     for w in waiting:
         doubt = f"{len(w.fields)}/{w.field_count} trường cần xem lại" if w.fields else "chỉ chờ duyệt"
-        con.print(f"[bold]{w.code}[/bold] ({w.type}), hồ sơ {w.dossier}: {doubt}")
+        con.print(f"[bold]{shown(w.code)}[/bold] ({shown(w.type)}), hồ sơ {shown(w.dossier)}: {doubt}")
         for f in w.fields:
             box = f" [{','.join(map(str, f.bbox))}]" if f.bbox else ""
             where = f"trang {f.page}{box}" if f.page else "không rõ vị trí"
-            value = escape(json.dumps(f.value, ensure_ascii=False))
-            con.print(f"  {f.ref:<16} {value}  tin cậy {f.confidence:.2f}  {escape(', '.join(f.reasons))}  {where}")
+            reasons = ", ".join(f.reasons)
+            con.print(shown(f"  {f.ref:<16} {_quoted(f.value)}  tin cậy {f.confidence:.2f}  {reasons}  {where}"))
     con.print(
         f"{len(waiting)} kết quả chờ duyệt. Sửa: sohoa review set KQ TRƯỜNG GIÁ_TRỊ; duyệt: sohoa review approve KQ"
     )
@@ -113,9 +118,9 @@ def review_set(
         raise _fail(exc) from exc
     con = Console(soft_wrap=True)
     if not done.changed:
-        con.print(f"{done.result} {done.field}: đã là giá trị này (không đổi)")
+        con.print(f"{shown(done.result)} {shown(done.field)}: đã là giá trị này (không đổi)")
         return
-    con.print(f"{done.result} {done.field}: đã sửa (phiên bản {done.revision_id})")
+    con.print(f"{shown(done.result)} {shown(done.field)}: đã sửa (phiên bản {done.revision_id})")
     if done.reopened:
         con.print("Kết quả đã duyệt trước đó: cần duyệt lại (sohoa review approve).")
 
@@ -138,17 +143,16 @@ def review_approve(
         raise _fail(exc) from exc
     con = Console(soft_wrap=True)
     if done.already:
-        con.print(f"{done.result}: đã duyệt trước đó (hồ sơ {done.dossier}: {done.dossier_state})")
+        con.print(f"{shown(done.result)}: đã duyệt trước đó (hồ sơ {shown(done.dossier)}: {shown(done.dossier_state)})")
         return
-    forced = f" (duyệt nguyên trạng: {', '.join(done.forced)})" if done.forced else ""
-    con.print(f"{done.result}: đã duyệt{forced}. Hồ sơ {done.dossier}: {done.dossier_state}")
+    forced = f" (duyệt nguyên trạng: {shown(', '.join(done.forced))})" if done.forced else ""
+    con.print(f"{shown(done.result)}: đã duyệt{forced}. Hồ sơ {shown(done.dossier)}: {shown(done.dossier_state)}")
     for pub in published:
         ltv = " (còn thiếu dữ liệu xác thực dài hạn: sohoa sign extend)" if pub.needs_ltv else ""
-        con.print(f"{pub.result}: đã công bố, chữ ký duyệt {pub.level}{ltv}")
+        con.print(f"{shown(pub.result)}: đã công bố, chữ ký duyệt {shown(pub.level)}{ltv}")
     if failed is not None:
-        sys.stderr.write(
-            f"sohoa: đã duyệt nhưng chưa công bố: {failed.one_line()} (chạy lại: sohoa publish {result})\n"
-        )
+        why = plain(failed.one_line())
+        sys.stderr.write(f"sohoa: đã duyệt nhưng chưa công bố: {why} (chạy lại: sohoa publish {plain(result)})\n")
 
 
 @results_app.command("search")
@@ -174,7 +178,7 @@ def results_search(
         con.print("Không tìm thấy kết quả nào.")
         return
     for r in found:
-        con.print(f"{r.code}  {r.type}  {r.state}  hồ sơ {r.dossier}  (khớp theo {r.matched})")
+        con.print(shown(f"{r.code}  {r.type}  {r.state}  hồ sơ {r.dossier}  (khớp theo {r.matched})"))
 
 
 @results_app.command("show")
@@ -195,19 +199,22 @@ def results_show(
         _print_json(data)
         return
     con = Console(soft_wrap=True)
-    con.print(f"[bold]{view.code}[/bold] ({view.type}): {view.state}; hồ sơ {view.dossier} ({view.dossier_state})")
-    con.print(f"  PDF: {view.pdf_key} sha256 {view.pdf_sha256}")
+    con.print(
+        f"[bold]{shown(view.code)}[/bold] ({shown(view.type)}): {shown(view.state)}; "
+        f"hồ sơ {shown(view.dossier)} ({shown(view.dossier_state)})"
+    )
+    con.print(shown(f"  PDF: {view.pdf_key} sha256 {view.pdf_sha256}"))
     if data["approved"]:
-        con.print(f"  Duyệt: {data['approved']['by']} lúc {data['approved']['at']}")
+        con.print(shown(f"  Duyệt: {data['approved']['by']} lúc {data['approved']['at']}"))
     for key, value in data["fields"].items():
         items = value if isinstance(value, list) else [value]
         for n, item in enumerate(items):
             ref = f"{key}.{n}" if isinstance(value, list) else key
             status = item["status"] + (f" ({', '.join(item['reasons'])})" if item["reasons"] else "")
-            shown = escape(json.dumps(item["value"], ensure_ascii=False))
-            con.print(f"  {ref:<16} {shown}  tin cậy {item['confidence']:.2f}  {status}")
+            value_text = _quoted(item["value"])
+            con.print(shown(f"  {ref:<16} {value_text}  tin cậy {item['confidence']:.2f}  {status}"))
     for rev in view.revisions:
-        con.print(f"  {rev['at']} {rev['by']}: {rev['field']} {escape(str(rev['old']))} → {escape(str(rev['new']))}")
+        con.print(shown(f"  {rev['at']} {rev['by']}: {rev['field']} {rev['old']} → {rev['new']}"))
 
 
 @results_app.command("export")
@@ -216,15 +223,17 @@ def results_export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <code>.pdf and <code>.json.")],
 ) -> None:
     """Write a result's signed PDF (checked against its recorded sha256) and its JSON with the current fields."""
+    from workers.outputs import check_out_dir
     from workers.results import export_result
 
     try:
+        check_out_dir(out)  # before the database is opened: a wrong --out is one line, exit 2
         with _opened() as ctx:
             files = export_result(ctx, result, out)
     except SohoaError as exc:
         raise _fail(exc) from exc
     for path in files:
-        Console(soft_wrap=True).print(str(path))
+        Console(soft_wrap=True).print(shown(path))
 
 
 @results_app.command("url")
@@ -242,7 +251,7 @@ def results_url(
             url, seconds = result_download_url(ctx, result, expires)
     except SohoaError as exc:
         raise _fail(exc) from exc
-    sys.stdout.write(url + "\n")
+    sys.stdout.write(plain(url) + "\n")
     sys.stderr.write(f"sohoa: link valid for {seconds} s\n")
 
 
@@ -262,7 +271,7 @@ def results_attach(
     except SohoaError as exc:
         raise _fail(exc) from exc
     what = "đã gắn" if created else "đã gắn từ trước"
-    sys.stdout.write(f"{result} {what} vào hồ sơ {to}; kết quả dùng lại: {', '.join(codes)}\n")
+    sys.stdout.write(plain(f"{result} {what} vào hồ sơ {to}; kết quả dùng lại: {', '.join(codes)}") + "\n")
 
 
 @audit_app.command("verify")
@@ -279,9 +288,9 @@ def audit_verify(as_json: AsJson = False) -> None:
     if as_json:
         _print_json(report.to_dict())
     elif report.ok:
-        sys.stdout.write(f"audit log intact: {report.entries} entries, last hash {report.last_hash}\n")
+        sys.stdout.write(plain(f"audit log intact: {report.entries} entries, last hash {report.last_hash}") + "\n")
     else:
-        sys.stdout.write(f"audit log BROKEN at entry {report.broken_seq}: {report.problem}\n")
+        sys.stdout.write(plain(f"audit log BROKEN at entry {report.broken_seq}: {report.problem}") + "\n")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -307,4 +316,4 @@ def audit_log(
     con = Console(soft_wrap=True)
     for e in entries:
         payload = json.dumps(e.payload, ensure_ascii=False, sort_keys=True) if e.payload else ""
-        con.print(f"{e.seq:>6} {e.to_dict()['at']} {escape(e.actor)} {e.action} {e.subject} {escape(payload)}")
+        con.print(shown(f"{e.seq:>6} {e.to_dict()['at']} {e.actor} {e.action} {e.subject} {payload}"))

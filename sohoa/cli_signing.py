@@ -8,17 +8,16 @@ otherwise 1, with the reason on the file's line.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from sohoa.errors import SohoaError
 from sohoa.settings import Settings, load_settings
+from sohoa.terminal import json_text, plain, shown
 
 sign_app = typer.Typer(help="Long-term validation data of signed results.", no_args_is_help=True)
 
@@ -27,12 +26,12 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ValueError as exc:
-        sys.stderr.write(f"sohoa: invalid settings: {exc}\n")
+        sys.stderr.write(f"sohoa: invalid settings: {plain(exc)}\n")
         raise typer.Exit(2) from exc
 
 
 def _fail(exc: SohoaError) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {exc.one_line()}\n")
+    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
     return typer.Exit(exc.exit_code)
 
 
@@ -69,7 +68,7 @@ def verify(
             entry = {"ok": False, "signatures": [], "reasons": [exc.message], "error": exc.code}
         report[str(path)] = entry
     if as_json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(report) + "\n")
     else:
         _print(report)
     raise typer.Exit(0 if all(e["ok"] for e in report.values()) else 1)
@@ -81,7 +80,7 @@ def _when(at: str | None) -> dt.datetime | None:
     try:
         when = dt.datetime.fromisoformat(at)
     except ValueError as exc:
-        sys.stderr.write(f"sohoa: --at {at!r} is not an ISO 8601 time\n")
+        sys.stderr.write(f"sohoa: --at {plain(repr(at))} is not an ISO 8601 time\n")
         raise typer.Exit(2) from exc
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
@@ -134,24 +133,27 @@ def _print(report: dict[str, Any]) -> None:
     con = Console(soft_wrap=True)  # one line per signature, even when piped
     for path, entry in report.items():
         head = "[green]✓[/green]" if entry["ok"] else "[red]✗[/red]"
-        con.print(f"{head} {escape(path)}" + ("" if entry["ok"] else f": {escape('; '.join(entry['reasons']))}"))
+        con.print(f"{head} {shown(path)}" + ("" if entry["ok"] else f": {shown('; '.join(entry['reasons']))}"))
         for s in entry["signatures"]:
             mark = "[green]✓[/green]" if s["bottom_line"] else "[red]✗[/red]"
             ts = f", dấu thời gian {s['timestamp']}" if s.get("timestamp") else ""
             state = f"{'nguyên vẹn' if s['intact'] else 'BỊ SỬA'}, {'tin cậy' if s['trusted'] else 'KHÔNG tin cậy'}"
             problems = "; ".join(s["problems"]) or "hợp lệ"
-            con.print(
-                f"  {mark} {s['field']} ({s['kind']}): {escape(s['signer'])} lúc {s['signing_time']}, "
-                f"{s['level']}{ts}; {state}; {s.get('modifications') or ''}: {escape(problems)}"
-            )
+            line = (
+                f"{s['field']} ({s['kind']}): {s['signer']} lúc {s['signing_time']}, "
+                f"{s['level']}{ts}; {state}; {s.get('modifications') or ''}: {problems}"
+            )  # a signed file's field names, signer and problems are the file author's text
+            con.print(f"  {mark} {shown(line)}")
         for t in entry.get("document_timestamps", []):
             mark = "[green]✓[/green]" if t["intact"] and t["trusted"] else "[red]✗[/red]"
-            con.print(f"  {mark} dấu thời gian lưu trữ {t['time']} ({escape(t['tsa'])})")
+            stamp = f"dấu thời gian lưu trữ {t['time']} ({t['tsa']})"
+            con.print(f"  {mark} {shown(stamp)}")
         emb = entry.get("embedded_fields")
         if emb:
             differ = ", ".join(emb.get("differences", [])) or emb.get("reason", "")
             verdict = {True: "khớp cơ sở dữ liệu", False: f"KHÁC cơ sở dữ liệu: {differ}"}
-            con.print(f"  dữ liệu đã duyệt ({emb['result']}): {verdict.get(emb['match'], emb.get('reason', ''))}")
+            line = f"  dữ liệu đã duyệt ({emb['result']}): {verdict.get(emb['match'], emb.get('reason', ''))}"
+            con.print(shown(line))
 
 
 def publish(
@@ -160,14 +162,15 @@ def publish(
 ) -> None:
     """Publish approved results: approved fields embedded, approval signature (SOHOA_SIGN_LEVEL, B-LTA)."""
     from storage import repository
+    from storage.repository.review import clean_actor
     from workers.context import open_context
     from workers.publish import publish_dossier, publish_result
     from workers.results import UnknownResult
 
     settings = _settings()
     try:
+        actor = clean_actor(by) if by is not None else repository.SYSTEM_ACTOR
         ctx = open_context(settings)
-        actor = by or repository.SYSTEM_ACTOR
         try:
             done = [publish_result(ctx, code, by=actor)]
         except UnknownResult:  # a dossier code: all its results
@@ -177,10 +180,12 @@ def publish(
     con = Console(soft_wrap=True)
     for pub in done:
         if pub.already:
-            con.print(f"{pub.result}: đã công bố trước đó")
+            con.print(shown(f"{pub.result}: đã công bố trước đó"))
             continue
         ltv = " (còn thiếu dữ liệu xác thực dài hạn: sohoa sign extend)" if pub.needs_ltv else ""
-        con.print(f"{pub.result}: đã công bố, chữ ký duyệt {pub.level}{ltv}. Hồ sơ {pub.dossier}: {pub.dossier_state}")
+        con.print(
+            shown(f"{pub.result}: đã công bố, chữ ký duyệt {pub.level}{ltv}. Hồ sơ {pub.dossier}: {pub.dossier_state}")
+        )
 
 
 @sign_app.command("extend")
@@ -196,6 +201,10 @@ def extend(
     con = Console(soft_wrap=True)
     try:
         if target is not None and Path(target).is_file():
+            if out is not None:
+                from workers.outputs import check_out_file
+
+                check_out_file(out)  # before signing is loaded or the network asked for anything
             from signing.ltv import extend_pdf
 
             if not settings.tsa_url:
@@ -206,7 +215,7 @@ def extend(
                 Path(target), dst, tsa_url=settings.tsa_url, trust_roots=settings.trust_roots,
                 md_algorithm=settings.sign_hash, timeout_s=settings.net_timeout_s,
             )  # fmt: skip
-            con.print(f"{dst}: {done.level} ({', '.join(done.signatures)})")
+            con.print(shown(f"{dst}: {done.level} ({', '.join(done.signatures)})"))
             return
         from workers.context import open_context
         from workers.publish import extend_result, pending_ltv
@@ -221,6 +230,6 @@ def extend(
             )
             raise typer.Exit(0 if pending else 2)
         for code in codes:
-            con.print(f"{code}: {extend_result(ctx, code)}")
+            con.print(shown(f"{code}: {extend_result(ctx, code)}"))
     except SohoaError as exc:
         raise _fail(exc) from exc

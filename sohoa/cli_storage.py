@@ -6,13 +6,13 @@ something is missing, corrupt or orphaned (or on an internal error), 2 on invali
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated
 
 import typer
 
 from sohoa.errors import SohoaError
+from sohoa.terminal import json_text, plain
 
 storage_app = typer.Typer(help="The object store: check every stored object against the database.")
 
@@ -34,19 +34,19 @@ def storage_check(
     except SohoaError as exc:
         raise _fail(exc) from exc
     if as_json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(report.to_dict()) + "\n")
     else:
         out = sys.stdout
         for warning in report.store.get("warnings", []):
-            out.write(f"warning: {warning}\n")
-        for line in iter_problem_lines(report):
-            out.write(line + "\n")
+            out.write(f"warning: {plain(warning)}\n")
+        for line in iter_problem_lines(report):  # object keys come from codes and hashes, names from files
+            out.write(plain(line) + "\n")
         counts = report.counts()
         how = "re-hashed" if report.rehash else "records compared"
         out.write(
             f"{'OK' if report.ok else 'PROBLEMS'}: {report.expected} objects in the database, {report.listed} stored, "
             f"{report.verified} verified ({how}, {report.bytes_hashed / 1e6:.1f} MB); "
             f"missing {counts['missing']}, corrupt {counts['corrupt']}, orphaned {counts['orphaned']} "
-            f"[{report.store.get('url', '')}]\n"
+            f"[{plain(report.store.get('url', ''))}]\n"
         )
     raise typer.Exit(0 if report.ok else 1)

@@ -94,3 +94,27 @@ class SecretDocument(BadInput):
     """
 
     code = "secret_document"
+
+
+class BadPageSize(BadInput):
+    """A page too small to carry the signature stamp, or absurdly large: refused at ingest, before storing."""
+
+    code = "bad_page_size"
+
+
+class UnsafeLink(BadInput):
+    """A symbolic link in an input folder points outside it (or nowhere): an attack or a mistake, refused."""
+
+    code = "unsafe_link"
+
+
+class TooLong(BadInput):
+    """Typed text (a field value, a reason, a name) longer than its kind allows."""
+
+    code = "too_long"
+
+
+class BadOutput(BadInput):
+    """The output folder or file (``--out``) cannot receive the results: refused before any work."""
+
+    code = "bad_output"

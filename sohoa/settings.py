@@ -3,6 +3,12 @@
 Settings are plain, picklable data so a page's context can travel to a worker process (or, later, a
 queue job) without back-references. ``SOHOA_STORAGE_URL`` and ``SOHOA_DATABASE_URL`` override the
 embedded defaults under ``SOHOA_DATA_DIR``.
+
+Secrets (the database and Redis URLs, which may carry a password, the S3 secret key, the PKCS#12
+password, the PKCS#11 PIN) are ``SecretStr``: ``repr``, ``str`` and logs show ``**********``, and code
+reads them with ``.get_secret_value()`` where they are used. Each can also come from a file named by
+``SOHOA_<NAME>_FILE`` (container secrets), and ``without_secrets`` gives the copy that travels with a
+page to other processes.
 """
 
 from __future__ import annotations
@@ -10,10 +16,23 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
+
+from sohoa.errors import SigningError
+
+# The secrets a ``SOHOA_<NAME>_FILE`` variable may hold instead of ``SOHOA_<NAME>`` (Docker/Kubernetes
+# secrets are files). One trailing newline is stripped, as editors and ``echo`` add one.
+SECRET_FILE_FIELDS = ("database_url", "redis_url", "s3_secret_key", "signer_pkcs12_password", "pkcs11_pin")
 
 
 def _default_data_dir() -> Path:
@@ -29,8 +48,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     storage_url: str | None = None
-    database_url: str | None = None
-    redis_url: str | None = None
+    database_url: SecretStr | None = None  # postgresql+psycopg://user:password@host/db: a secret
+    redis_url: SecretStr | None = None  # redis://:password@host:6379/0
     agency_code: str = "000.00.20.H40"
     agency_name: str = "UBND Phường Thử Nghiệm"
 
@@ -59,6 +78,14 @@ class Settings(BaseSettings):
     max_page_megapixels: float = Field(default=120.0, gt=0)
     max_dpi: int = Field(default=600, ge=72)
     min_dpi: int = Field(default=100, ge=50)
+    # Page size in inches, each side, checked at ingest (a PDF page from its MediaBox, an image from its pixels
+    # at the resolution sohoa reads it at). The floor is what the signature stamp needs: at its smallest
+    # (162 x 38 pt) in 12 pt margins it fits a page 174 pt (2.42 in) wide, whichever way the page is turned
+    # upright; below that signing failed after all the OCR. A6 (4.1 x 5.8 in) is far above it.
+    min_page_side_in: float = Field(default=2.5, ge=2.42)
+    # Larger than A0 (46.8 in). PDF pages only: an image's inches are only its dpi tag (a phone photo of 4032
+    # pixels "at 72 dpi" is 56 in), and its pixels are bounded by max_page_megapixels already.
+    max_page_side_in: float = Field(default=50.0, ge=12.0)
 
     # Output
     jpeg_quality: int = Field(default=80, ge=30, le=100)
@@ -78,16 +105,17 @@ class Settings(BaseSettings):
     reconcile_interval_s: int = Field(default=60, ge=1)
 
     # Signing (README "Signing"). The development key is made on first use under data_dir/keys and is
-    # only for the embedded demo; ``signer`` picks it explicitly, or it is used when nothing else is set.
-    signer: Literal["dev", "pkcs12", "pkcs11"] | None = None  # None: pkcs12 if a file is set, else dev
+    # only for the embedded demo: ``signer="dev"`` picks it explicitly; unset, it is used only in the
+    # embedded mode when no PKCS#12 file or PKCS#11 module is configured (``chosen_signer``).
+    signer: Literal["dev", "pkcs12", "pkcs11"] | None = None  # None: see chosen_signer
     signer_pkcs12: Path | None = None
-    signer_pkcs12_password: str | None = None
+    signer_pkcs12_password: SecretStr | None = None
     signer_chain: Annotated[list[Path], NoDecode] = Field(
         default_factory=list
     )  # extra CA certificates to embed (PEM/DER)
     pkcs11_module: Path | None = None  # e.g. /usr/lib/softhsm/libsofthsm2.so
     pkcs11_token_label: str | None = None
-    pkcs11_pin: str | None = None
+    pkcs11_pin: SecretStr | None = None
     pkcs11_key_label: str | None = None
     pkcs11_cert_label: str | None = None  # defaults to the key label
     sign_level: Literal["B-B", "B-T", "B-LT", "B-LTA"] = "B-LTA"  # falls back to B-T without revocation data
@@ -106,6 +134,18 @@ class Settings(BaseSettings):
     # false: every result waits for a reviewer.
     auto_approve: bool = True
     min_page_confidence: float = Field(default=0.7, ge=0, le=1)  # mean OCR confidence under this: review
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then ``SOHOA_*`` variables, then secrets from ``SOHOA_*_FILE`` files."""
+        return (init_settings, env_settings, _SecretFiles(settings_cls), dotenv_settings, file_secret_settings)
 
     @field_validator("signer_chain", "trust_roots", mode="before")
     @classmethod
@@ -130,8 +170,42 @@ class Settings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        """Database URL: explicit setting, else SQLite under the data dir."""
-        return self.database_url or f"sqlite:///{(self.data_dir / 'sohoa.db').resolve()}"
+        """Database URL (a secret: never print it): explicit setting, else SQLite under the data dir."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / 'sohoa.db').resolve()}"
+
+    @property
+    def embedded(self) -> bool:
+        """The embedded mode, defined here and nowhere else: no database, Redis or object store configured
+        beyond the local defaults (SQLite and a folder under the data dir, or another local folder)."""
+        storage_is_folder = self.storage_url is None or self.storage_url.startswith("file:")
+        return self.database_url is None and self.redis_url is None and storage_is_folder
+
+    def chosen_signer(self) -> Literal["dev", "pkcs12", "pkcs11"]:
+        """Which signer signs: ``SOHOA_SIGNER``; else PKCS#12 if a file is set, PKCS#11 if a module is set;
+        else the development key, but only in the embedded mode (``embedded``).
+
+        Anywhere else a missing key is an administrator's omission, and a silent development key would put
+        "no legal value" signatures on a real office's results: ``SigningError`` says what to set.
+        """
+        if self.signer is not None:
+            return self.signer
+        if self.signer_pkcs12 is not None:
+            return "pkcs12"
+        if self.pkcs11_module is not None:
+            return "pkcs11"
+        if self.embedded:
+            return "dev"
+        raise SigningError(
+            "chưa cấu hình khóa ký của cơ quan (chế độ phân tán không tự dùng khóa thử nghiệm)",
+            hint="đặt SOHOA_SIGNER_PKCS12 hoặc SOHOA_SIGNER=pkcs11, hoặc SOHOA_SIGNER=dev để thử nghiệm",
+        )
+
+    def without_secrets(self) -> Settings:
+        """A copy with every secret removed: what travels with a page to another process (it is pickled, and
+        a pickled ``SecretStr`` holds its value in clear). Page work needs none of them."""
+        return self.model_copy(update={name: None for name in SECRET_FIELDS})
 
     @property
     def retry_intervals(self) -> list[int]:
@@ -151,6 +225,42 @@ class Settings(BaseSettings):
     def page_workers(self) -> int:
         """Number of page processes: the setting, or one per core."""
         return self.workers or (os.cpu_count() or 1)
+
+
+SECRET_FIELDS = tuple(name for name, info in Settings.model_fields.items() if "SecretStr" in str(info.annotation))
+
+
+class _SecretFiles(PydanticBaseSettingsSource):
+    """``SOHOA_<NAME>_FILE``: the secret ``<NAME>`` read from a file (a container secret), never both."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # values come from __call__, all at once
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in SECRET_FILE_FIELDS:
+            variable = f"SOHOA_{name.upper()}"
+            path = os.environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if os.environ.get(variable):
+                raise SettingsError(f"{variable} and {variable}_FILE are both set: keep one")
+            values[name] = read_secret_file(f"{variable}_FILE", Path(path))
+        return values
+
+
+def read_secret_file(variable: str, path: Path) -> str:
+    """The secret in ``path`` without one trailing newline; a missing, unreadable or empty file is an error
+    naming the variable and the file (never the content)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise SettingsError(f"{variable}: cannot read {path}: {reason}") from None
+    text = text.removesuffix("\n").removesuffix("\r")
+    if not text:
+        raise SettingsError(f"{variable}: {path} is empty")
+    return text
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,10 +12,14 @@ SQLite settings and why:
 - the driver's default transaction mode is kept on purpose: it opens a transaction at the first
   write, so a session that reads and then writes never holds a stale read snapshot it cannot
   upgrade (SQLITE_BUSY_SNAPSHOT), and every write waits politely on the busy timeout.
+- the file is created 0600 in a 0700 folder before SQLite opens it (SQLite gives its ``-wal`` and
+  ``-shm`` files the database file's mode): it holds personal data.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -29,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sohoa.errors import SohoaError, StorageError
+from storage.private_files import FILE_MODE, private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -52,7 +57,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return create_engine(parsed, echo=echo, pool_pre_ping=True)
     database = parsed.database or ""
     if database and database != ":memory:" and not parsed.query.get("uri"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        private_dir(path.parent)
+        with contextlib.suppress(FileExistsError):  # an empty file is an empty database to SQLite
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     engine = create_engine(parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
     event.listen(engine, "connect", _sqlite_on_connect)
     return engine

@@ -10,9 +10,14 @@ Layout under the root::
 Keys cannot start a segment with ``.`` (see ``storage.keys``), so no key can reach ``.meta`` or a
 temporary file. Bytes go to a temporary file in the destination folder, are fsynced, then
 ``os.link``-ed into place: a link fails if the name exists, so of two concurrent writers of one
-key exactly one wins and nobody's bytes are replaced. The sidecar is committed the same way.
-On a filesystem without hard links it falls back to ``os.rename`` after an existence check, which is
-atomic but not safe against two writers racing for the same key.
+key exactly one wins and nobody's bytes are replaced. On a filesystem without hard links the bytes are
+copied into a file created with ``O_CREAT | O_EXCL``, which fails the same way if the name exists: an
+object (a signed result above all) is never put by a ``rename``, which would replace what a racing writer
+put there. Such a copy is not atomic, so there an object found without its sidecar is accepted only when
+its bytes are the ones being stored (a crash may have left half a copy). The sidecar, a description of
+bytes already in place, is linked too, or renamed after an existence check where links are missing.
+
+Folders are made 0700 and files 0600 (``storage.private_files``): objects are scans and results.
 
 A folder has no versioning, no object lock and no expiring links: ``retain`` is accepted and not
 enforced (``describe()`` warns), and ``presigned_url`` raises ``PresignNotSupported``; production
@@ -26,6 +31,7 @@ import errno
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -43,6 +49,7 @@ from storage.objects import (
     presign_seconds,
     validate_metadata,
 )
+from storage.private_files import FILE_MODE, private_dir
 
 CHUNK = 1024 * 1024
 META_DIR = ".meta"
@@ -57,7 +64,7 @@ class LocalFolderStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         try:
-            (self.root / META_DIR).mkdir(parents=True, exist_ok=True)
+            private_dir(self.root / META_DIR)
         except OSError as exc:
             raise StorageError(f"cannot use {self.root} as object store: {exc.strerror or exc}") from exc
 
@@ -104,11 +111,11 @@ class LocalFolderStore:
             return existing
         target = self.root / key
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             tmp = target.parent / f".tmp-{uuid.uuid4().hex}"
             try:
                 digest, size = _write_hashed(tmp, write)
-                created = _link_or_rename(tmp, target)
+                created = _link_or_copy(tmp, target, digest, self._meta_path(key))
             finally:
                 tmp.unlink(missing_ok=True)
             if created:
@@ -131,7 +138,7 @@ class LocalFolderStore:
     def _commit_meta(self, info: StoredObject) -> None:
         """Link the sidecar into place; if another writer got there first, theirs stands."""
         path = self._meta_path(info.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         record = {
             "format": 1,
             "sha256": info.sha256,
@@ -285,8 +292,8 @@ class _HashingWriter:
 
 
 def _write_hashed(path: Path, write: Writer) -> tuple[str, int]:
-    """Create ``path`` exclusively, fill it via ``write``, fsync; return (sha256, size)."""
-    with open(path, "xb") as raw:
+    """Create ``path`` exclusively (0600), fill it via ``write``, fsync; return (sha256, size)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as raw:
         out = _HashingWriter(raw)
         write(out)  # type: ignore[arg-type]
         raw.flush()
@@ -304,8 +311,12 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return sha.hexdigest(), size
 
 
-def _link_or_rename(tmp: Path, target: Path) -> bool:
-    """Put ``tmp`` at ``target`` unless it exists; True if we did. Never replaces a file."""
+def _link_or_copy(tmp: Path, target: Path, digest: str, sidecar: Path) -> bool:
+    """Put ``tmp`` (whose sha256 is ``digest``) at ``target`` unless it exists; True if we did.
+
+    Never replaces a file and never renames onto ``target``: a hard link, or where there are none a copy
+    into a file only we can have created (``O_EXCL``). See the module docstring for what a copy implies.
+    """
     try:
         os.link(tmp, target)
         return True
@@ -314,7 +325,38 @@ def _link_or_rename(tmp: Path, target: Path) -> bool:
     except OSError as exc:
         if exc.errno not in _NO_LINK:
             raise
-    if target.exists():  # no hard links here: best effort, see the module docstring
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        if sidecar.is_file() or _hash_file(target)[0] == digest:  # complete: recorded, or the same bytes
+            return False
+        raise IntegrityError(
+            f"{target.name}: a different file is in the object's place without its record",
+            hint="a copy was interrupted or another writer is at work; check the file, remove it, store again",
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as out, open(tmp, "rb") as src:
+            shutil.copyfileobj(src, out, CHUNK)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        target.unlink(missing_ok=True)  # our own half copy: we created this name
+        raise
+    return True
+
+
+def _link_or_rename(tmp: Path, target: Path) -> bool:
+    """Put the sidecar ``tmp`` at ``target`` unless it exists; True if we did. A link; where there are none,
+    a rename after an existence check (two racing sidecars describe the same bytes on disk)."""
+    try:
+        os.link(tmp, target)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in _NO_LINK:
+            raise
+    if target.exists():
         return False
     os.rename(tmp, target)
     return True

@@ -36,6 +36,7 @@ def queue_env(data_dir: Path, redis_url: str, **extra: str) -> dict[str, str]:
     env.update(
         SOHOA_DATA_DIR=str(data_dir),
         SOHOA_REDIS_URL=redis_url,
+        SOHOA_SIGNER="dev",  # the development key, asked for: queue mode never falls back to it silently
         SOHOA_WORKERS="1",
         SOHOA_JOB_RETRIES="2",
         SOHOA_RETRY_INTERVALS_S="0",

@@ -26,7 +26,9 @@ from storage.local import LocalFolderStore
 
 @pytest.fixture
 def env(db_url: str, tmp_path: Path) -> dict[str, str]:
-    return dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url)
+    # A database URL is not the embedded mode: publishing after approval signs with the development key only
+    # when asked for.
+    return dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url, SOHOA_SIGNER="dev")
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ def test_process_stores_the_signed_pdf_in_s3_and_it_checks_and_downloads(
     seaweed_server: SeaweedServer, s3_env: dict[str, str], tmp_path: Path
 ) -> None:
     env = dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_S3_RETENTION_DAYS="1", **s3_env)
+    env["SOHOA_SIGNER"] = "dev"  # S3 storage is not the embedded mode: the development key must be asked for
     dossier = tmp_path / "dossier"
     shutil.copytree(ROOT / "samples" / "dossiers" / "quyet-dinh", dossier)
     done = _sohoa(env, "process", str(dossier / "scan.pdf"), "--out", str(tmp_path / "out"), "--json")

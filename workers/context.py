@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sohoa.settings import Settings
 from storage.db import make_engine, migrate
 from storage.objects import ObjectStore, open_object_store
+from storage.private_files import private_dir
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Context:
 
 def open_context(settings: Settings) -> Context:
     """Open the store and the database (migrated to the current schema) named by the settings."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
     engine = make_engine(settings.effective_database_url)
     migrate(engine)
     return Context(settings, open_object_store(settings.effective_storage_url, settings), engine)

@@ -46,7 +46,7 @@ def connect(settings: Settings) -> Redis:
     """A Redis connection from ``SOHOA_REDIS_URL``; checked with a PING so a wrong URL fails here."""
     if not settings.redis_url:
         raise QueueUnavailable("chưa cấu hình hàng đợi", hint="đặt SOHOA_REDIS_URL, ví dụ redis://127.0.0.1:6379/0")
-    conn = Redis.from_url(settings.redis_url, socket_connect_timeout=5, health_check_interval=30)
+    conn = Redis.from_url(settings.redis_url.get_secret_value(), socket_connect_timeout=5, health_check_interval=30)
     try:
         conn.ping()
     except Exception as exc:  # redis raises its own ConnectionError/TimeoutError family

@@ -25,6 +25,7 @@ from sohoa.errors import BadInput, IntegrityError, StorageError
 from storage import keys, repository
 from storage.db import session_scope
 from storage.objects import ObjectMissing
+from storage.repository.review import clean_actor
 from storage.tables import AttachmentRow, DocumentRow, DossierRow
 from workers.context import Context
 from workers.outputs import staging
@@ -281,7 +282,7 @@ def attach_result(ctx: Context, dossier_code: str, result_code: str, *, by: str)
     The result's signed PDF is read back from the object store and must still hash to what was recorded,
     so only an intact result is reused. Returns False when it was already attached (idempotent).
     """
-
+    by = clean_actor(by)
     view = show_result(ctx.engine, result_code)
     if view.pdf_key is None or view.pdf_sha256 is None:
         raise UnknownResult(f"kết quả {view.code} chưa có PDF đã ký, chưa dùng lại được")

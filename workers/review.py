@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from pipeline.doctypes import field_type
 from sohoa.errors import BadInput, SohoaError, StorageError
 from storage import repository
 from storage.db import session_scope
-from storage.repository.review import clean_value
+from storage.repository.review import clean_actor, clean_reason, clean_value
 from storage.tables import DocumentRow, DossierRow, FieldRow, PageRow, utcnow
 from workers.context import Context
 from workers.publish import Publication, publish_dossier, publish_result
@@ -211,15 +212,13 @@ def _open_for_review(dossier: DossierRow, code: str) -> None:
 
 def _actor(by: str) -> str:
     """Who acts: named, at most 128 characters (it goes into revisions and the audit log)."""
-    name = by.strip()
-    if not name or len(name) > 128:
-        raise BadInput("cần tên người thực hiện (--by), tối đa 128 ký tự")
-    return name
+    return clean_actor(by)
 
 
 def set_field(engine: Engine, result: str, ref: str, value: str, *, by: str, reason: str | None = None) -> Correction:
     """Correct (or confirm) one field of a result; see the module docstring for the rules."""
     by = _actor(by)
+    reason = clean_reason(reason)  # over-long text is refused before the database is touched
     with session_scope(engine) as session:
         repository.lock_audit_log(session)
         document, dossier = get_result(session, result)
@@ -230,7 +229,7 @@ def set_field(engine: Engine, result: str, ref: str, value: str, *, by: str, rea
             None,
         )
         shown = f"{key}.{position}" if current is None or current.repeated else key
-        new_value = clean_value(value)
+        new_value = clean_value(value, field_type(key))
         if current is not None and current.status == "corrected" and current.value == new_value:
             return Correction(document.code, shown, changed=False)
         reopened = result_state(document, dossier.state) == "approved"

@@ -197,7 +197,12 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
 
     Tesseract gets one OpenMP thread, as in the embedded page pool: several workers per machine are the
     parallelism, and Tesseract's own threads on top made each page several times slower (workers/pages.py).
+
+    A worker signs, so it refuses to start without a configured key (``Settings.chosen_signer``: the
+    development key only with ``SOHOA_SIGNER=dev``, as a worker is never the embedded mode).
     """
+    settings.chosen_signer()
+    os.umask(0o077)  # page images, OCR text and results it writes are personal data: 0600 files, 0700 folders
     single_thread_env()
     conn = queues.connect(settings)
     migrate(make_engine(settings.effective_database_url))

@@ -15,14 +15,20 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from sohoa.errors import StorageError
+from sohoa.errors import BadInput, StorageError, TooLong
 from storage.tables import DocumentRow, FieldRevisionRow, FieldRow, utcnow
 
 CORRECTED = "corrected"
 NEEDS_REVIEW = "needs_review"
 ABSENT = "absent"  # old_status of an item a reviewer added to a repeated field
-MAX_VALUE = 10_000
-MAX_NAME = 128
+
+# The longest text a person may type, in characters after NFC, by what it is (data, not branches): a field
+# value by its field's type (pipeline/data/doctypes.json); a date, a number or an amount is short, a name,
+# an address or a summary (trích yếu) a sentence or two. Longer is refused (``TooLong``, exit 2), not cut.
+VALUE_LIMITS: dict[str, int] = {"date": 40, "int": 40, "decimal": 60, "enum": 120, "str": 2_000, "list": 2_000}
+MAX_VALUE = max(VALUE_LIMITS.values())
+MAX_REASON = 1_000  # why a field was corrected: a sentence or a short paragraph
+MAX_NAME = 128  # who acts (--by, account names): the audit log's actor column
 
 
 def document_fields(session: Session, document_id: int) -> list[FieldRow]:
@@ -37,12 +43,45 @@ def document_fields(session: Session, document_id: int) -> list[FieldRow]:
     )
 
 
-def clean_value(value: str) -> str:
-    """A typed value as stored: NFC (one spelling of each Vietnamese letter), outer spaces removed."""
+def clean_value(value: str, field_type: str = "str") -> str:
+    """A typed value as stored: NFC (one spelling of each Vietnamese letter), outer spaces removed; at most
+    ``VALUE_LIMITS[field_type]`` characters."""
+    limit = VALUE_LIMITS.get(field_type, MAX_VALUE)
+    if len(value) > 4 * limit:  # refused before normalizing a megabyte
+        raise _too_long("giá trị", len(value), limit, field_type)
     cleaned = unicodedata.normalize("NFC", value).strip()
-    if len(cleaned) > MAX_VALUE:
-        raise StorageError(f"a field value is limited to {MAX_VALUE} characters")
+    if len(cleaned) > limit:
+        raise _too_long("giá trị", len(cleaned), limit, field_type)
     return cleaned
+
+
+def clean_reason(reason: str | None) -> str | None:
+    """Why a field was corrected, as stored: NFC, outer spaces removed, ``None`` when empty; at most ``MAX_REASON``."""
+    if reason is None:
+        return None
+    if len(reason) > 4 * MAX_REASON:
+        raise _too_long("lý do", len(reason), MAX_REASON)
+    cleaned = unicodedata.normalize("NFC", reason).strip()
+    if len(cleaned) > MAX_REASON:
+        raise _too_long("lý do", len(cleaned), MAX_REASON)
+    return cleaned or None
+
+
+def clean_actor(by: str) -> str:
+    """Who acts, as recorded in revisions and the audit log: named, at most ``MAX_NAME`` characters."""
+    if len(by) > 4 * MAX_NAME:
+        raise _too_long("tên người thực hiện (--by)", len(by), MAX_NAME)
+    name = unicodedata.normalize("NFC", by).strip()
+    if not name:
+        raise BadInput("cần tên người thực hiện (--by)")
+    if len(name) > MAX_NAME:
+        raise _too_long("tên người thực hiện (--by)", len(name), MAX_NAME)
+    return name
+
+
+def _too_long(what: str, length: int, limit: int, field_type: str | None = None) -> TooLong:
+    kind = f" (trường kiểu {field_type})" if field_type else ""
+    return TooLong(f"{what} dài {length} ký tự, vượt giới hạn {limit} ký tự{kind}")
 
 
 def correct_field(
@@ -63,8 +102,8 @@ def correct_field(
     person, so its confidence becomes 1.0; the OCR's ``raw`` reading and the box are kept as evidence;
     the reasons it was doubted are cleared (the revision keeps its ``old_status``).
     """
-    if not by or len(by) > MAX_NAME:
-        raise StorageError(f"who corrects must be named, in at most {MAX_NAME} characters")
+    by = clean_actor(by)
+    reason = clean_reason(reason)
     when = at or utcnow()
     new_value = clean_value(value)
     rows = [r for r in document_fields(session, document.id) if r.key == key]
@@ -98,7 +137,7 @@ def correct_field(
         old_status=old_status,
         by=by,
         at=when,
-        reason=reason.strip() if reason and reason.strip() else None,
+        reason=reason,
     )
     session.add(revision)
     session.execute(
