@@ -27,6 +27,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCKS = (ROOT / "requirements" / "build.lock", ROOT / "requirements" / "sohoa.lock")
@@ -61,7 +62,7 @@ def read_ignored(path: Path) -> list[str]:
     return ids
 
 
-def judge(returncode: int, report: dict | None, stderr: str, ignored: list[str]) -> Verdict:
+def judge(returncode: int, report: dict[str, Any] | None, stderr: str, ignored: list[str]) -> Verdict:
     """Decide from pip-audit's exit code, its JSON report (None if it wrote none) and what it printed."""
     if report is None:
         if _UNREACHABLE.search(stderr):
