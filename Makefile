@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_OUT ?= demo-out
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup demo test test-fast lint audit lock lock-upgrade bench clean
 
 setup:
 	@scripts/setup.sh
@@ -21,6 +21,19 @@ test-fast: setup
 
 lint: setup
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Known vulnerabilities in the locked dependencies (also run by `make test`): scripts/audit_dependencies.py.
+audit: setup
+	@$(PY) scripts/audit_dependencies.py
+
+# Re-resolve requirements/*.lock (with hashes) after changing pyproject.toml's dependencies, keeping the
+# pins it still admits; lock-upgrade moves every pin to the newest release within the bounds. Both then install
+# the new locks (setup.sh rebuilds the virtualenv). They use the virtualenv's uv, so not `setup` first.
+lock:
+	@scripts/lock.sh && scripts/setup.sh
+
+lock-upgrade:
+	@scripts/lock.sh --upgrade && scripts/setup.sh
 
 bench: setup
 	@$(PY) benchmarks/slice.py

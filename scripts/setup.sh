@@ -30,18 +30,22 @@ if ! tesseract --list-langs 2>/dev/null | grep -qx vie; then
   exit 1
 fi
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "setup: creating virtualenv $VENV" >&2
-  python3 -m venv "$VENV"
-fi
-# Re-install only when the dependency list changed since the last successful install. tesserocr is built
-# from source against Debian's libtesseract (the -dev packages above): its wheel bundles another Tesseract.
+# The virtualenv holds exactly what the hash locks list (requirements/*.lock, made by `make lock`): it is made
+# anew whenever they, pyproject.toml or this script change, so nothing from an older lock stays behind.
+# Every file pip installs is checked against the lock's sha256 (--require-hashes). The build tools come first
+# from build.lock; tesserocr (`--no-binary tesserocr` in the lock: its wheel bundles another Tesseract) and
+# sohoa itself are then built with them, without build isolation, against Debian's libtesseract (the -dev
+# packages above). sohoa is installed editable and without dependencies: the lock already installed them.
 stamp="$VENV/.sohoa-installed"
-want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing sohoa and its dependencies into $VENV" >&2
+want="$(cat pyproject.toml scripts/setup.sh requirements/build.lock requirements/sohoa.lock | sha256sum | cut -d' ' -f1)"
+if [ ! -x "$VENV/bin/python" ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing sohoa and its locked dependencies into a new virtualenv $VENV" >&2
+  python3 -m venv --clear "$VENV"
   log="$(mktemp -t sohoa-pip.XXXXXX)"
-  if ! { "$VENV/bin/pip" install -q --upgrade pip && "$VENV/bin/pip" install -q --no-binary tesserocr -e ".[dev]"; } >"$log" 2>&1; then
+  pip=("$VENV/bin/python" -m pip install -q --require-hashes)
+  if ! { "${pip[@]}" -r requirements/build.lock \
+      && "${pip[@]}" --no-build-isolation --check-build-dependencies -r requirements/sohoa.lock \
+      && "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e .; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: pip install failed (log above)" >&2
     exit 1
