@@ -20,8 +20,8 @@ from storage.repository._upsert import upsert_for
 from storage.tables import DailySequenceRow, PageRow, metadata
 
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
-TABLES |= {"field_revisions", "audit_log", "audit_head", "dossier_attachments"}
-HEAD = "0003"
+TABLES |= {"field_revisions", "audit_log", "audit_head", "dossier_attachments", "audit_seals"}
+HEAD = "0004_audit_seals"
 
 
 @pytest.fixture

@@ -26,9 +26,9 @@ from storage.db import alembic_config, current_revisions, make_engine, migrate, 
 from storage.repository import documents_by_field, get_document, load_dossier_result
 from storage.tables import AuditRow, metadata
 
-HEAD = "0003"
+HEAD = "0004_audit_seals"
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
-TABLES |= {"field_revisions", "audit_log", "audit_head"}
+TABLES |= {"field_revisions", "audit_log", "audit_head", "audit_seals"}
 
 
 @pytest.fixture

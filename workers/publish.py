@@ -17,14 +17,17 @@ A published result is not published twice. Failures leave the database as it was
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from pipeline.models import FieldValue
 from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
+from storage.audit_digest import AuditKey, approved_fields_digest
 from storage.db import session_scope
 from storage.tables import DocumentRow, utcnow
 from workers.context import Context
@@ -72,6 +75,14 @@ def approved_payload(view: ResultView) -> dict[str, Any]:
 def field_values(fields: dict[str, Any]) -> dict[str, Any]:
     """``{key: value}`` (a list of values for a repeated field) from the result JSON's field objects."""
     return {k: [f["value"] for f in v] if isinstance(v, list) else v["value"] for k, v in fields.items()}
+
+
+def fields_digest(key: AuditKey, code: str, fields: Mapping[str, FieldValue | list[FieldValue]]) -> str:
+    """The audit log's keyed digest of a result's approved field set: over ``field_values``, exactly the
+    ``fields`` object ``approved_payload`` embeds in the published PDF, so ``result.approved`` and
+    ``result.published`` tie to the PDF (``storage.audit_digest``)."""
+    as_json = {k: [f.to_dict() for f in v] if isinstance(v, list) else v.to_dict() for k, v in fields.items()}
+    return approved_fields_digest(key, code, field_values(as_json))
 
 
 def publish_result(
@@ -150,7 +161,13 @@ def publish_result(
             actor=by,
             action="result.published",
             subject=view.code,
-            payload={"pdf_sha256": obj.sha256, "level": summary.level, "needs_ltv": needs_ltv},
+            payload={
+                "pdf_sha256": obj.sha256,
+                "level": summary.level,
+                "needs_ltv": needs_ltv,
+                "fields_hmac": fields_digest(ctx.audit_key, view.code, view.fields),
+                "hmac_key": ctx.audit_key.id,
+            },
         )
         state = _settle(s, dossier, by=by)
     return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
