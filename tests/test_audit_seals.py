@@ -223,3 +223,32 @@ def test_a_seal_by_the_agency_key_is_trusted_and_timestamped_and_a_development_s
     assert sohoa(env, "audit", "seal").returncode == 0  # the development key seals entry 3
     code, report = verify(agency)
     assert code == 1 and "made with the development key" in report["problem"]
+
+
+def test_a_queue_worker_seals_the_log_in_its_maintenance_pass_one_worker_at_a_time(
+    engine: Engine, db_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    from redis import Redis
+
+    from sohoa.settings import load_settings
+    from workers import jobs
+    from workers.worker import make_worker
+
+    settings = load_settings(data_dir=tmp_path / "data", database_url=db_url, redis_url=redis_url, audit_seal_every=2)
+    conn = Redis.from_url(redis_url)
+    first, second = make_worker(settings, conn, name="wa"), make_worker(settings, conn, name="wb")
+    jobs._contexts.clear()  # this process's context is the one these settings name
+    try:
+        append(engine, 2)
+        first.run_maintenance_tasks()
+        assert [seq for seq, _ in seals(engine)] == [2]
+        append(engine, 2)
+        second.run_maintenance_tasks()  # within the first one's maintenance interval: not its turn
+        assert [seq for seq, _ in seals(engine)] == [2]
+        conn.delete("sohoa:audit-seal-lock")  # the interval has passed
+        second.run_maintenance_tasks()
+        assert [seq for seq, _ in seals(engine)] == [2, 4]
+    finally:
+        for ctx in jobs._contexts.values():
+            ctx.engine.dispose()
+        jobs._contexts.clear()
