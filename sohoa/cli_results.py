@@ -349,6 +349,32 @@ def audit_seal(as_json: AsJson = False) -> None:
     sys.stdout.write(f"audit log {what} at entry {seal.seq} ({seal.hash}) by {seal.signer}{dev}{tsa}\n")
 
 
+@audit_app.command("pdf")
+def audit_pdf(
+    file: Annotated[Path, typer.Argument(help="A published result PDF (with its embedded approved fields).")],
+    as_json: AsJson = False,
+) -> None:
+    """Tie a published PDF to the log: the keyed digest of its embedded fields must be the one a
+    result.published entry recorded. Exit 0 when it is, 1 when not, 2 when the file has no embedded fields."""
+    from workers.audit import tie_pdf_to_log
+
+    try:
+        with _opened() as ctx:
+            tie = tie_pdf_to_log(ctx, file)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(tie.to_dict())
+    elif tie.digest is None:
+        sys.stdout.write(f"{tie.result}: cannot check, no audit key (SOHOA_AUDIT_KEY_FILE)\n")
+    elif tie.ok:
+        entries = ", ".join(map(str, tie.entries))
+        sys.stdout.write(f"{tie.result}: embedded fields are those published at entry {entries}\n")
+    else:
+        sys.stdout.write(f"{tie.result}: embedded fields match no result.published entry of the log\n")
+    raise typer.Exit(0 if tie.ok else 1)
+
+
 @audit_app.command("log")
 def audit_log(
     subject: Annotated[str | None, typer.Option(help="Only entries about this dossier or result code.")] = None,

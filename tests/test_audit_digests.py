@@ -151,6 +151,19 @@ def test_approval_and_publication_carry_the_digest_of_the_fields_embedded_in_the
     assert "001203004567" not in json.dumps([approved.payload, published.payload])
     ctx.engine.dispose()
 
+    env = dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url)
+    tied = sohoa(env, "audit", "pdf", str(pdf))
+    assert (
+        tied.returncode == 0 and f"{code}: embedded fields are those published at entry {published.seq}" in tied.stdout
+    )
+    no_key = sohoa(env | {"SOHOA_AUDIT_KEY_FILE": str(tmp_path / "another.key")}, "audit", "pdf", str(pdf))
+    assert no_key.returncode == 1 and "cannot check, no audit key" in no_key.stdout  # checking never makes a key
+    load_audit_key(tmp_path / "another.key")  # another installation's key
+    elsewhere = sohoa(env | {"SOHOA_AUDIT_KEY_FILE": str(tmp_path / "another.key")}, "audit", "pdf", str(pdf))
+    assert elsewhere.returncode == 1 and "match no result.published entry" in elsewhere.stdout
+    unpublished = sohoa(env, "audit", "pdf", str(tmp_path / "signed.pdf"))
+    assert unpublished.returncode == 2 and "không có dữ liệu đã duyệt" in unpublished.stderr
+
 
 def test_a_published_value_changed_in_the_database_is_caught_by_audit_verify(
     db_url: str, env: dict[str, str], tmp_path: Path

@@ -60,7 +60,7 @@ def test_a_search_by_personal_id_is_audited_with_a_keyed_digest_never_the_id(
     env: dict[str, str], stored, tmp_path: Path
 ) -> None:
     _, (first, _) = stored
-    found = sohoa(env, "results", "search", "--personal-id", PERSONAL_ID, "--by", "lan", "--json")
+    found = sohoa(env, "results", "search", "--personal-id", "001 203 004 567", "--by", "lan", "--json")
     assert found.returncode == 0 and [r["code"] for r in json.loads(found.stdout)] == [first]
     missed = sohoa(env, "results", "search", "--personal-id", "001203004560", "--by", "lan")
     assert missed.returncode == 0 and "Không tìm thấy" in missed.stdout
@@ -70,7 +70,7 @@ def test_a_search_by_personal_id_is_audited_with_a_keyed_digest_never_the_id(
     assert [(e["actor"], e["action"], e["subject"]) for e in entries] == [("lan", "results.searched", "results")] * 2
     assert entries[0]["payload"] == {
         "by": "personal_id",
-        "term_hmac": search_term_digest(key, "personal_id", PERSONAL_ID),
+        "term_hmac": search_term_digest(key, "personal_id", PERSONAL_ID),  # the ID as searched: digits only
         "hmac_key": key.id,
         "found": [first],
         "count": 1,

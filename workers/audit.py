@@ -19,6 +19,9 @@ What is checked, and what each check catches:
 
 Memory stays flat: entries and seals are read in batches, side by side, and the payload checks are done
 a batch at a time; only approvals not yet published are kept until their publication is seen.
+
+``tie_pdf_to_log`` (``sohoa audit pdf``) goes the other way: from a published PDF's embedded fields to the
+``result.published`` entry that carries their digest.
 """
 
 from __future__ import annotations
@@ -26,14 +29,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from sohoa.errors import BadInput
 from sohoa.settings import Settings
 from storage import repository
-from storage.audit_digest import AuditKey, field_value_digest, load_audit_key
+from storage.audit_digest import AuditKey, approved_fields_digest, field_value_digest, load_audit_key
 from storage.db import session_scope
 from storage.repository.audit import AuditReport, verify_audit
 from storage.repository.seals import Seal, iter_seals
@@ -264,3 +269,37 @@ class _Checker:
             digests_skipped=self.skipped,
             problems=self.problems,
         )
+
+
+@dataclass(frozen=True)
+class PdfTie:
+    """Whether a published PDF's embedded fields are the ones the log says were published for its result."""
+
+    result: str
+    digest: str | None  # None without the audit key
+    entries: list[int]  # ``result.published`` entries of that result carrying this digest
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "result": self.result, "fields_hmac": self.digest, "entries": self.entries}
+
+
+def tie_pdf_to_log(ctx: Context, path: Path) -> PdfTie:
+    """Compute the keyed digest of ``path``'s embedded approved fields and find the ``result.published`` entry
+    that carries it: the auditor's check that the published PDF holds what the log recorded."""
+    from signing.approval import read_embedded_fields
+
+    embedded = read_embedded_fields(path)
+    if embedded is None or not isinstance(embedded.get("fields"), dict) or not embedded.get("result"):
+        raise BadInput("tệp không có dữ liệu đã duyệt được nhúng (chưa công bố?)", file=str(path))
+    code = str(embedded["result"])
+    key = load_audit_key(ctx.settings.audit_key_path, create=False)
+    if key is None:
+        return PdfTie(code, None, [])
+    digest = approved_fields_digest(key, code, embedded["fields"])
+    with session_scope(ctx.engine) as session:
+        published = [e for e in repository.load_audit(session, subject=code) if e.action == "result.published"]
+    return PdfTie(code, digest, [e.seq for e in published if e.payload.get("fields_hmac") == digest])

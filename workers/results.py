@@ -192,25 +192,27 @@ def search_results(
     """Results holding this personal ID, this document number, or this content hash (exactly one of them).
 
     A sha256 matches a result's signed PDF or any input file of the result's dossier. The search is recorded
-    (``results.searched``: who, how, a keyed digest of the term, the codes found), misses included.
+    (``results.searched``: who, how, a keyed digest of the term as searched for, e.g. the ID's digits only,
+    and the codes found), misses included.
     """
     if sum(x is not None for x in (personal_id, number, sha256)) != 1:
         raise BadInput("tìm theo đúng một tiêu chí: --personal-id, --number hoặc --sha256")
     with session_scope(engine) as session:
         try:
             if personal_id is not None:
-                docs = repository.documents_by_field(
-                    session, repository.PERSONAL_ID_KEYS, [repository.personal_id_query(personal_id)]
-                )
+                kind, term = "personal_id", repository.personal_id_query(personal_id)
+                docs = repository.documents_by_field(session, repository.PERSONAL_ID_KEYS, [term])
                 matched = {d.id: "personal_id" for d in docs}
             elif number is not None:
-                docs = repository.documents_by_field(session, repository.NUMBER_KEYS, repository.number_queries(number))
+                queries = repository.number_queries(number)
+                kind, term = "number", queries[-1]
+                docs = repository.documents_by_field(session, repository.NUMBER_KEYS, queries)
                 matched = {d.id: "number_symbol" for d in docs}
             else:
                 assert sha256 is not None
                 docs = repository.documents_by_sha256(session, sha256)
-                digest = sha256.strip().lower()
-                matched = {d.id: "pdf_sha256" if d.pdf_sha256 == digest else "source_sha256" for d in docs}
+                kind, term = "sha256", sha256.strip().lower()
+                matched = {d.id: "pdf_sha256" if d.pdf_sha256 == term else "source_sha256" for d in docs}
         except StorageError as exc:
             raise BadInput(exc.message) from exc
         ids = {d.dossier_id for d in docs}
@@ -231,8 +233,6 @@ def search_results(
             )
             for d in docs
         ]
-        criteria = (("personal_id", personal_id), ("number", number), ("sha256", sha256))
-        kind, term = next((k, v) for k, v in criteria if v is not None)
         record_search(session, by=by, key=audit_key, kind=kind, term=term, found=[r.code for r in found])
         return found
 
