@@ -11,7 +11,8 @@ another one (the user of ``SOHOA_DATABASE_URL``) that gets:
 - ``SELECT`` on ``alembic_version``, ``USAGE`` on the schema and on its sequences.
 
 The runtime role must not be a superuser nor a member of the tables' owner (either would bypass the
-grants): ``check_runtime_role`` refuses both. Grants are set after every upgrade, inside the migration's
+grants): ``check_runtime_role`` refuses both, and a forbidden privilege it still holds through another
+role or PUBLIC is refused after granting. Grants are set after every upgrade, inside the migration's
 locked transaction (two GRANTs racing fail with "tuple concurrently updated"), so the tables of later
 migrations get theirs too. SQLite has no roles: whoever can write the file can do anything there.
 """
@@ -29,6 +30,7 @@ APPEND_ONLY = frozenset({"SELECT", "INSERT"})
 READ_WRITE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"})
 VERSION_TABLE = "alembic_version"
 _SEQUENCE = frozenset({"USAGE"})
+_FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER")
 
 _PRIVILEGES = text(
     """
@@ -93,6 +95,7 @@ def grants_in_place(conn: Connection, role: str, wanted: Mapping[str, frozenset[
         and all(tables.get(name) == privileges for name, privileges in wanted.items())
         and all(privileges == _SEQUENCE for privileges in sequences)
         and not any(row.owns for row in rows)
+        and not _inherited(conn, role, wanted)
     )
 
 
@@ -111,3 +114,25 @@ def grant_runtime_role(conn: Connection, role: str, wanted: Mapping[str, frozens
         conn.exec_driver_sql(f"GRANT {', '.join(sorted(privileges))} ON TABLE {table} TO {who}")
     conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {_quote(conn, schema)} FROM {who}")
     conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {_quote(conn, schema)} TO {who}")
+    leaks = _inherited(conn, role, wanted)
+    if leaks:
+        raise StorageError(
+            f"the runtime database role {role!r} may still {', '.join(leaks)} through another role or PUBLIC",
+            hint="revoke those grants (or the role membership) so the append-only tables stay append-only",
+        )
+
+
+def _inherited(conn: Connection, role: str, wanted: Mapping[str, frozenset[str]]) -> list[str]:
+    """Forbidden privileges ``role`` holds on the append-only tables anyway (``has_table_privilege`` counts
+    the roles it belongs to and PUBLIC, which a REVOKE from ``role`` itself does not touch)."""
+    tables = sorted(name for name, privileges in wanted.items() if privileges == APPEND_ONLY)
+    rows = conn.execute(
+        text(
+            "SELECT t.name, p.privilege FROM unnest(CAST(:tables AS text[])) AS t(name) "
+            "CROSS JOIN unnest(CAST(:privileges AS text[])) AS p(privilege) "
+            "WHERE to_regclass(t.name) IS NOT NULL AND has_table_privilege(:role, t.name, p.privilege) "
+            "ORDER BY t.name, p.privilege"
+        ),
+        {"tables": tables, "privileges": list(_FORBIDDEN), "role": role},
+    )
+    return [f"{privilege} {name}" for name, privilege in rows]

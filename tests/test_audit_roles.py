@@ -159,3 +159,11 @@ def _may(engine: Engine, role: str, table: str, privilege: str) -> bool:
                 text("SELECT has_table_privilege(:r, :t, :p)"), {"r": role, "t": table, "p": privilege}
             ).scalar()
         )
+
+
+def test_a_runtime_role_that_could_still_update_the_log_through_public_is_refused(roles: Roles, tmp_path: Path) -> None:
+    settings = roles.settings(tmp_path)
+    migrate_for(settings)
+    roles.admin(f"GRANT UPDATE ON {roles.schema}.audit_log TO PUBLIC")
+    with pytest.raises(StorageError, match="may still UPDATE audit_log through another role or PUBLIC"):
+        migrate_for(settings)

@@ -155,35 +155,37 @@ class _Checker:
         self._payload(row)
 
     def _check_seal(self, seal: Seal, chain_hash: str | None) -> None:
+        """One seal against the chain's hash at its ``seq`` (``None``: the log has no such entry)."""
         from signing.detached import check_detached
 
         self.count += 1
-        at = seal.sealed_at.astimezone(UTC).isoformat(timespec="seconds")
-        name = f"seal {seal.id} of entry {seal.seq} ({at})"
         check = check_detached(seal.content(), seal.cms, trust_roots=self.roots, at=seal.sealed_at)
-        if not check.intact:
-            return self.problem(seal.seq, f"{name}: its signature does not cover it (the seal was changed)")
-        if chain_hash is None:
-            return self.problem(seal.seq, f"{name}: the log has no entry {seal.seq}")
-        if seal.hash != chain_hash:
-            first = self.last_sealed + 1
-            return self.problem(
-                seal.seq,
-                f"{name} no longer matches the chain: entries {first} to {seal.seq} were rewritten and "
-                "their hashes recomputed after they were sealed",
-            )
-        if check.development and not self.development:
-            return self.problem(
-                seal.seq, f"{name}: made with the development key, but this installation signs with a real key"
-            )
-        if not check.trusted:
-            return self.problem(seal.seq, f"{name}: its signer {check.signer!r} is not trusted (SOHOA_TRUST_ROOTS)")
-        if check.problems:
-            return self.problem(seal.seq, f"{name}: {'; '.join(check.problems)}")
+        problem = self._seal_problem(seal, chain_hash, check)
+        if problem is not None:
+            at = seal.sealed_at.astimezone(UTC).isoformat(timespec="seconds")
+            self.problem(seal.seq, f"seal {seal.id} of entry {seal.seq} ({at}){problem}")
+            return
         self.valid += 1
         self.last_sealed = seal.seq
         self.signers[check.signer] = None
         self.trust["dev key" if check.development else "trusted"] = None
+
+    def _seal_problem(self, seal: Seal, chain_hash: str | None, check: Any) -> str | None:
+        if not check.intact:
+            return ": its signature does not cover it (the seal was changed)"
+        if chain_hash is None:
+            return f": the log has no entry {seal.seq}"
+        if seal.hash != chain_hash:
+            return (
+                f" no longer matches the chain: entries {self.last_sealed + 1} to {seal.seq} were rewritten and "
+                "their hashes recomputed after they were sealed"
+            )
+        if check.development and not self.development:
+            return ": made with the development key, but this installation signs with a real key"
+        if not check.trusted:
+            return f": its signer {check.signer!r} is not trusted (SOHOA_TRUST_ROOTS)"
+        if check.problems:
+            return f": {'; '.join(check.problems)}"
         return None
 
     # --- payloads ---

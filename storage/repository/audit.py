@@ -3,7 +3,9 @@
 Why a chain: each entry's ``hash`` covers the previous entry's hash and its own content, so editing,
 inserting or deleting any entry breaks every link after it, and the ``audit_head`` row (last seq and
 hash) catches entries cut from the end. The database triggers of migration 0002 refuse UPDATE and
-DELETE on ``audit_log``; the chain is what still detects a change made by someone who dropped them.
+DELETE on ``audit_log``; the chain is what still detects a change made by someone who dropped them, and
+the seals (``storage.repository.seals``, ``workers.seals``) what detects one whose author also
+recomputed every hash after it.
 
 Why the head row is the lock: appending is ``UPSERT audit_head SET seq = seq + 1 ... RETURNING``,
 which takes PostgreSQL's row lock and SQLite's write lock before anything is read, so concurrent

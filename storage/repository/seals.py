@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -64,7 +65,7 @@ def seal_content(*, seq: int, hash: str, sealed_at: datetime, agency: str) -> by
     return canonical_json({"schema": SEAL_SCHEMA, "seq": seq, "hash": hash, "sealed_at": at, "agency": agency})
 
 
-def _seal(row: AuditSealRow) -> Seal:
+def _seal(row: Any) -> Seal:
     return Seal(
         row.id,
         row.seq,
@@ -112,25 +113,25 @@ def add_seal(
     return Seal(new_id, **values)  # type: ignore[arg-type]
 
 
+_COLUMNS = AuditSealRow.__table__.columns  # plain rows: nothing kept in the session
+
+
 def last_seal(session: Session) -> Seal | None:
     """The seal of the highest ``seq``, if any."""
-    row = session.scalars(select(AuditSealRow).order_by(AuditSealRow.seq.desc()).limit(1)).first()
+    row = session.execute(select(*_COLUMNS).order_by(AuditSealRow.seq.desc()).limit(1)).first()
     return _seal(row) if row is not None else None
 
 
 def iter_seals(session: Session) -> Iterator[Seal]:
-    """Every seal in ``seq`` order, a batch at a time."""
+    """Every seal in ``seq`` order, a batch at a time (memory stays flat however many there are)."""
     after = -1
     while True:
-        rows = session.scalars(
-            select(AuditSealRow).where(AuditSealRow.seq > after).order_by(AuditSealRow.seq).limit(_BATCH)
-        ).all()
+        stmt = select(*_COLUMNS).where(AuditSealRow.seq > after).order_by(AuditSealRow.seq).limit(_BATCH)
+        rows = session.execute(stmt).all()
         if not rows:
             return
-        for row in rows:
-            yield _seal(row)
+        yield from (_seal(row) for row in rows)
         after = rows[-1].seq
-        session.expunge_all()
 
 
 def count_seals(session: Session) -> int:
