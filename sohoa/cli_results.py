@@ -316,7 +316,9 @@ def audit_verify(as_json: AsJson = False) -> None:
         )
     else:
         sys.stdout.write("seals: none (sohoa audit seal)\n")
-    sys.stdout.write(f"unsealed tail: {verdict.unsealed_tail} entries\n")
+    tail = verdict.unsealed_tail
+    after = f" ({verdict.last_sealed_seq + 1} to {chain.last_seq})" if tail else ""
+    sys.stdout.write(f"unsealed tail: {tail} entries{after}\n")
     if verdict.digests_checked or verdict.digests_skipped:
         skipped = f", {verdict.digests_skipped} skipped (another or no key)" if verdict.digests_skipped else ""
         sys.stdout.write(f"value digests: {verdict.digests_checked} checked{skipped}\n")

@@ -7,11 +7,12 @@ chain alone then says "intact"; a seal taken after that entry does not. On SQLit
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,9 @@ from sqlalchemy import Engine, select
 from testpki import PFX_PASSWORD, PkiServer
 from typer.testing import CliRunner
 
-from signing.detached import sign_detached
+from signing.detached import check_detached, sign_detached
 from signing.devpki import load_dev_signer
+from signing.ltv import load_roots
 from sohoa.cli import app
 from sohoa.errors import StorageError
 from storage.db import session_scope
@@ -158,7 +160,7 @@ def test_verify_reports_the_unsealed_tail(engine: Engine, env: dict[str, str]) -
     done = sohoa(env, "audit", "verify")
     assert done.returncode == 0
     assert "seals: 1 of 1 valid" in done.stdout and "(dev key)" in done.stdout
-    assert "last sealed entry 3" in done.stdout and "unsealed tail: 2 entries" in done.stdout
+    assert "last sealed entry 3" in done.stdout and "unsealed tail: 2 entries (4 to 5)" in done.stdout
     code, report = verify(env)
     assert (code, report["unsealed_tail"], report["seals"]["trust"]) == (0, 2, ["dev key"])
 
@@ -215,6 +217,13 @@ def test_a_seal_by_the_agency_key_is_trusted_and_timestamped_and_a_development_s
     assert sealed.returncode == 0, sealed.stderr
     seal = json.loads(sealed.stdout)["seal"]
     assert (seal["seq"], seal["development"], seal["timestamped"]) == (2, False, True)
+    content = seal_content(
+        seq=2, hash=seal["hash"], sealed_at=datetime.fromisoformat(seal["sealed_at"]), agency=seal["agency"]
+    )
+    kept = check_detached(
+        content, base64.b64decode(seal["cms"]), trust_roots=load_roots([pki.cert_pem("root")]), at=utcnow()
+    )
+    assert kept.ok and kept.timestamp is not None  # the printed copy verifies on its own, outside the database
     code, report = verify(agency)
     assert (code, report["seals"]["valid"], report["seals"]["trust"]) == (0, 1, ["trusted"])
     assert verify(env)[0] == 1  # without the agency's root the same seal is not trusted

@@ -22,6 +22,7 @@ vouches for a tail that was already cut or re-linked.
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,7 +45,11 @@ class Sealed:
     created: bool
 
     def to_dict(self) -> dict[str, object]:
-        return {"created": self.created, "seal": self.seal.summary() if self.seal else None}
+        """JSON form, the signature included (base64 DER), so a copy can be kept outside the database."""
+        if self.seal is None:
+            return {"created": self.created, "seal": None}
+        seal = self.seal.summary() | {"cms": base64.b64encode(self.seal.cms).decode()}
+        return {"created": self.created, "seal": seal}
 
 
 def seal_now(ctx: Context) -> Sealed:
