@@ -315,7 +315,7 @@ def audit_verify(as_json: AsJson = False) -> None:
             f"last sealed entry {verdict.last_sealed_seq}\n"
         )
     else:
-        sys.stdout.write("seals: none (sohoa audit seal)\n")
+        sys.stdout.write("seals: none yet (sohoa audit seal takes one)\n")
     tail = verdict.unsealed_tail
     after = f" ({verdict.last_sealed_seq + 1} to {chain.last_seq})" if tail else ""
     sys.stdout.write(f"unsealed tail: {tail} entries{after}\n")
