@@ -4,6 +4,10 @@
 Kept apart from ``sohoa.cli`` so the processing commands stay short. Exit codes as everywhere: 0
 success, 2 bad request (unknown result or field, a refused review step; one line on stderr), 1 an
 internal error; ``sohoa audit verify`` exits 1 when the log is broken.
+
+Who acts or reads is ``--by`` or, without it, the OS login name; reads of field values and download links
+are recorded under that name (``workers.reads``). After a command's work is committed, the audit log is
+sealed when a seal is due (``workers.seals``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ audit_app = typer.Typer(help="The append-only, hash-chained audit log.")
 
 AsJson = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 By = Annotated[str | None, typer.Option("--by", help="Who does it (default: the login name).")]
+ReadBy = Annotated[str | None, typer.Option("--by", help="Who reads (default: the login name); audited.")]
 
 
 @contextmanager
@@ -48,6 +53,9 @@ def _opened() -> Iterator[Any]:
         raise _fail(exc) from exc
     try:
         yield ctx
+        from workers.seals import seal_if_due
+
+        seal_if_due(ctx)
     finally:
         ctx.engine.dispose()
 
@@ -71,13 +79,13 @@ def _who(by: str | None) -> str:
 
 
 @review_app.command("list")
-def review_list(as_json: AsJson = False) -> None:
+def review_list(as_json: AsJson = False, by: ReadBy = None) -> None:
     """Results waiting for review, the least sure fields first: value, reasons, page and box of each."""
     from workers.review import list_waiting
 
     try:
         with _opened() as ctx:
-            waiting = list_waiting(ctx.engine)
+            waiting = list_waiting(ctx.engine, by=_who(by))
     except SohoaError as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -113,7 +121,7 @@ def review_set(
 
     try:
         with _opened() as ctx:
-            done = set_field(ctx.engine, result, field, value, by=_who(by), reason=reason)
+            done = set_field(ctx.engine, result, field, value, by=_who(by), audit_key=ctx.audit_key, reason=reason)
     except SohoaError as exc:
         raise _fail(exc) from exc
     con = Console(soft_wrap=True)
@@ -161,13 +169,21 @@ def results_search(
     number: Annotated[str | None, typer.Option("--number", help="Document number, e.g. 123/QĐ-UBND.")] = None,
     sha256: Annotated[str | None, typer.Option("--sha256", help="sha256 of a scanned input or a signed PDF.")] = None,
     as_json: AsJson = False,
+    by: ReadBy = None,
 ) -> None:
-    """Find results by personal ID, document number or content hash (exactly one)."""
+    """Find results by personal ID, document number or content hash (exactly one). The search is audited."""
     from workers.results import search_results
 
     try:
         with _opened() as ctx:
-            found = search_results(ctx.engine, personal_id=personal_id, number=number, sha256=sha256)
+            found = search_results(
+                ctx.engine,
+                personal_id=personal_id,
+                number=number,
+                sha256=sha256,
+                by=_who(by),
+                audit_key=ctx.audit_key,
+            )
     except SohoaError as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -185,13 +201,14 @@ def results_search(
 def results_show(
     code: Annotated[str, typer.Argument(help="Result code.")],
     as_json: AsJson = False,
+    by: ReadBy = None,
 ) -> None:
-    """A result: type, state, dossier, signed PDF (key, sha256), fields with their status, corrections."""
-    from workers.results import show_result
+    """A result: type, state, dossier, signed PDF (key, sha256), fields with their status, corrections. Audited."""
+    from workers.results import read_result
 
     try:
         with _opened() as ctx:
-            view = show_result(ctx.engine, code)
+            view = read_result(ctx.engine, code, by=_who(by))
     except SohoaError as exc:
         raise _fail(exc) from exc
     data = view.to_dict()
@@ -221,6 +238,7 @@ def results_show(
 def results_export(
     result: Annotated[str, typer.Argument(help="Result code.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <code>.pdf and <code>.json.")],
+    by: ReadBy = None,
 ) -> None:
     """Write a result's signed PDF (checked against its recorded sha256) and its JSON with the current fields."""
     from workers.outputs import check_out_dir
@@ -229,7 +247,7 @@ def results_export(
     try:
         check_out_dir(out)  # before the database is opened: a wrong --out is one line, exit 2
         with _opened() as ctx:
-            files = export_result(ctx, result, out)
+            files = export_result(ctx, result, out, by=_who(by))
     except SohoaError as exc:
         raise _fail(exc) from exc
     for path in files:
@@ -242,13 +260,14 @@ def results_url(
     expires: Annotated[
         int | None, typer.Option(help="Seconds the link stays valid (default SOHOA_PRESIGN_EXPIRY_S).")
     ] = None,
+    by: ReadBy = None,
 ) -> None:
     """Print a short-lived download link for a result's signed PDF (S3 storage only; checked against the database)."""
     from workers.results import result_download_url
 
     try:
         with _opened() as ctx:
-            url, seconds = result_download_url(ctx, result, expires)
+            url, seconds = result_download_url(ctx, result, expires, by=_who(by))
     except SohoaError as exc:
         raise _fail(exc) from exc
     sys.stdout.write(plain(url) + "\n")
@@ -276,22 +295,98 @@ def results_attach(
 
 @audit_app.command("verify")
 def audit_verify(as_json: AsJson = False) -> None:
-    """Recompute the hash chain. Exit 0 if intact, 1 if broken (with the first bad entry and what is wrong)."""
-    from storage.db import session_scope
-    from storage.repository import verify_audit
+    """Recompute the hash chain, check every seal's signature and hash, and the digests in the payloads.
+
+    Exit 0 if intact, 1 if broken (with the first bad entry and what is wrong)."""
+    from workers.audit import verify_log
 
     try:
-        with _opened() as ctx, session_scope(ctx.engine) as session:
-            report = verify_audit(session)
+        with _opened() as ctx:
+            verdict = verify_log(ctx)
     except SohoaError as exc:
         raise _fail(exc) from exc
     if as_json:
-        _print_json(report.to_dict())
-    elif report.ok:
-        sys.stdout.write(plain(f"audit log intact: {report.entries} entries, last hash {report.last_hash}") + "\n")
+        _print_json(verdict.to_dict())
+        raise typer.Exit(0 if verdict.ok else 1)
+    chain = verdict.chain
+    if verdict.ok:
+        sys.stdout.write(plain(f"audit log intact: {chain.entries} entries, last hash {chain.last_hash}") + "\n")
     else:
-        sys.stdout.write(plain(f"audit log BROKEN at entry {report.broken_seq}: {report.problem}") + "\n")
-    raise typer.Exit(0 if report.ok else 1)
+        seq, problem = verdict.first_problem()
+        sys.stdout.write(plain(f"audit log BROKEN at entry {seq}: {problem}") + "\n")
+        for more in verdict.problems[1:] if chain.ok else verdict.problems:
+            sys.stdout.write(plain(f"  also at entry {more['seq']}: {more['problem']}") + "\n")
+    if verdict.seals:
+        who = ", ".join(verdict.signers) or "none valid"
+        trust = f" ({', '.join(verdict.trust)})" if verdict.trust else ""
+        sys.stdout.write(
+            plain(
+                f"seals: {verdict.valid_seals} of {verdict.seals} valid, by {who}{trust}; "
+                f"last sealed entry {verdict.last_sealed_seq}"
+            )
+            + "\n"
+        )
+    else:
+        sys.stdout.write("seals: none yet (sohoa audit seal takes one)\n")
+    tail = verdict.unsealed_tail
+    after = f" ({verdict.last_sealed_seq + 1} to {chain.last_seq})" if tail else ""
+    sys.stdout.write(plain(f"unsealed tail: {tail} entries{after}") + "\n")
+    if verdict.digests_checked or verdict.digests_skipped:
+        skipped = f", {verdict.digests_skipped} skipped (another or no key)" if verdict.digests_skipped else ""
+        sys.stdout.write(plain(f"value digests: {verdict.digests_checked} checked{skipped}") + "\n")
+    raise typer.Exit(0 if verdict.ok else 1)
+
+
+@audit_app.command("seal")
+def audit_seal(as_json: AsJson = False) -> None:
+    """Sign the head of the log (entry number, hash, time, agency) with the agency key, now.
+
+    Seals are also taken automatically (SOHOA_AUDIT_SEAL_EVERY entries, SOHOA_AUDIT_SEAL_INTERVAL_S seconds).
+    Exit 1 when the entries since the last seal are broken (nothing is sealed) or the key cannot sign."""
+    from workers.seals import seal_now
+
+    try:
+        with _opened() as ctx:
+            done = seal_now(ctx)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(done.to_dict())
+        return
+    if done.seal is None:
+        sys.stdout.write("audit log empty: nothing to seal\n")
+        return
+    seal = done.seal
+    what = "sealed" if done.created else "already sealed"
+    dev = " (development key: no legal value)" if seal.development else ""
+    tsa = ", timestamped" if seal.timestamped else ""
+    sys.stdout.write(plain(f"audit log {what} at entry {seal.seq} ({seal.hash}) by {seal.signer}{dev}{tsa}") + "\n")
+
+
+@audit_app.command("pdf")
+def audit_pdf(
+    file: Annotated[Path, typer.Argument(help="A published result PDF (with its embedded approved fields).")],
+    as_json: AsJson = False,
+) -> None:
+    """Tie a published PDF to the log: the keyed digest of its embedded fields must be the one a
+    result.published entry recorded. Exit 0 when it is, 1 when not, 2 when the file has no embedded fields."""
+    from workers.audit import tie_pdf_to_log
+
+    try:
+        with _opened() as ctx:
+            tie = tie_pdf_to_log(ctx, file)
+    except SohoaError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        _print_json(tie.to_dict())
+    elif tie.digest is None:
+        sys.stdout.write(plain(f"{tie.result}: cannot check, no audit key (SOHOA_AUDIT_KEY_FILE)") + "\n")
+    elif tie.ok:
+        entries = ", ".join(map(str, tie.entries))
+        sys.stdout.write(plain(f"{tie.result}: embedded fields are those published at entry {entries}") + "\n")
+    else:
+        sys.stdout.write(plain(f"{tie.result}: embedded fields match no result.published entry of the log") + "\n")
+    raise typer.Exit(0 if tie.ok else 1)
 
 
 @audit_app.command("log")

@@ -147,6 +147,20 @@ class Settings(BaseSettings):
         """Arguments first, then ``SOHOA_*`` variables, then secrets from ``SOHOA_*_FILE`` files."""
         return (init_settings, env_settings, _SecretFiles(settings_cls), dotenv_settings, file_secret_settings)
 
+    # The audit log against someone with database access (README "Security"). PostgreSQL: migrations run as
+    # the owner role of ``database_owner_url``; the runtime role (``database_url``'s user, or
+    # ``database_runtime_role``) gets SELECT/INSERT only on the append-only tables. Unset: migrations run as
+    # the runtime role, as before, and nothing stops it from dropping the triggers.
+    database_owner_url: SecretStr | None = None
+    database_runtime_role: str | None = None
+    # Keyed hashes of values in audit payloads (HMAC-SHA256): a secret kept outside the database, so a
+    # 12-digit personal ID cannot be found again from its hash. Default: keys/audit-hmac.key, made on first use.
+    audit_key_file: Path | None = None
+    # Seals: the chain's head signed with the agency key once this many entries, or this many seconds after
+    # the oldest unsealed entry, wait unsealed (0 turns a rule off); `sohoa audit seal` seals on demand.
+    audit_seal_every: int = Field(default=1000, ge=0)
+    audit_seal_interval_s: int = Field(default=3600, ge=0)
+
     @field_validator("signer_chain", "trust_roots", mode="before")
     @classmethod
     def _path_list(cls, value: object) -> object:
@@ -215,6 +229,11 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"SOHOA_RETRY_INTERVALS_S must be integers separated by commas: {exc}") from exc
         return values or [0]
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The audit log's HMAC key: ``audit_key_file``, else a file under the keys folder."""
+        return self.audit_key_file or self.keys_dir / "audit-hmac.key"
 
     @property
     def keys_dir(self) -> Path:

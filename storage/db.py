@@ -38,11 +38,13 @@ from storage.private_files import FILE_MODE, private_dir
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from sohoa.settings import Settings
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration's revision. Every start checks the database against it with one plain query,
 # so Alembic (~0.1 s of imports, and its scripts read) loads only when there is something to migrate.
 # tests/test_storage_migrations.py checks it against the migration files.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005_integrity"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _PG_MIGRATION_LOCK = 0x50_48_4F_41  # pg_advisory_xact_lock id for migrations ("SOHOA"-ish)
 
@@ -132,30 +134,67 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def migrate(target: str | Engine) -> None:
+def migrate(target: str | Engine, *, runtime_role: str | None = None) -> None:
     """Upgrade the database to the newest schema; cheap and safe to call on every start.
 
     Concurrent callers (several workers starting at once) are serialized: on SQLite by a write
     lock (``BEGIN IMMEDIATE``) held for the whole upgrade, on PostgreSQL by an advisory lock; the
     whole upgrade is one transaction, so a crash leaves the old schema, never half of the new one.
+
+    ``runtime_role`` (PostgreSQL, ``target`` connecting as the owner role): after upgrading, that role
+    gets exactly the privileges of ``storage.grants``; they are checked on every start with one query
+    and set again when they differ.
     """
     engine = make_engine(target) if isinstance(target, str) else target
     try:
-        if _stamped_at(engine) != {SCHEMA_HEAD}:
-            _migrate_with_alembic(engine)
+        if _stamped_at(engine) != {SCHEMA_HEAD} or not _grants_ok(engine, runtime_role):
+            _migrate_with_alembic(engine, runtime_role)
     finally:
         if isinstance(target, str):
             engine.dispose()
 
 
-def _migrate_with_alembic(engine: Engine) -> None:
+def migrate_for(settings: Settings, engine: Engine | None = None) -> None:
+    """Migrate the database of ``settings``: as the owner role of ``SOHOA_DATABASE_OWNER_URL`` when it is
+    set (the runtime role then gets only what ``storage.grants`` gives it), else over ``engine`` (or the
+    runtime URL), as the runtime role itself."""
+    owner = settings.database_owner_url
+    if owner is None:
+        migrate(engine if engine is not None else settings.effective_database_url)
+        return
+    runtime = make_url(settings.effective_database_url)
+    if runtime.get_backend_name() != "postgresql":
+        raise StorageError(
+            "SOHOA_DATABASE_OWNER_URL is for PostgreSQL: SQLite has no roles",
+            hint="unset it, or point SOHOA_DATABASE_URL at PostgreSQL",
+        )
+    role = settings.database_runtime_role or runtime.username
+    if not role:
+        raise StorageError("cannot tell the runtime database role", hint="set SOHOA_DATABASE_RUNTIME_ROLE")
+    migrate(owner.get_secret_value(), runtime_role=role)
+
+
+def _grants_ok(engine: Engine, runtime_role: str | None) -> bool:
+    if runtime_role is None or engine.dialect.name != "postgresql":
+        return True
+    from storage.grants import expected_privileges, grants_in_place
+    from storage.tables import metadata
+
+    try:
+        with engine.connect() as conn:
+            return grants_in_place(conn, runtime_role, expected_privileges(metadata))
+    except SQLAlchemyError:
+        return False
+
+
+def _migrate_with_alembic(engine: Engine, runtime_role: str | None = None) -> None:
     from alembic.util.exc import CommandError
 
     try:
         with engine.connect() as conn:
-            if _at_head(conn):
+            if _at_head(conn) and _grants_ok(engine, runtime_role):
                 return
-            _upgrade_locked(conn)
+            _upgrade_locked(conn, runtime_role)
     except SohoaError:
         raise
     except CommandError as exc:
@@ -197,7 +236,7 @@ def _at_head(conn: Connection) -> bool:
         conn.rollback()
 
 
-def _upgrade_locked(conn: Connection) -> None:
+def _upgrade_locked(conn: Connection, runtime_role: str | None = None) -> None:
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         # Batch migrations copy and drop tables; foreign keys must be off for that, and the pragma
@@ -212,6 +251,11 @@ def _upgrade_locked(conn: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = conn  # env.py runs inside this transaction
         command.upgrade(config, "head")
+        if runtime_role is not None and conn.dialect.name == "postgresql":
+            from storage.grants import expected_privileges, grant_runtime_role
+            from storage.tables import metadata
+
+            grant_runtime_role(conn, runtime_role, expected_privileges(metadata))
         if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
             raise StorageError("migration left rows that break foreign keys; rolled back")
         conn.commit()

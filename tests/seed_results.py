@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from pipeline.models import FieldValue, Source
 from storage import keys
+from storage.audit_digest import AuditKey
 from storage.db import session_scope
 from storage.objects import ObjectStore
 from storage.repository import (
@@ -28,6 +29,7 @@ from storage.repository import (
 )
 from storage.tables import PageRow
 
+AUDIT_KEY = AuditKey(b"the test installation's audit key, 32+ bytes")  # the HMAC key of the audit digests
 AGENCY = "000.00.20.H40"
 DAY = date(2026, 11, 28)
 Fields = dict[str, FieldValue | list[FieldValue]]

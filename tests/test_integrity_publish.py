@@ -41,7 +41,7 @@ def _during_signing(monkeypatch: pytest.MonkeyPatch, action: Callable[[], Any]) 
 def _approved(pki: PkiServer, tmp_path: Path, token: str) -> tuple[Context, str]:
     ctx = open_context(_settings(pki, tmp_path / "data"))
     code = _stored_result(ctx, pki, tmp_path, token)
-    approve(ctx.engine, code, by="lan", force=True)
+    approve(ctx.engine, code, by="lan", audit_key=ctx.audit_key, force=True)
     return ctx, code
 
 
@@ -58,7 +58,10 @@ def test_a_correction_landing_while_signing_aborts_the_publication(
 ) -> None:
     ctx, code = _approved(pki, tmp_path, "atomic-1")
     digitized = show_result(ctx.engine, code).pdf_sha256
-    _during_signing(monkeypatch, lambda: set_field(ctx.engine, code, "number_symbol", "46/QĐ-UBND", by="minh"))
+    _during_signing(
+        monkeypatch,
+        lambda: set_field(ctx.engine, code, "number_symbol", "46/QĐ-UBND", by="minh", audit_key=ctx.audit_key),
+    )
 
     with pytest.raises(PublishConflict, match="trong lúc ký"):
         publish_result(ctx, code, by="lan")
@@ -67,7 +70,7 @@ def test_a_correction_landing_while_signing_aborts_the_publication(
     view = show_result(ctx.engine, code)
     assert view.state == "needs_review"  # the correction withdrew the approval; nothing says otherwise
     monkeypatch.undo()
-    approve(ctx.engine, code, by="lan", force=True)  # approved again, as corrected: now it publishes
+    approve(ctx.engine, code, by="lan", audit_key=ctx.audit_key, force=True)  # again, as corrected: now it publishes
     done = publish_result(ctx, code, by="lan")
     assert done.pdf_sha256 and not done.already
 
@@ -81,8 +84,10 @@ def test_an_approval_withdrawn_and_given_again_while_signing_aborts_the_publicat
 
     def reapprove() -> None:
         value = show_result(ctx.engine, code).fields["number_symbol"].value  # type: ignore[union-attr]
-        set_field(ctx.engine, code, "number_symbol", str(value), by="minh")  # a confirmation reopens it
-        approve(ctx.engine, code, by="minh", force=True)
+        set_field(
+            ctx.engine, code, "number_symbol", str(value), by="minh", audit_key=ctx.audit_key
+        )  # a confirmation reopens it
+        approve(ctx.engine, code, by="minh", audit_key=ctx.audit_key, force=True)
 
     _during_signing(monkeypatch, reapprove)
     with pytest.raises(PublishConflict):

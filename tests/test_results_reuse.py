@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from seed_results import decision_fields, seed_dossier, sha, sure_fields
+from seed_results import AUDIT_KEY, decision_fields, seed_dossier, sha, sure_fields
 from sqlalchemy import Engine, update
 
 from sohoa.errors import BadInput, IntegrityError
@@ -42,7 +42,9 @@ def codes(found) -> list[str]:
 
 def test_search_by_personal_id_finds_every_result_of_that_person(ctx: Context, stored) -> None:
     dossier, (first, _) = stored
-    found = search_results(ctx.engine, personal_id="001 203 004 567")  # typed with spaces
+    found = search_results(
+        ctx.engine, personal_id="001 203 004 567", by="reader", audit_key=AUDIT_KEY
+    )  # typed with spaces
     assert codes(found) == [first, "000.00.20.H40-261128-0002-01"]
     assert (found[0].matched, found[0].dossier, found[0].state, found[0].type) == (
         "personal_id",
@@ -50,46 +52,48 @@ def test_search_by_personal_id_finds_every_result_of_that_person(ctx: Context, s
         "needs_review",
         "quyet_dinh",
     )
-    assert search_results(ctx.engine, personal_id="001203004560") == []
+    assert search_results(ctx.engine, personal_id="001203004560", by="reader", audit_key=AUDIT_KEY) == []
     with pytest.raises(BadInput, match="digits only"):
-        search_results(ctx.engine, personal_id="abc")
+        search_results(ctx.engine, personal_id="abc", by="reader", audit_key=AUDIT_KEY)
 
 
 def test_search_finds_a_corrected_value_not_the_misread_one(ctx: Context, stored) -> None:
     _, (first, _) = stored
-    set_field(ctx.engine, first, "personal_id", "001203004999", by="lan")
-    assert codes(search_results(ctx.engine, personal_id="001203004999")) == [first]
-    assert first not in codes(search_results(ctx.engine, personal_id="001203004567"))
+    set_field(ctx.engine, first, "personal_id", "001203004999", by="lan", audit_key=AUDIT_KEY)
+    assert codes(search_results(ctx.engine, personal_id="001203004999", by="reader", audit_key=AUDIT_KEY)) == [first]
+    assert first not in codes(search_results(ctx.engine, personal_id="001203004567", by="reader", audit_key=AUDIT_KEY))
 
 
 def test_search_by_document_number_ignores_case_and_spacing(ctx: Context, stored) -> None:
     _, (first, second) = stored
-    assert codes(search_results(ctx.engine, number="123/QĐ-UBND")) == [first]
-    assert codes(search_results(ctx.engine, number="  45/tb-ubnd ")) == [second]
-    assert search_results(ctx.engine, number="999/QĐ-UBND") == []
+    assert codes(search_results(ctx.engine, number="123/QĐ-UBND", by="reader", audit_key=AUDIT_KEY)) == [first]
+    assert codes(search_results(ctx.engine, number="  45/tb-ubnd ", by="reader", audit_key=AUDIT_KEY)) == [second]
+    assert search_results(ctx.engine, number="999/QĐ-UBND", by="reader", audit_key=AUDIT_KEY) == []
 
 
 def test_search_by_sha256_of_a_signed_pdf_or_of_a_scanned_input(ctx: Context, stored) -> None:
     _, (first, second) = stored
     pdf = show_result(ctx.engine, second).pdf_sha256
-    found = search_results(ctx.engine, sha256=pdf.upper())
+    found = search_results(ctx.engine, sha256=pdf.upper(), by="reader", audit_key=AUDIT_KEY)
     assert [(r.code, r.matched) for r in found] == [(second, "pdf_sha256")]
-    by_source = search_results(ctx.engine, sha256=sha("a"))  # the dossier's input file
+    by_source = search_results(
+        ctx.engine, sha256=sha("a"), by="reader", audit_key=AUDIT_KEY
+    )  # the dossier's input file
     assert [(r.code, r.matched) for r in by_source] == [(first, "source_sha256"), (second, "source_sha256")]
     with pytest.raises(BadInput, match="64 hexadecimal"):
-        search_results(ctx.engine, sha256="abc")
+        search_results(ctx.engine, sha256="abc", by="reader", audit_key=AUDIT_KEY)
 
 
 def test_search_needs_exactly_one_criterion(ctx: Context) -> None:
     with pytest.raises(BadInput, match="đúng một"):
-        search_results(ctx.engine)
+        search_results(ctx.engine, by="reader", audit_key=AUDIT_KEY)
     with pytest.raises(BadInput, match="đúng một"):
-        search_results(ctx.engine, personal_id="1", number="2")
+        search_results(ctx.engine, personal_id="1", number="2", by="reader", audit_key=AUDIT_KEY)
 
 
 def test_show_gives_type_state_pdf_fields_and_revisions(ctx: Context, stored) -> None:
     dossier, (first, _) = stored
-    set_field(ctx.engine, first, "personal_id", "001203004568", by="lan", reason="đối chiếu thẻ")
+    set_field(ctx.engine, first, "personal_id", "001203004568", by="lan", reason="đối chiếu thẻ", audit_key=AUDIT_KEY)
     data = show_result(ctx.engine, first).to_dict()
     assert (data["code"], data["type"], data["state"], data["dossier"]) == (
         first,
@@ -116,9 +120,9 @@ def test_export_writes_the_signed_pdf_and_the_result_json_with_current_fields(
     ctx: Context, stored, tmp_path: Path
 ) -> None:
     dossier, (first, _) = stored
-    set_field(ctx.engine, first, "signer_name", "Nguyễn Văn Bình", by="lan")
+    set_field(ctx.engine, first, "signer_name", "Nguyễn Văn Bình", by="lan", audit_key=AUDIT_KEY)
     out = tmp_path / "out"
-    files = export_result(ctx, first, out)
+    files = export_result(ctx, first, out, by="reader")
     assert files == [out / f"{first}.pdf", out / f"{first}.json"]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)  # nothing else left behind
     pdf = files[0].read_bytes()
@@ -135,7 +139,7 @@ def test_export_refuses_a_pdf_that_is_not_the_one_recorded(ctx: Context, stored,
     with session_scope(ctx.engine) as session:
         session.execute(update(DocumentRow).where(DocumentRow.code == first).values(pdf_sha256="0" * 64))
     with pytest.raises(IntegrityError):
-        export_result(ctx, first, tmp_path / "out")
+        export_result(ctx, first, tmp_path / "out", by="reader")
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 from multiprocessing.context import BaseContext
 
 import pytest
-from seed_results import decision_fields, seed_dossier, sure_fields
+from seed_results import AUDIT_KEY, decision_fields, seed_dossier, sure_fields
 from sqlalchemy import Engine, func, select
 
 from pipeline.models import FieldValue
+from storage.audit_digest import field_value_digest
 from storage.db import make_engine, session_scope
 from storage.repository import (
+    fields_of,
     get_document,
     get_dossier,
     load_audit,
@@ -25,6 +27,7 @@ from storage.repository import (
     verify_audit,
 )
 from storage.tables import FieldRevisionRow, FieldRow
+from workers.publish import fields_digest
 from workers.results import UnknownResult, show_result
 from workers.review import ReviewRefused, UnknownField, approve, auto_approve, list_waiting, set_field
 
@@ -49,7 +52,7 @@ def test_waiting_results_list_doubtful_fields_first_lowest_confidence_first(engi
     with session_scope(engine) as session:
         doc = get_document(session, third)
         session.execute(FieldRow.__table__.update().where(FieldRow.document_id == doc.id).values(confidence=0.2))
-    waiting = list_waiting(engine)
+    waiting = list_waiting(engine, by="reader")
     assert [w.code for w in waiting] == [third, first, second]  # least sure first; nothing doubtful last
     top = waiting[1]
     assert [f.ref for f in top.fields] == ["personal_id", "signer_name"]  # 0.41 before 0.62
@@ -62,7 +65,7 @@ def test_waiting_results_list_doubtful_fields_first_lowest_confidence_first(engi
 def test_a_correction_keeps_a_revision_and_audits_without_the_value(engine: Engine, two_results) -> None:
     _, (code, _) = two_results
     before = field(engine, code, "personal_id")
-    done = set_field(engine, code, "personal_id", " 001203004568 ", by="lan", reason="số trên thẻ")
+    done = set_field(engine, code, "personal_id", " 001203004568 ", by="lan", reason="số trên thẻ", audit_key=AUDIT_KEY)
     assert (done.changed, done.field, done.reopened) == (True, "personal_id", False)
     after = field(engine, code, "personal_id")
     assert after.id == before.id  # same row: the revision stays linked
@@ -79,16 +82,21 @@ def test_a_correction_keeps_a_revision_and_audits_without_the_value(engine: Engi
         "needs_review",
     )
     assert (rev.by, rev.reason, rev.at.tzinfo is not None) == ("lan", "số trên thẻ", True)
+    digests = {
+        "old_hmac": field_value_digest(AUDIT_KEY, code, "personal_id", 0, "001203004567"),
+        "new_hmac": field_value_digest(AUDIT_KEY, code, "personal_id", 0, "001203004568"),
+        "hmac_key": AUDIT_KEY.id,
+    }
     assert [(e.actor, e.action, e.payload) for e in entries] == [
-        ("lan", "field.corrected", {"field": "personal_id", "revision": rev.id, "confirmed": False})
+        ("lan", "field.corrected", {"field": "personal_id", "revision": rev.id, "confirmed": False} | digests)
     ]
     assert "001203004" not in str([e.to_dict() for e in entries])  # no personal ID in the log
 
 
 def test_setting_the_same_value_confirms_once_and_then_changes_nothing(engine: Engine, two_results) -> None:
     _, (code, _) = two_results
-    assert set_field(engine, code, "signer_name", "Nguyễn Văn Bính", by="lan").changed
-    assert not set_field(engine, code, "signer_name", "Nguyễn Văn Bính", by="lan").changed
+    assert set_field(engine, code, "signer_name", "Nguyễn Văn Bính", by="lan", audit_key=AUDIT_KEY).changed
+    assert not set_field(engine, code, "signer_name", "Nguyễn Văn Bính", by="lan", audit_key=AUDIT_KEY).changed
     with session_scope(engine) as session:
         (rev,) = load_revisions(session, code)
         assert rev.old_value == rev.new_value
@@ -97,37 +105,39 @@ def test_setting_the_same_value_confirms_once_and_then_changes_nothing(engine: E
 
 def test_repeated_fields_are_named_key_dot_n_and_can_grow(engine: Engine, two_results) -> None:
     _, (code, _) = two_results
-    set_field(engine, code, "recipient.1", "Phòng Tư pháp", by="lan")
-    set_field(engine, code, "owners.0", "Trần Thị B", by="lan")  # an empty repeated field gets its first item
-    set_field(engine, code, "recipient.2", "UBND xã", by="lan")  # one past the last item adds one
+    set_field(engine, code, "recipient.1", "Phòng Tư pháp", by="lan", audit_key=AUDIT_KEY)
+    set_field(
+        engine, code, "owners.0", "Trần Thị B", by="lan", audit_key=AUDIT_KEY
+    )  # an empty repeated field gets its first item
+    set_field(engine, code, "recipient.2", "UBND xã", by="lan", audit_key=AUDIT_KEY)  # one past the last item adds one
     fields = show_result(engine, code).fields
     assert [f.value for f in fields["recipient"]] == ["Sở Tư pháp", "Phòng Tư pháp", "UBND xã"]
     assert [(f.value, f.status) for f in fields["owners"]] == [("Trần Thị B", "corrected")]
     with pytest.raises(UnknownField, match=r"recipient\.N"):
-        set_field(engine, code, "recipient", "x", by="lan")
+        set_field(engine, code, "recipient", "x", by="lan", audit_key=AUDIT_KEY)
     with pytest.raises(UnknownField, match=r"recipient\.9"):
-        set_field(engine, code, "recipient.9", "x", by="lan")
+        set_field(engine, code, "recipient.9", "x", by="lan", audit_key=AUDIT_KEY)
 
 
 def test_unknown_results_and_fields_are_refused_clearly(engine: Engine, two_results) -> None:
     dossier, (code, _) = two_results
     with pytest.raises(UnknownResult, match="không có kết quả"):
-        set_field(engine, "000.00.20.H40-261128-9999-01", "personal_id", "1", by="lan")
+        set_field(engine, "000.00.20.H40-261128-9999-01", "personal_id", "1", by="lan", audit_key=AUDIT_KEY)
     with pytest.raises(UnknownResult, match=f"là mã hồ sơ.*{code}"):
-        set_field(engine, dossier, "personal_id", "1", by="lan")
+        set_field(engine, dossier, "personal_id", "1", by="lan", audit_key=AUDIT_KEY)
     with pytest.raises(UnknownField) as raised:
-        set_field(engine, code, "nonsense", "1", by="lan")
+        set_field(engine, code, "nonsense", "1", by="lan", audit_key=AUDIT_KEY)
     assert "personal_id" in raised.value.hint  # the fields it has are listed
     with pytest.raises(UnknownField):
-        set_field(engine, code, "number_symbol.1", "1", by="lan")  # a single field has no item 1
+        set_field(engine, code, "number_symbol.1", "1", by="lan", audit_key=AUDIT_KEY)  # a single field has no item 1
     with session_scope(engine) as session:
         assert load_audit(session) == [] and load_revisions(session, code) == []
 
 
 def test_reprocessing_never_overwrites_a_corrected_field(engine: Engine, two_results) -> None:
     dossier, (code, _) = two_results
-    set_field(engine, code, "personal_id", "001203004568", by="lan")
-    set_field(engine, code, "recipient.1", "Phòng Tư pháp", by="lan")
+    set_field(engine, code, "personal_id", "001203004568", by="lan", audit_key=AUDIT_KEY)
+    set_field(engine, code, "recipient.1", "Phòng Tư pháp", by="lan", audit_key=AUDIT_KEY)
     corrected = field(engine, code, "personal_id")
     again = decision_fields(personal_id="00120300456X")  # OCR misreads it again
     again["recipient"] = again["recipient"][:1]  # and finds one recipient fewer
@@ -163,7 +173,7 @@ def test_reprocessing_never_overwrites_a_corrected_field(engine: Engine, two_res
 
 def test_the_history_of_a_result_outlives_its_document_row(engine: Engine, two_results) -> None:
     dossier, (_, second) = two_results
-    set_field(engine, second, "number_symbol", "46/TB-UBND", by="lan")
+    set_field(engine, second, "number_symbol", "46/TB-UBND", by="lan", audit_key=AUDIT_KEY)
     with session_scope(engine) as session:
         prune_documents(session, get_dossier(session, dossier).id, keep=[1])  # a new split found one document
     with session_scope(engine) as session:
@@ -175,32 +185,41 @@ def test_the_history_of_a_result_outlives_its_document_row(engine: Engine, two_r
 def test_approval_is_refused_while_a_field_needs_review_unless_forced(engine: Engine, two_results) -> None:
     dossier, (first, second) = two_results
     with pytest.raises(ReviewRefused, match="2 trường cần xem lại: personal_id, signer_name"):
-        approve(engine, first, by="lan")
-    assert approve(engine, second, by="lan").dossier_state == "needs_review"  # 01 still waits
-    done = approve(engine, first, by="minh", force=True)
+        approve(engine, first, by="lan", audit_key=AUDIT_KEY)
+    assert approve(engine, second, by="lan", audit_key=AUDIT_KEY).dossier_state == "needs_review"  # 01 still waits
+    done = approve(engine, first, by="minh", force=True, audit_key=AUDIT_KEY)
     assert (done.forced, done.dossier_state) == (["personal_id", "signer_name"], "approved")
-    assert approve(engine, first, by="minh").already
+    assert approve(engine, first, by="minh", audit_key=AUDIT_KEY).already
     with session_scope(engine) as session:
         actions = [(e.actor, e.action, e.subject, e.payload) for e in load_audit(session)]
+        approved = {
+            code: fields_digest(AUDIT_KEY, code, fields_of(get_document(session, code))) for code in (first, second)
+        }
     assert actions == [
-        ("lan", "result.approved", second, {}),
-        ("minh", "result.approved", first, {"forced": True, "unreviewed": ["personal_id", "signer_name"]}),
+        ("lan", "result.approved", second, {"fields_hmac": approved[second], "hmac_key": AUDIT_KEY.id}),
+        (
+            "minh",
+            "result.approved",
+            first,
+            {"forced": True, "unreviewed": ["personal_id", "signer_name"], "fields_hmac": approved[first]}
+            | {"hmac_key": AUDIT_KEY.id},
+        ),
         ("minh", "dossier.approved", dossier, {"results": 2}),
     ]
-    assert list_waiting(engine) == []
+    assert list_waiting(engine, by="reader") == []
     assert show_result(engine, first).state == "approved"
 
 
 def test_correcting_an_approved_result_reopens_it_and_its_dossier_only(engine: Engine, two_results) -> None:
     _, (first, second) = two_results
-    set_field(engine, first, "personal_id", "001203004568", by="lan")
-    set_field(engine, first, "signer_name", "Nguyễn Văn Bình", by="lan")
-    approve(engine, first, by="lan")
-    assert approve(engine, second, by="lan").dossier_state == "approved"
-    assert set_field(engine, second, "number_symbol", "46/TB-UBND", by="minh").reopened
-    assert [w.code for w in list_waiting(engine)] == [second]  # 01 keeps its approval
+    set_field(engine, first, "personal_id", "001203004568", by="lan", audit_key=AUDIT_KEY)
+    set_field(engine, first, "signer_name", "Nguyễn Văn Bình", by="lan", audit_key=AUDIT_KEY)
+    approve(engine, first, by="lan", audit_key=AUDIT_KEY)
+    assert approve(engine, second, by="lan", audit_key=AUDIT_KEY).dossier_state == "approved"
+    assert set_field(engine, second, "number_symbol", "46/TB-UBND", by="minh", audit_key=AUDIT_KEY).reopened
+    assert [w.code for w in list_waiting(engine, by="reader")] == [second]  # 01 keeps its approval
     assert show_result(engine, second).dossier_state == "needs_review"
-    assert approve(engine, second, by="lan").dossier_state == "approved"
+    assert approve(engine, second, by="lan", audit_key=AUDIT_KEY).dossier_state == "approved"
     with session_scope(engine) as session:
         assert "dossier.reopened" in [e.action for e in load_audit(session)]
 
@@ -208,25 +227,25 @@ def test_correcting_an_approved_result_reopens_it_and_its_dossier_only(engine: E
 def test_results_of_a_dossier_still_processing_or_published_are_not_reviewed(engine: Engine) -> None:
     _, (processing,) = seed_dossier(engine, "p", [decision_fields()], state="processing")
     with pytest.raises(ReviewRefused, match="processing"):
-        set_field(engine, processing, "personal_id", "1", by="lan")
+        set_field(engine, processing, "personal_id", "1", by="lan", audit_key=AUDIT_KEY)
     dossier, (published,) = seed_dossier(engine, "q", [sure_fields()], state="approved")
     with session_scope(engine) as session:
         set_state(session, get_dossier(session, dossier), "published")
     with pytest.raises(ReviewRefused, match="công bố"):
-        set_field(engine, published, "number_symbol", "1", by="lan")
-    assert approve(engine, published, by="lan").already
+        set_field(engine, published, "number_symbol", "1", by="lan", audit_key=AUDIT_KEY)
+    assert approve(engine, published, by="lan", audit_key=AUDIT_KEY).already
 
 
 def test_auto_approve_approves_results_with_nothing_doubtful(engine: Engine) -> None:
     dossier, (doubtful, sure) = seed_dossier(engine, "auto", [decision_fields(), sure_fields()], state="processing")
     with session_scope(engine) as session:
-        assert auto_approve(session, dossier) == "needs_review"
+        assert auto_approve(session, dossier, audit_key=AUDIT_KEY) == "needs_review"
         result = load_dossier_result(session, get_dossier(session, dossier).id)
     approved = {d.code: d.approved_by for d in result.documents}
     assert approved == {doubtful: None, sure: "sohoa"}
     dossier2, (only,) = seed_dossier(engine, "auto2", [sure_fields()], state="processing")
     with session_scope(engine) as session:
-        assert auto_approve(session, dossier2) == "approved"
+        assert auto_approve(session, dossier2, audit_key=AUDIT_KEY) == "approved"
     doubtful_now = {"number_symbol": FieldValue("45/TB-UBND", "45/TB-UBND", 0.5, 1, None, "needs_review", ["x"])}
     with session_scope(engine) as session:  # processed again, and this time a field is doubtful
         row = get_dossier(session, dossier2)
@@ -242,7 +261,7 @@ def test_auto_approve_approves_results_with_nothing_doubtful(engine: Engine) -> 
             signature={},
             fields=doubtful_now,
         )
-        assert auto_approve(session, dossier2) == "needs_review"
+        assert auto_approve(session, dossier2, audit_key=AUDIT_KEY) == "needs_review"
     with session_scope(engine) as session:
         assert get_document(session, only).approved_by is None
 
@@ -250,7 +269,7 @@ def test_auto_approve_approves_results_with_nothing_doubtful(engine: Engine) -> 
 def _correct(url: str, code: str, value: str) -> None:
     engine = make_engine(url)
     try:
-        set_field(engine, code, "personal_id", value, by=f"r{value[-1]}")
+        set_field(engine, code, "personal_id", value, by=f"r{value[-1]}", audit_key=AUDIT_KEY)
     finally:
         engine.dispose()
 

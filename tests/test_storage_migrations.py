@@ -20,8 +20,8 @@ from storage.repository._upsert import upsert_for
 from storage.tables import DailySequenceRow, PageRow, metadata
 
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
-TABLES |= {"field_revisions", "audit_log", "audit_head", "dossier_attachments", "refused_inputs"}
-HEAD = "0004"
+TABLES |= {"field_revisions", "audit_log", "audit_head", "dossier_attachments", "audit_seals", "refused_inputs"}
+HEAD = SCHEMA_HEAD
 
 
 @pytest.fixture

@@ -22,13 +22,13 @@ from sqlalchemy import Engine
 
 from pipeline.models import FieldValue
 from sohoa.errors import StorageError
-from storage.db import alembic_config, current_revisions, make_engine, migrate, schema_heads, session_scope
+from storage.db import SCHEMA_HEAD, alembic_config, current_revisions, make_engine, migrate, schema_heads, session_scope
 from storage.repository import documents_by_field, get_document, load_dossier_result
 from storage.tables import AuditRow, metadata
 
-HEAD = "0004"
+HEAD = SCHEMA_HEAD
 TABLES = {"daily_sequences", "dossiers", "dossier_sources", "pages", "stage_runs", "documents", "fields"}
-TABLES |= {"field_revisions", "audit_log", "audit_head"}
+TABLES |= {"field_revisions", "audit_log", "audit_head", "audit_seals"}
 
 
 @pytest.fixture

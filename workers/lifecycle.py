@@ -29,6 +29,7 @@ from workers.outputs import staging
 from workers.progress import Progress, silent
 from workers.read_ahead import ReadAhead
 from workers.refusal import check_not_refused, refuse
+from workers.seals import seal_if_due
 from workers.warm import SigningWarmer
 
 
@@ -73,7 +74,9 @@ def process_dossier(
             return _export_seen(ctx, dossier.code, out_dir)
         if dossier is None:
             dossier = stages.receive(ctx, sources, key)
-        return run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress, early=early)
+        outcome = run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress, early=early)
+    seal_if_due(ctx)  # the embedded mode has no daemon: the process that appended seals when due
+    return outcome
 
 
 def run_lifecycle(

@@ -22,10 +22,9 @@ did not render, so its approval lives in the database and the audit log only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+from pipeline.models import FieldValue
 from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
+from storage.audit_digest import AuditKey, approved_fields_digest
 from storage.db import session_scope
 from storage.tables import DocumentRow, utcnow
 from workers.context import Context
@@ -90,13 +91,12 @@ def field_values(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: [f["value"] for f in v] if isinstance(v, list) else v["value"] for k, v in fields.items()}
 
 
-def fields_sha256(values: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON of approved field values: what an approval attests, in one hash.
-
-    The audit log records it with every approval and publication, and a published PDF's embedded fields
-    hash to it, so an auditor can tie the two without the log holding any value."""
-    body = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+def fields_digest(key: AuditKey, code: str, fields: Mapping[str, FieldValue | list[FieldValue]]) -> str:
+    """The audit log's keyed digest of a result's approved field set: over ``field_values``, exactly the
+    ``fields`` object ``approved_payload`` embeds in the published PDF, so ``result.approved`` and
+    ``result.published`` tie to the PDF (``storage.audit_digest``)."""
+    as_json = {k: [f.to_dict() for f in v] if isinstance(v, list) else v.to_dict() for k, v in fields.items()}
+    return approved_fields_digest(key, code, field_values(as_json))
 
 
 def publish_result(
@@ -176,7 +176,8 @@ def publish_result(
                     "pdf_sha256": obj.sha256,
                     "level": summary.level,
                     "needs_ltv": needs_ltv,
-                    "fields_sha256": fields_sha256(payload["fields"]),
+                    "fields_hmac": fields_digest(ctx.audit_key, view.code, view.fields),
+                    "hmac_key": ctx.audit_key.id,
                 },
             )
             state = _settle(s, dossier, by=by)
@@ -204,7 +205,7 @@ def _still_as_signed(session: Any, view: ResultView, payload: dict[str, Any]) ->
         problem = f"việc duyệt đã thay đổi trong lúc ký ({now.state})"
     elif now.pdf_sha256 != view.pdf_sha256:
         problem = "tệp PDF của kết quả đã thay đổi trong lúc ký"
-    elif fields_sha256(approved_payload(now)["fields"]) != fields_sha256(payload["fields"]):
+    elif approved_payload(now)["fields"] != payload["fields"]:
         problem = "trường dữ liệu đã được sửa trong lúc ký"
     if problem:
         raise PublishConflict(f"không công bố kết quả {view.code}: {problem}", hint="duyệt lại rồi công bố")
@@ -233,18 +234,16 @@ def _point_at(
 
 def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *, by: str) -> Publication:
     """Publish a signed input passed through: the approval is recorded (database and audit log, with the
-    hash of the approved fields) but never signed into bytes sohoa did not render."""
+    keyed digest of the approved fields) but never signed into bytes sohoa did not render."""
     with session_scope(ctx.engine) as s:
         repository.lock_audit_log(s)
         document, dossier = _still_as_signed(s, view, payload)
-        digest = fields_sha256(payload["fields"])
         signature = {
             **document.signature,
             "approval": {
                 "signed": False,
                 "reason": "signed_input",
                 "note": "Tệp đầu vào đã ký được giữ nguyên: việc duyệt được ghi trong cơ sở dữ liệu, không ký đè",
-                "fields_sha256": digest,
                 "approved_by": view.approved_by,
             },
             "pdf_versions": _versions(document),
@@ -255,7 +254,12 @@ def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *,
             actor=by,
             action="result.published",
             subject=view.code,
-            payload={"pdf_sha256": view.pdf_sha256, "approval_signature": False, "fields_sha256": digest},
+            payload={
+                "pdf_sha256": view.pdf_sha256,
+                "approval_signature": False,
+                "fields_hmac": fields_digest(ctx.audit_key, view.code, view.fields),
+                "hmac_key": ctx.audit_key.id,
+            },
         )
         state = _settle(s, dossier, by=by)
     return Publication(view.code, view.dossier, state, view.pdf_sha256, None, False)

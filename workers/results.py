@@ -4,6 +4,10 @@ A result is one document of a dossier: its signed PDF in the object store and it
 database. What is shown and exported are the fields *as they are now*, reviewers' corrections
 included, not the JSON written when the dossier was processed.
 
+What hands field values or a download link to a person (``search_results``, ``read_result``,
+``export_result``, ``result_download_url``) records who and what in the audit log, in the transaction
+that read them (``workers.reads``); ``show_result`` is the unrecorded read for sohoa's own steps.
+
 A result's review state is derived, not stored: ``approved`` once approved (itself or with its whole
 dossier), ``published`` with its dossier, else the dossier's state (``needs_review``, ``processing``...).
 """
@@ -23,12 +27,14 @@ from sqlalchemy.orm import Session
 from pipeline.models import FieldValue
 from sohoa.errors import BadInput, IntegrityError, StorageError
 from storage import keys, repository
+from storage.audit_digest import AuditKey
 from storage.db import session_scope
 from storage.objects import ObjectMissing
 from storage.repository.review import clean_actor
 from storage.tables import AttachmentRow, DocumentRow, DossierRow
 from workers.context import Context
 from workers.outputs import staging
+from workers.reads import record_read, record_search
 
 APPROVED_DOSSIER_STATES = frozenset({"approved", "published"})
 
@@ -135,9 +141,19 @@ def get_result(session: Session, code: str) -> tuple[DocumentRow, DossierRow]:
 
 
 def show_result(engine: Engine, code: str) -> ResultView:
-    """Everything about one result, fields and their revisions included."""
+    """Everything about one result, fields and their revisions included, for sohoa's own steps (publishing,
+    checks). Not recorded: what shows a result to a person is ``read_result``."""
     with session_scope(engine) as session:
         return view_of(session, *get_result(session, code))
+
+
+def read_result(engine: Engine, code: str, *, by: str, via: str = "show") -> ResultView:
+    """``show_result`` for a person: ``result.read`` (field keys, revisions) is appended in the same
+    transaction, so nothing is shown that the log does not record."""
+    with session_scope(engine) as session:
+        view = view_of(session, *get_result(session, code))
+        record_read(session, by=by, result=view.code, via=via, fields=list(view.fields), revisions=len(view.revisions))
+        return view
 
 
 def view_of(session: Session, document: DocumentRow, dossier: DossierRow) -> ResultView:
@@ -174,29 +190,38 @@ def view_of(session: Session, document: DocumentRow, dossier: DossierRow) -> Res
 
 
 def search_results(
-    engine: Engine, *, personal_id: str | None = None, number: str | None = None, sha256: str | None = None
+    engine: Engine,
+    *,
+    personal_id: str | None = None,
+    number: str | None = None,
+    sha256: str | None = None,
+    by: str,
+    audit_key: AuditKey,
 ) -> list[ResultSummary]:
     """Results holding this personal ID, this document number, or this content hash (exactly one of them).
 
-    A sha256 matches a result's signed PDF or any input file of the result's dossier.
+    A sha256 matches a result's signed PDF or any input file of the result's dossier. The search is recorded
+    (``results.searched``: who, how, a keyed digest of the term as searched for, e.g. the ID's digits only,
+    and the codes found), misses included.
     """
     if sum(x is not None for x in (personal_id, number, sha256)) != 1:
         raise BadInput("tìm theo đúng một tiêu chí: --personal-id, --number hoặc --sha256")
     with session_scope(engine) as session:
         try:
             if personal_id is not None:
-                docs = repository.documents_by_field(
-                    session, repository.PERSONAL_ID_KEYS, [repository.personal_id_query(personal_id)]
-                )
+                kind, term = "personal_id", repository.personal_id_query(personal_id)
+                docs = repository.documents_by_field(session, repository.PERSONAL_ID_KEYS, [term])
                 matched = {d.id: "personal_id" for d in docs}
             elif number is not None:
-                docs = repository.documents_by_field(session, repository.NUMBER_KEYS, repository.number_queries(number))
+                queries = repository.number_queries(number)
+                kind, term = "number", queries[-1]
+                docs = repository.documents_by_field(session, repository.NUMBER_KEYS, queries)
                 matched = {d.id: "number_symbol" for d in docs}
             else:
                 assert sha256 is not None
                 docs = repository.documents_by_sha256(session, sha256)
-                digest = sha256.strip().lower()
-                matched = {d.id: "pdf_sha256" if d.pdf_sha256 == digest else "source_sha256" for d in docs}
+                kind, term = "sha256", sha256.strip().lower()
+                matched = {d.id: "pdf_sha256" if d.pdf_sha256 == term else "source_sha256" for d in docs}
         except StorageError as exc:
             raise BadInput(exc.message) from exc
         ids = {d.dossier_id for d in docs}
@@ -206,7 +231,7 @@ def search_results(
                 select(DossierRow.id, DossierRow.code, DossierRow.state).where(DossierRow.id.in_(ids))
             )
         }
-        return [
+        found = [
             ResultSummary(
                 code=d.code,
                 type=d.type,
@@ -217,15 +242,18 @@ def search_results(
             )
             for d in docs
         ]
+        record_search(session, by=by, key=audit_key, kind=kind, term=term, found=[r.code for r in found])
+        return found
 
 
-def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
+def export_result(ctx: Context, code: str, out_dir: Path, *, by: str) -> list[Path]:
     """Write ``<code>.pdf`` (the signed PDF, re-hashed against the database) and ``<code>.json``.
 
     The JSON is the result's entry of its dossier JSON (``sohoa.result/1``) with the fields as they are
-    now, plus its ``state`` and ``dossier``. Files appear together or not at all.
+    now, plus its ``state`` and ``dossier``. Files appear together or not at all. The export is recorded
+    (``result.read`` via ``export``) before anything is written.
     """
-    view = show_result(ctx.engine, code)
+    view = read_result(ctx.engine, code, by=by, via="export")
     if view.pdf_key is None or view.pdf_sha256 is None:
         raise UnknownResult(f"kết quả {view.code} chưa có PDF đã ký (hồ sơ {view.dossier}: {view.dossier_state})")
     entry = _stored_entry(ctx, view) or {"code": view.code, "type": view.type, "pages": view.pages}
@@ -248,12 +276,14 @@ def export_result(ctx: Context, code: str, out_dir: Path) -> list[Path]:
         return written
 
 
-def result_download_url(ctx: Context, code: str, expires_s: int | None = None) -> tuple[str, int]:
+def result_download_url(ctx: Context, code: str, expires_s: int | None = None, *, by: str) -> tuple[str, int]:
     """A short-lived download link for a result's signed PDF, and its lifetime in seconds.
 
     Whoever holds the link can download, so the caller must have authorized the requester for this
     result. The stored object's recorded sha256 must be the database's, so a link never points at a
-    replaced PDF. ``PresignNotSupported`` on the local folder store (use ``export_result``).
+    replaced PDF. ``PresignNotSupported`` on the local folder store (use ``export_result``). The link is
+    recorded (``result.read`` via ``url``: its lifetime and the PDF's sha256, never the link itself) before
+    it is returned.
     """
     view = show_result(ctx.engine, code)
     if view.pdf_key is None or view.pdf_sha256 is None:
@@ -264,7 +294,10 @@ def result_download_url(ctx: Context, code: str, expires_s: int | None = None) -
     if stored.sha256 != view.pdf_sha256:
         raise IntegrityError(f"PDF đã ký của {view.code} không khớp với bản đã ghi nhận")
     seconds = expires_s or ctx.settings.presign_expiry_s
-    return ctx.store.presigned_url(view.pdf_key, seconds), seconds
+    url = ctx.store.presigned_url(view.pdf_key, seconds)
+    with session_scope(ctx.engine) as session:
+        record_read(session, by=by, result=view.code, via="url", expires_s=seconds, pdf_sha256=view.pdf_sha256)
+    return url, seconds
 
 
 def _stored_entry(ctx: Context, view: ResultView) -> dict[str, Any] | None:

@@ -5,12 +5,16 @@ The rules, in one place:
 - A result waits for review while its dossier is ``needs_review`` and it is not approved yet; the
   doubtful fields (``needs_review``) come first, lowest confidence first.
 - ``set_field`` writes a revision (old value, new value, who, when, why), sets the field ``corrected``
-  and appends ``field.corrected`` to the audit log (field key and revision id, never the values).
+  and appends ``field.corrected`` to the audit log (field key, revision id and keyed digests of the old
+  and new values, ``storage.audit_digest``; never the values).
   Setting the value a field already has confirms it (a revision with old = new). Correcting an
   approved result withdraws its approval and sends its dossier back to ``needs_review``: an approval
   attests the fields as they were. A published result is not changed here.
 - ``approve`` refuses while a field still needs review, unless ``force`` (the audit entry then lists
-  those fields); the dossier becomes ``approved`` when its last result is approved.
+  those fields); the dossier becomes ``approved`` when its last result is approved. ``result.approved``
+  carries the keyed digest of the approved field set, the one ``result.published`` repeats.
+- ``list_waiting`` shows values to a person: each listed result's doubtful fields are recorded
+  (``result.read`` via ``review_list``, ``workers.reads``).
 - Each operation is one transaction that starts by taking the audit log's lock, so two reviewers never
   interleave and what an operation read is still true when it writes.
 """
@@ -27,11 +31,13 @@ from sqlalchemy.orm import Session, selectinload
 from pipeline.doctypes import field_type
 from sohoa.errors import BadInput, SohoaError, StorageError
 from storage import repository
+from storage.audit_digest import AuditKey, field_value_digest
 from storage.db import session_scope
 from storage.repository.review import clean_actor, clean_reason, clean_value
 from storage.tables import DocumentRow, DossierRow, FieldRow, PageRow, utcnow
 from workers.context import Context
-from workers.publish import Publication, publish_dossier, publish_result
+from workers.publish import Publication, fields_digest, publish_dossier, publish_result
+from workers.reads import record_read
 from workers.results import get_result, result_state
 
 NEEDS_REVIEW = "needs_review"
@@ -127,8 +133,9 @@ def field_ref(row: FieldRow) -> str:
     return f"{row.key}.{row.position}" if row.repeated else row.key
 
 
-def list_waiting(engine: Engine) -> list[WaitingResult]:
-    """Results waiting for review, those with the least sure doubtful field first."""
+def list_waiting(engine: Engine, *, by: str) -> list[WaitingResult]:
+    """Results waiting for review, those with the least sure doubtful field first; ``by`` reads the doubtful
+    fields' values, which is recorded for each result that has any."""
     with session_scope(engine) as session:
         rows = session.execute(
             select(DocumentRow, DossierRow.code)
@@ -145,6 +152,9 @@ def list_waiting(engine: Engine) -> list[WaitingResult]:
             )
         }
         waiting = [_waiting(doc, dossier_code, images) for doc, dossier_code in rows]
+        for item in waiting:
+            if item.fields:
+                record_read(session, by=by, result=item.code, via="review_list", fields=[f.ref for f in item.fields])
     return sorted(waiting, key=lambda w: (not w.fields, min((f.confidence for f in w.fields), default=1.0), w.code))
 
 
@@ -215,7 +225,9 @@ def _actor(by: str) -> str:
     return clean_actor(by)
 
 
-def set_field(engine: Engine, result: str, ref: str, value: str, *, by: str, reason: str | None = None) -> Correction:
+def set_field(
+    engine: Engine, result: str, ref: str, value: str, *, by: str, audit_key: AuditKey, reason: str | None = None
+) -> Correction:
     """Correct (or confirm) one field of a result; see the module docstring for the rules."""
     by = _actor(by)
     reason = clean_reason(reason)  # over-long text is refused before the database is touched
@@ -245,7 +257,14 @@ def set_field(engine: Engine, result: str, ref: str, value: str, *, by: str, rea
             actor=by,
             action="field.corrected",
             subject=document.code,
-            payload={"field": shown, "revision": revision.id, "confirmed": revision.old_value == new_value},
+            payload={
+                "field": shown,
+                "revision": revision.id,
+                "confirmed": revision.old_value == new_value,
+                "old_hmac": field_value_digest(audit_key, document.code, key, position, revision.old_value),
+                "new_hmac": field_value_digest(audit_key, document.code, key, position, new_value),
+                "hmac_key": audit_key.id,
+            },
         )
         return Correction(document.code, shown, changed=True, revision_id=revision.id, reopened=reopened)
 
@@ -266,7 +285,7 @@ def _reopen(session: Session, document: DocumentRow, dossier: DossierRow, *, by:
     repository.append_audit(session, actor=by, action="result.reopened", subject=document.code, payload={})
 
 
-def approve(engine: Engine, result: str, *, by: str, force: bool = False) -> Approval:
+def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force: bool = False) -> Approval:
     """Approve a result; its dossier becomes ``approved`` with its last result. See the module docstring."""
     by = _actor(by)
     with session_scope(engine) as session:
@@ -283,6 +302,7 @@ def approve(engine: Engine, result: str, *, by: str, force: bool = False) -> App
             )
         repository.set_approval(session, document.id, by=by)
         payload: dict[str, Any] = {"forced": bool(doubtful), "unreviewed": doubtful} if doubtful else {}
+        payload |= _approved_set(session, document, audit_key)
         repository.append_audit(session, actor=by, action="result.approved", subject=document.code, payload=payload)
         state = _settle_dossier(session, dossier, actor=by)
         return Approval(document.code, dossier.code, state, forced=doubtful)
@@ -297,7 +317,7 @@ def approve_and_publish(
     The approval stands even when publishing fails (no key, no TSA...): that error is returned for the
     caller to show, and ``sohoa publish`` retries later.
     """
-    done = approve(ctx.engine, result, by=by, force=force)
+    done = approve(ctx.engine, result, by=by, audit_key=ctx.audit_key, force=force)
     if done.already or not ctx.settings.publish_on_approval:
         return done, [], None
     try:
@@ -307,6 +327,12 @@ def approve_and_publish(
     except SohoaError as exc:
         return done, [], exc
     return replace(done, dossier_state=published[-1].dossier_state), published, None
+
+
+def _approved_set(session: Session, document: DocumentRow, key: AuditKey) -> dict[str, Any]:
+    """``fields_hmac`` (the approved field set, as publishing will embed it) and ``hmac_key`` for the payload."""
+    session.refresh(document, ["fields"])
+    return {"fields_hmac": fields_digest(key, document.code, repository.fields_of(document)), "hmac_key": key.id}
 
 
 def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str:
@@ -324,7 +350,7 @@ def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str
     return row.state
 
 
-def auto_approve(session: Session, dossier_code: str) -> str:
+def auto_approve(session: Session, dossier_code: str, *, audit_key: AuditKey) -> str:
     """For the store stage, in its transaction after ``save_document``: approve (as ``sohoa``) every
     result of the dossier that sohoa may approve by itself, and return the state the dossier should take:
     ``approved`` when all its results are, else ``needs_review``.
@@ -354,7 +380,7 @@ def auto_approve(session: Session, dossier_code: str) -> str:
                 actor=repository.SYSTEM_ACTOR,
                 action="result.approved",
                 subject=doc.code,
-                payload={"automatic": True},
+                payload={"automatic": True, **_approved_set(session, doc, audit_key)},
             )
         waiting |= not sure and doc.approved_at is None
     return NEEDS_REVIEW if waiting or not documents else "approved"

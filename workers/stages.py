@@ -481,7 +481,8 @@ def store(
             docs_json.append(entry)
         with session_scope(ctx.engine) as s:
             repository.lock_audit_log(s)
-            state = auto_approve(s, code)  # results sohoa may approve by itself (pipeline.approval_gate)
+            # results sohoa may approve by itself (pipeline.approval_gate)
+            state = auto_approve(s, code, audit_key=ctx.audit_key)
         with session_scope(ctx.engine) as s:
             dossier = _dossier(s, code)
             received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""

@@ -21,7 +21,8 @@ What differs from a plain ``rq worker`` and why (measurements in ../shared/notes
     by another worker within a minute, like after a SIGKILL. Run workers under a supervisor that restarts
     them (systemd ``Restart=always``), or set ``SOHOA_FORK_JOBS=true`` to fork per job again; each job's
     process group is then killed when it ends.
-- **Reconciler.** Every maintenance pass also runs ``workers.reconcile`` when due (one worker at a time).
+- **Reconciler.** Every maintenance pass also runs ``workers.reconcile`` when due (one worker at a time),
+  and seals the audit log when a seal is due (``workers.seals``; one worker per maintenance interval).
 - **Scheduler.** Always started: retries with an interval wait in RQ's ScheduledJobRegistry and would
   stay there for ever without one.
 - **Metrics and logs**: see ``workers.metrics`` and ``workers.logs``.
@@ -47,14 +48,16 @@ from rq.worker import WorkerStatus
 
 from pipeline.ocr import preload, single_thread_env
 from sohoa.settings import Settings
-from storage.db import make_engine, migrate
+from storage.db import migrate_for
 from workers import housekeeping, jobs, queues
 from workers.logs import dossier_scope
 from workers.metrics import WorkerMetrics
 from workers.reconcile import reconcile_if_due
+from workers.seals import seal_if_due
 from workers.warm import warm_pipeline, warm_signing
 
 log = logging.getLogger("sohoa.worker")
+SEAL_LOCK_KEY = "sohoa:audit-seal-lock"
 
 
 class SohoaWorker(Worker):
@@ -116,6 +119,11 @@ class SohoaWorker(Worker):
                 log.warning("reconcile: %s", report.to_dict())
         except Exception:  # the reconciler must never take the worker down; it runs again next time
             log.exception("reconcile failed")
+        try:  # seal the audit log when due, one worker per maintenance interval (workers.seals)
+            if self.connection.set(SEAL_LOCK_KEY, "1", nx=True, ex=self.settings.maintenance_interval_s):
+                seal_if_due(jobs.context(self.settings))
+        except Exception:  # like the reconciler: never fatal, tried again next time
+            log.exception("audit seal failed")
         try:
             housekeeping.sweep(jobs.context(self.settings))  # this machine's scratch files no job needs
         except Exception:
@@ -205,7 +213,7 @@ def run_worker(settings: Settings, *, name: str | None = None, burst: bool = Fal
     os.umask(0o077)  # page images, OCR text and results it writes are personal data: 0600 files, 0700 folders
     single_thread_env()
     conn = queues.connect(settings)
-    migrate(make_engine(settings.effective_database_url))
+    migrate_for(settings)
     warm_signing(settings)  # loaded once here, signing's modules and key serve every job (or forked job)
     preload(settings.ocr_lang)  # and Tesseract's models, which every page job would otherwise load again
     warm_pipeline()  # and the vocabularies the jobs read

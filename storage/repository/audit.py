@@ -3,7 +3,9 @@
 Why a chain: each entry's ``hash`` covers the previous entry's hash and its own content, so editing,
 inserting or deleting any entry breaks every link after it, and the ``audit_head`` row (last seq and
 hash) catches entries cut from the end. The database triggers of migration 0002 refuse UPDATE and
-DELETE on ``audit_log``; the chain is what still detects a change made by someone who dropped them.
+DELETE on ``audit_log``; the chain is what still detects a change made by someone who dropped them, and
+the seals (``storage.repository.seals``, ``workers.seals``) what detects one whose author also
+recomputed every hash after it.
 
 Why the head row is the lock: appending is ``UPSERT audit_head SET seq = seq + 1 ... RETURNING``,
 which takes PostgreSQL's row lock and SQLite's write lock before anything is read, so concurrent
@@ -23,12 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sohoa.errors import StorageError
@@ -193,14 +195,20 @@ def load_audit(
     return [_entry(row) for row in session.scalars(stmt)]
 
 
-def _iter_rows(session: Session) -> Iterator[Any]:
-    """Every entry in ``seq`` order, a batch at a time, as plain rows (nothing kept in the session), so
-    memory stays flat however long the log grows."""
-    after = 0
+def read_head(session: Session) -> tuple[int, str]:
+    """The head ``(seq, hash)`` as committed, without locking it (``(0, GENESIS_HASH)`` for an empty log)."""
+    head = session.get(AuditHeadRow, _HEAD_ID, populate_existing=True)
+    return (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS_HASH)
+
+
+def _iter_rows(session: Session, *, after: int = 0, through: int | None = None) -> Iterator[Any]:
+    """Entries after ``after`` (up to ``through``) in ``seq`` order, a batch at a time, as plain rows (nothing
+    kept in the session), so memory stays flat however long the log grows."""
     while True:
-        rows = session.execute(
-            select(*AuditRow.__table__.columns).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(_VERIFY_BATCH)
-        ).all()
+        stmt = select(*AuditRow.__table__.columns).where(AuditRow.seq > after)
+        if through is not None:
+            stmt = stmt.where(AuditRow.seq <= through)
+        rows = session.execute(stmt.order_by(AuditRow.seq).limit(_VERIFY_BATCH)).all()
         if not rows:
             return
         yield from rows
@@ -228,28 +236,53 @@ def _problem(row: Any, expected_seq: int, prev_hash: str) -> tuple[int, str] | N
     return None
 
 
-def verify_audit(session: Session) -> AuditReport:
+def _walk(
+    session: Session, start: tuple[int, str], end: tuple[int, str], observe: Callable[[Any], None] | None
+) -> tuple[int, int, str, tuple[int, str] | None]:
+    """Check the entries after ``start`` through ``end`` (each a ``(seq, hash)``): ``(count, last seq, last
+    hash, (broken entry, problem) or None)``. ``observe`` sees every entry found intact, in order."""
+    (expected_seq, prev), (end_seq, end_hash) = (start[0] + 1, start[1]), end
+    count = 0
+    for row in _iter_rows(session, after=start[0], through=end_seq):
+        count += 1
+        found = _problem(row, expected_seq, prev)
+        if found is not None:
+            return count, row.seq, row.hash, found
+        if observe is not None:
+            observe(row)
+        expected_seq, prev = row.seq + 1, row.hash
+    last_seq = expected_seq - 1
+    if end_seq != last_seq:
+        problem = f"the log ends at entry {last_seq} but its head names entry {end_seq} (entries cut from the end?)"
+        return count, last_seq, prev, (min(end_seq, last_seq) + 1, problem)
+    if end_hash != prev:
+        return count, last_seq, prev, (last_seq, f"the head's hash is not the hash of entry {last_seq}")
+    return count, last_seq, prev, None
+
+
+def verify_audit(session: Session, *, observe: Callable[[Any], None] | None = None) -> AuditReport:
     """Recompute the whole chain; report the first entry that is missing, re-linked or changed.
 
     Checks, in order: ``seq`` runs 1, 2, 3... without a gap (a gap is a deleted entry); each
     ``prev_hash`` is the hash of the entry before; each ``hash`` matches the entry's content; the head
-    row names the last entry (else entries were cut from the end, or the head was changed).
+    row names the last entry (else entries were cut from the end, or the head was changed), and no entry
+    lies beyond it. The head is read first, so entries appended meanwhile are left for the next run.
+    ``observe`` sees each intact entry (a plain row) as the chain is walked: seals and payloads are
+    checked by ``workers.audit`` in the same single pass.
     """
-    expected_seq, prev = 1, GENESIS_HASH
-    count = 0
-    for row in _iter_rows(session):
-        count += 1
-        found = _problem(row, expected_seq, prev)
-        if found is not None:
-            return AuditReport(False, count, row.seq, row.hash, *found)
-        expected_seq, prev = row.seq + 1, row.hash
-    last_seq = expected_seq - 1
-    head = session.get(AuditHeadRow, _HEAD_ID, populate_existing=True)
-    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
-    if head_seq != last_seq:
-        problem = f"the log ends at entry {last_seq} but its head names entry {head_seq} (entries cut from the end?)"
-        return AuditReport(False, count, last_seq, prev, min(head_seq, last_seq) + 1, problem)
-    if head_hash != prev:
-        problem = f"the head's hash is not the hash of entry {last_seq}"
-        return AuditReport(False, count, last_seq, prev, last_seq, problem)
-    return AuditReport(True, count, last_seq, prev)
+    head = read_head(session)
+    count, last_seq, last_hash, found = _walk(session, (0, GENESIS_HASH), head, observe)
+    if found is not None:
+        return AuditReport(False, count, last_seq, last_hash, *found)
+    beyond = session.scalar(select(func.max(AuditRow.seq)))  # read before the head: an append in between is fine
+    head_now = read_head(session)
+    if beyond is not None and beyond > head_now[0]:
+        problem = f"entry {beyond} lies beyond the head (entry {head_now[0]}): inserted behind sohoa's back?"
+        return AuditReport(False, count, last_seq, last_hash, head_now[0] + 1, problem)
+    return AuditReport(True, count, last_seq, last_hash)
+
+
+def check_segment(session: Session, start: tuple[int, str], end: tuple[int, str]) -> str | None:
+    """The problem with the entries after ``start`` through ``end`` (``(seq, hash)`` each), or ``None`` when
+    they continue ``start`` unbroken up to ``end``: what a seal checks before signing ``end``."""
+    return None if (found := _walk(session, start, end, None)[3]) is None else found[1]

@@ -4,7 +4,7 @@
 """
 
 from storage.tables.attachment import AttachmentRow
-from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow
+from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow, AuditSealRow
 from storage.tables.base import Base, UtcDateTime, utcnow
 from storage.tables.document import DocumentRow
 from storage.tables.dossier import DossierRow, RefusedInputRow, SourceRow
@@ -21,6 +21,7 @@ __all__ = [
     "AttachmentRow",
     "AuditHeadRow",
     "AuditRow",
+    "AuditSealRow",
     "Base",
     "DailySequenceRow",
     "DocumentRow",

@@ -20,6 +20,9 @@ class FieldRevisionRow(Base):
     """One correction (or confirmation: ``old_value == new_value``) of one field item."""
 
     __tablename__ = "field_revisions"
+    # Never updated or deleted (migration 0004's triggers), except that a removed field or document sets
+    # field_id / document_id to NULL (the foreign keys' ON DELETE SET NULL).
+    __table_args__ = {"info": {"append_only": True}}  # noqa: RUF012 - SQLAlchemy reads this class attribute
 
     id: Mapped[int] = mapped_column(primary_key=True)
     field_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fields.id", ondelete="SET NULL"), index=True)

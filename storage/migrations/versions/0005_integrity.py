@@ -1,7 +1,7 @@
 """Integrity: why a result was (not) approved by sohoa, what a signed input carries, refused inputs.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005_integrity
+Revises: 0004_audit_seals
 Create Date: 2026-12-06
 
 - ``documents.auto_approval``: sohoa's verdict on approving a result by itself (``{"automatic": bool,
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005_integrity"
+down_revision: str | None = "0004_audit_seals"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
