@@ -55,6 +55,7 @@ def env(db_url: str, tmp_path: Path) -> dict[str, str]:
         os.environ,
         SOHOA_DATA_DIR=str(tmp_path / "data"),
         SOHOA_DATABASE_URL=db_url,
+        SOHOA_SIGNER="dev",  # a database URL is not the embedded mode: the development key is asked for
         SOHOA_AUDIT_SEAL_EVERY="0",
         SOHOA_AUDIT_SEAL_INTERVAL_S="0",
     )
@@ -138,7 +139,7 @@ def _published(ctx: Context, tmp_path: Path) -> str:
 def test_approval_and_publication_carry_the_digest_of_the_fields_embedded_in_the_published_pdf(
     db_url: str, tmp_path: Path
 ) -> None:
-    ctx = open_context(load_settings(data_dir=tmp_path / "data", database_url=db_url))
+    ctx = open_context(load_settings(data_dir=tmp_path / "data", database_url=db_url, signer="dev"))
     code = _published(ctx, tmp_path)
     pdf = tmp_path / "published.pdf"
     ctx.store.download(show_result(ctx.engine, code).pdf_key, pdf)  # type: ignore[arg-type]
@@ -151,7 +152,7 @@ def test_approval_and_publication_carry_the_digest_of_the_fields_embedded_in_the
     assert "001203004567" not in json.dumps([approved.payload, published.payload])
     ctx.engine.dispose()
 
-    env = dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url)
+    env = dict(os.environ, SOHOA_DATA_DIR=str(tmp_path / "data"), SOHOA_DATABASE_URL=db_url, SOHOA_SIGNER="dev")
     tied = sohoa(env, "audit", "pdf", str(pdf))
     assert (
         tied.returncode == 0 and f"{code}: embedded fields are those published at entry {published.seq}" in tied.stdout
@@ -168,7 +169,7 @@ def test_approval_and_publication_carry_the_digest_of_the_fields_embedded_in_the
 def test_a_published_value_changed_in_the_database_is_caught_by_audit_verify(
     db_url: str, env: dict[str, str], tmp_path: Path
 ) -> None:
-    ctx = open_context(load_settings(data_dir=tmp_path / "data", database_url=db_url))
+    ctx = open_context(load_settings(data_dir=tmp_path / "data", database_url=db_url, signer="dev"))
     code = _published(ctx, tmp_path)
     assert sohoa(env, "audit", "verify").returncode == 0
     with session_scope(ctx.engine) as s:  # no trigger guards fields: the runtime role itself could do this

@@ -56,6 +56,7 @@ class Roles:
             "data_dir": tmp_path / "data",
             "database_url": self.url(self.runtime),
             "database_owner_url": self.url(self.owner),
+            "signer": "dev",  # not the embedded mode: the development key is asked for
         }
         return load_settings(**(values | overrides))
 

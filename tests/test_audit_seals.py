@@ -53,6 +53,7 @@ def env(db_url: str, tmp_path: Path) -> dict[str, str]:
         os.environ,
         SOHOA_DATA_DIR=str(tmp_path / "data"),
         SOHOA_DATABASE_URL=db_url,
+        SOHOA_SIGNER="dev",  # a database URL is not the embedded mode: the development key is asked for
         SOHOA_AUDIT_SEAL_EVERY="0",
         SOHOA_AUDIT_SEAL_INTERVAL_S="0",
     )
@@ -243,7 +244,9 @@ def test_a_queue_worker_seals_the_log_in_its_maintenance_pass_one_worker_at_a_ti
     from workers import jobs
     from workers.worker import make_worker
 
-    settings = load_settings(data_dir=tmp_path / "data", database_url=db_url, redis_url=redis_url, audit_seal_every=2)
+    settings = load_settings(
+        data_dir=tmp_path / "data", database_url=db_url, redis_url=redis_url, audit_seal_every=2, signer="dev"
+    )
     conn = Redis.from_url(redis_url)
     first, second = make_worker(settings, conn, name="wa"), make_worker(settings, conn, name="wb")
     jobs._contexts.clear()  # this process's context is the one these settings name
