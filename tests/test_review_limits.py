@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SOHOA
-from seed_results import decision_fields, seed_dossier, sure_fields
+from seed_results import AUDIT_KEY, decision_fields, seed_dossier, sure_fields
 from sqlalchemy import Engine
 from test_review_cli import sohoa
 
@@ -46,7 +46,7 @@ def _value(env: dict[str, str], result: str, key: str) -> object:
 def test_one_megabyte_field_value_is_refused_as_bad_input(engine: Engine, stored) -> None:
     _, (first, _) = stored
     with pytest.raises(BadInput) as exc:
-        set_field(engine, first, "signer_name", "x" * 1_000_000, by="reviewer")
+        set_field(engine, first, "signer_name", "x" * 1_000_000, by="reviewer", audit_key=AUDIT_KEY)
     assert exc.value.exit_code == 2 and "vượt giới hạn" in exc.value.message
 
 
