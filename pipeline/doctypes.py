@@ -25,7 +25,7 @@ class FieldSpec:
     type: FieldType
     required: bool = False
     validator: str | None = None  # a name in pipeline.validators.VALIDATORS
-    vocabulary: str | None = None  # a name in pipeline.review.VOCABULARIES
+    vocabulary: str | None = None  # a name in pipeline.field_flags.VOCABULARIES
     normalizer: str | None = None  # a name in pipeline.normalize.NORMALIZERS (default: by type)
     labels: tuple[str, ...] = ()  # printed labels of form fields ("Họ và tên"), before a ":"
     multiline: bool = False  # the value may wrap onto the next line

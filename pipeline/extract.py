@@ -3,7 +3,7 @@
 Rules follow the fixed zones of ND 30/2020 (agency top-left, number under it, place and date on the
 right, title and subject centred, signer bottom-right) and, for forms and certificates, the labels
 their schemas list (``pipeline.labels``). Each field keeps the raw text, the page and box of the words
-it came from; ``pipeline.review`` then adds the reasons a reviewer must look at it.
+it came from; ``pipeline.field_flags`` then adds the reasons a reviewer must look at it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from difflib import SequenceMatcher
 
 from pipeline.classify import SUBJECT_CV_RE, TitleMatch, classify, find_title, form_code, motto_start
 from pipeline.doctypes import DocType
+from pipeline.field_flags import flag_fields
 from pipeline.labels import read_labelled
 from pipeline.layout import Line, is_upper, union
 from pipeline.models import DocumentResult, FieldValue, Word
 from pipeline.normalize import clean_text, fold_words, iso_date, nfc
-from pipeline.review import review
 from pipeline.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SUBORDINATE_HEADS
 from sohoa.errors import SecretDocument
 
@@ -308,6 +308,6 @@ def extract_document(index: int, lines: Sequence[Line], pages: list[int]) -> Doc
     doc_type, _confidence = classify(lines)
     title = find_title(lines)
     fields = extract_fields(lines, doc_type, title if title and title.doc_type == doc_type else None)
-    review(fields, doc_type)
+    flag_fields(fields, doc_type)
     ordered: dict[str, FieldValue | list[FieldValue]] = {k: fields[k] for k in doc_type.fields if k in fields}
     return DocumentResult(index=index, type=doc_type.key, pages=pages, fields=ordered)

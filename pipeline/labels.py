@@ -70,7 +70,7 @@ def _all_labels() -> re.Pattern[str]:
 
 
 def compile_patterns(doc_types: Sequence[DocType]) -> None:
-    """Compile the label patterns of these types now, not on first use (see ``review.load_vocabularies``)."""
+    """Compile the label patterns of these types now, not on first use (see ``field_flags.load_vocabularies``)."""
     _all_labels()
     for doc_type in doc_types:
         for spec in doc_type.schema:

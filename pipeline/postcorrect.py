@@ -104,7 +104,7 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
 
 
 def load_vocabularies() -> None:
-    """Load the correction's vocabularies now, not on first use (see ``review.load_vocabularies``: ~0.03 s a
+    """Load the correction's vocabularies now, not on first use (see ``field_flags.load_vocabularies``: ~0.03 s a
     page job)."""
     vocabulary()
     _place_pairs()

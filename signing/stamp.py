@@ -26,7 +26,16 @@ from typing import Literal
 
 from sohoa.errors import SigningError
 
-__all__ = ["STAMP_HEIGHT", "STAMP_MARGIN", "STAMP_WIDTH", "Box", "Placement", "find_stamp_box", "to_pdf_rect"]
+__all__ = [
+    "STAMP_HEIGHT",
+    "STAMP_MARGIN",
+    "STAMP_WIDTH",
+    "Box",
+    "Placement",
+    "find_stamp_box",
+    "stamp_box_on_page",
+    "to_pdf_rect",
+]
 
 Box = tuple[float, float, float, float]
 Edge = Literal["top", "bottom", "left", "right"]
@@ -96,6 +105,25 @@ def find_stamp_box(
             hint=f"trang {page_width:.0f}x{page_height:.0f}, con dấu {stamp_width:.0f}x{stamp_height:.0f}",
         )
     return best
+
+
+def stamp_box_on_page(
+    width_px: int, height_px: int, dpi: int, word_boxes_px: Sequence[Box], *, corner: Corner = "top-left"
+) -> Box:
+    """Where the digitization stamp goes on a page image of ``width_px`` x ``height_px`` at ``dpi``, clear of
+    every word box (pixels, top-left origin): in points from the top-left, as ``sign_pdf`` takes it."""
+    scale = 72.0 / dpi
+    words = [tuple(v * scale for v in box) for box in word_boxes_px]
+    placement = find_stamp_box(
+        width_px * scale,
+        height_px * scale,
+        words,  # type: ignore[arg-type]
+        stamp_width=STAMP_WIDTH,
+        stamp_height=STAMP_HEIGHT,
+        margin=STAMP_MARGIN,
+        prefer=corner,
+    )
+    return placement.box
 
 
 def to_pdf_rect(box: Box, page_height: float, *, origin: tuple[float, float] = (0.0, 0.0)) -> Box:

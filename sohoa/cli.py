@@ -98,8 +98,8 @@ def process(
     workers: Annotated[int | None, typer.Option(help="Page processes (default: one per core).")] = None,
 ) -> None:
     """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
-    from workers.early import start_early
     from workers.outputs import check_out_dir
+    from workers.prefetch import Prefetch
 
     settings = _settings(workers=workers)
     try:  # before any work: a wrong --out or a missing signing key costs neither the OCR nor a dossier record
@@ -107,21 +107,20 @@ def process(
         settings.chosen_signer()
     except SohoaError as exc:
         raise _fail(exc) from exc
-    early = start_early(inputs, settings)  # pages start now; the database layer is imported meanwhile
+    prefetch = Prefetch.start(inputs, settings)  # pages start now; the database layer is imported meanwhile
     from workers.lifecycle import process_dossier
 
     bar = _Bar() if err.is_terminal and not as_json else None
     try:
         if bar:
             with bar.progress:
-                outcome = process_dossier(inputs, settings, out, progress=bar, early=early)
+                outcome = process_dossier(inputs, settings, out, progress=bar, prefetch=prefetch)
         else:
-            outcome = process_dossier(inputs, settings, out, early=early)
+            outcome = process_dossier(inputs, settings, out, prefetch=prefetch)
     except SohoaError as exc:
         raise _fail(exc) from exc
     finally:
-        if early is not None:
-            early.close()
+        prefetch.close()
     if as_json:
         sys.stdout.write(json_text(outcome.result) + "\n")
         return

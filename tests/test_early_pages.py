@@ -17,6 +17,7 @@ from storage.tables import DossierRow
 from workers import lifecycle
 from workers.context import Context, open_context
 from workers.early import start_early
+from workers.prefetch import Prefetch
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +36,7 @@ def test_pages_started_early_give_the_dossier_its_pages_and_leave_no_scratch(tmp
     early = start_early([scan], settings)
     assert early is not None
     with early:
-        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", prefetch=Prefetch(settings, early))
     assert [p["number"] for p in outcome.result["pages"]] == [1, 2]
     assert len(outcome.result["documents"]) == 2
     code = outcome.dossier_code
@@ -52,7 +53,7 @@ def test_an_already_finished_dossier_stops_the_early_pages_at_once(tmp_path: Pat
     assert early is not None
     workers = list(early.pool._pool._processes)  # type: ignore[union-attr]
     with early:
-        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "again", early=early)
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "again", prefetch=Prefetch(settings, early))
     assert outcome.already_seen
     assert _leftovers(settings) == []
     for pid in workers:  # killed, not left to finish pages nobody wants
@@ -85,7 +86,7 @@ def test_a_resumed_dossier_keeps_its_saved_pages_and_drops_the_early_copies(
     early = start_early([scan], settings)
     assert early is not None
     with early:
-        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", early=early)
+        outcome = lifecycle.process_dossier([scan], settings, tmp_path / "out", prefetch=Prefetch(settings, early))
     assert outcome.state in ("needs_review", "approved", "published")
     assert _saved_pages(ctx) == saved  # the saved pages were kept, not replaced by the early copies
     assert _leftovers(settings) == []

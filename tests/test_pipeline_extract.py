@@ -107,7 +107,7 @@ import random  # noqa: E402
 import pytest  # noqa: E402
 
 from pipeline.extract import check_secret  # noqa: E402
-from pipeline.review import near_miss, syllables_ok  # noqa: E402
+from pipeline.field_flags import near_miss, syllables_ok  # noqa: E402
 from samples.forms import DOCUMENT_KINDS, build_pages  # noqa: E402
 from samples.truth_pages import truth_page_result  # noqa: E402
 from sohoa.errors import BadInput, SecretDocument  # noqa: E402
@@ -261,7 +261,7 @@ def test_a_birth_date_that_disagrees_with_its_words_waits_for_review() -> None:
 
 
 def test_family_names_land_terms_and_foreign_names() -> None:
-    from pipeline.review import VOCABULARIES, person_name_ok
+    from pipeline.field_flags import VOCABULARIES, person_name_ok
     from pipeline.validators import check_foreign_name
 
     assert person_name_ok("Ngô Minh Quân") and person_name_ok("NGÔ MINH QUÂN") and person_name_ok("Y Moan Niê")
@@ -273,8 +273,8 @@ def test_family_names_land_terms_and_foreign_names() -> None:
 
 
 def test_odd_characters_and_unknown_form_codes_wait_for_review() -> None:
+    from pipeline.field_flags import flag_fields
     from pipeline.models import FieldValue
-    from pipeline.review import review
 
     fields = {
         "form_code": FieldValue("T07", "T07", 0.9, 1, (0, 0, 10, 10)),
@@ -283,7 +283,7 @@ def test_odd_characters_and_unknown_form_codes_wait_for_review() -> None:
         "permanent_address": FieldValue("Số 8] Nguyễn Huệ, thành phố Huế", None, 0.9, 1, (0, 0, 10, 10)),
         "current_address": FieldValue("Số 81 Nguyễn Huệ, thành phố Huế", None, 0.9, 1, (0, 0, 10, 10)),
     }
-    review(fields, by_key("residence_confirmation"))
+    flag_fields(fields, by_key("residence_confirmation"))
     assert fields["form_code"].reasons == ["unknown_form_code"]
     assert fields["permanent_address"].reasons == ["unexpected_character"]
     assert fields["current_address"].reasons == []

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import second_reading
+from pipeline.documents import split_pages
 from pipeline.extract import extract_document
 from pipeline.ingest import ingest
 from pipeline.layout import page_lines
@@ -13,9 +15,7 @@ from pipeline.page_job import PageContext, process_page
 from pipeline.pages import page_refs
 from samples.generator import generate_dossier
 from sohoa.settings import Settings
-from workers import review_reading
 from workers.read_ahead import ReadAhead
-from workers.splitting import split_pages
 
 pytestmark = pytest.mark.slow
 
@@ -40,18 +40,18 @@ def test_documents_are_read_ahead_and_the_fan_in_reads_nothing_again(
         for i, group in enumerate(split_pages(pages), start=1)
     ]
     read_again: list[int] = []
-    real = review_reading.read_page_regions
+    real = second_reading.read_page_regions
 
     def counting(page, boxes, **kw):  # type: ignore[no-untyped-def]
         read_again.append(page.number)
         return real(page, boxes, **kw)
 
-    monkeypatch.setattr(review_reading, "read_page_regions", counting)
-    with_known = review_reading.second_reading(documents, pages, known=known)
+    monkeypatch.setattr(second_reading, "read_page_regions", counting)
+    with_known = second_reading.second_reading(documents, pages, known=known)
     assert read_again == []  # every region needed had been read ahead, with exactly these boxes
     fresh = [
         extract_document(i, [ln for n in group for ln in page_lines(pages[n - 1])], group)
         for i, group in enumerate(split_pages(pages), start=1)
     ]
-    assert review_reading.second_reading(fresh, pages) == with_known  # the same verdicts as reading now
+    assert second_reading.second_reading(fresh, pages) == with_known  # the same verdicts as reading now
     assert sorted(read_again) == [1, 2]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.doctypes import DOC_TYPES, FIELD_KEYS, OTHER, by_key
-from pipeline.review import VOCABULARIES
+from pipeline.field_flags import VOCABULARIES
 
 SLICE_KEYS = {
     "issuing_agency", "number_symbol", "place", "issue_date", "subject", "signer_title", "signer_name",

@@ -33,7 +33,7 @@ from sohoa.settings import Settings, load_settings
 from storage import repository
 from storage.db import make_engine, session_scope
 from storage.states import ACTIVE_STATES
-from workers import fanout, queues
+from workers import dossiers, fanout, queues
 from workers.context import Context
 from workers.logs import dossier_scope
 from workers.refusal import refuse
@@ -79,7 +79,7 @@ def _guard(code: str, stage: str, work: Callable[[], T]) -> T | None:
         except BadInput as exc:
             ctx = context()
             log.warning("rejected at %s: %s", stage, exc.code)
-            if fanout.is_active(ctx, code):
+            if dossiers.is_active(ctx, code):
                 with session_scope(ctx.engine) as s:
                     repository.set_state(s, repository.get_dossier(s, code), "rejected", reason=exc.one_line())
             return None
@@ -118,9 +118,9 @@ def get_current_job_connection() -> Redis:
 
 def trigger_finish(ctx: Context, conn: Redis, code: str) -> str | None:
     """Enqueue the fan-in if the dossier is active and every page is saved; ``None`` if not yet."""
-    if not fanout.is_active(ctx, code):
+    if not dossiers.is_active(ctx, code):
         return None
-    if len(fanout.saved_pages(ctx, code)) < fanout.page_count(ctx, code):
+    if len(dossiers.saved_pages(ctx, code)) < dossiers.page_count(ctx, code):
         return None
     return enqueue_finish(ctx.settings, conn, code, replace_failed=True)
 

@@ -1,14 +1,19 @@
-"""The dossier lifecycle as functions: the orchestrator reads like the flow in DESIGN.md.
+"""The dossier lifecycle, as DESIGN.md draws it: receive -> pages -> extract -> pdf -> sign -> store -> publish.
 
-ingest -> store originals -> record dossier -> pages (clean + OCR, in parallel, saved one by one)
--> pdf -> extract -> sign -> store -> outputs. The embedded mode (``sohoa process``) calls
-``process_dossier``; RQ jobs will call the same stage functions.
+``process_dossier`` is ``sohoa process`` (the embedded mode): all of it in this process. ``finish`` is the
+part after the pages, which the queue's fan-in job runs too (``workers.fanout``), so both modes take the
+same stages in the same order. Each stage is one function of ``workers.stages``; what a stage records about
+the dossier goes through ``workers.dossiers``. The speed-ups of ``sohoa process`` (pages started before the
+database opened, signing loaded meanwhile, fields read ahead) come in through one object, ``prefetch``
+(``workers.prefetch``), and the flow reads the same without them.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,21 +21,25 @@ from typing import Any
 from pipeline.ingest import ingest
 from pipeline.models import PageResult, Source
 from pipeline.ocr import check_languages
+from pipeline.second_reading import Readings
+from sohoa import __version__
 from sohoa.errors import BadInput, SecretDocument, SohoaError
 from sohoa.settings import Settings
-from storage import keys
 from storage.repository import inputs_key_for
 from storage.states import FINISHED_STATES
-from workers import housekeeping, stages
+from storage.tables import DossierRow
+from workers import dossiers, housekeeping, stages
 from workers.context import Context, open_context
-from workers.early import EarlyPages
-from workers.fanout import finish_stages
-from workers.outputs import staging
+from workers.outputs import write_outputs
+from workers.prefetch import NO_PREFETCH, NoPrefetch
 from workers.progress import Progress, silent
-from workers.read_ahead import ReadAhead
+from workers.publish import publish_approved
 from workers.refusal import check_not_refused, refuse
+from workers.results import current_result, load_result
 from workers.seals import seal_if_due
-from workers.warm import SigningWarmer
+from workers.signed_inputs import judge_signed_inputs
+
+log = logging.getLogger("sohoa.lifecycle")
 
 
 @dataclass
@@ -50,97 +59,98 @@ def process_dossier(
     out_dir: Path,
     *,
     progress: Progress = silent,
-    early: EarlyPages | None = None,
+    prefetch: NoPrefetch = NO_PREFETCH,
 ) -> Outcome:
     """Take scans all the way to signed PDFs and a result JSON in ``out_dir``.
 
     Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same
-    sha256 of every input) is not processed again: its stored outputs are written out. ``early``: the
-    same ``inputs`` validated and their pages started already (``workers.early``, the CLI's fast start).
+    sha256 of every input) is not processed again: its stored outputs are written out.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
-        sources = early.sources if early is not None else ingest(inputs, settings, Path(scratch))
+    with prefetch, tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
+        sources = prefetch.sources or ingest(inputs, settings, Path(scratch))
         check_languages(settings.ocr_lang)  # a missing language pack fails here, before anything is stored
         progress("ingest", 1, 1)
         ctx = open_context(settings)
         housekeeping.sweep(ctx)  # what an earlier, killed run left behind
-        key = inputs_key_for(s.sha256 for s in sources)
-        check_not_refused(ctx, sources, key)  # a file refused before (a secret document) is not kept again
-        dossier = stages.find_dossier(ctx, key)
-        if dossier is not None and dossier.state in FINISHED_STATES:
-            if early is not None:
-                early.close()  # nothing to do: the pages started in vain stop here
-            return _export_seen(ctx, dossier.code, out_dir)
-        if dossier is None:
-            dossier = stages.receive(ctx, sources, key)
-        outcome = run_lifecycle(ctx, dossier.code, sources, out_dir, progress=progress, early=early)
+        dossier = receive(ctx, sources)
+        if dossier.state in FINISHED_STATES:  # seen before: its stored outputs, nothing processed again
+            result = load_result(ctx, dossier.code)
+            result["dossier"]["already_seen"] = True
+            return Outcome(dossier.code, dossier.state, True, write_outputs(ctx, result, out_dir), result)
+        prefetch.begin(sources)
+        result = run(ctx, dossier.code, sources, progress=progress, prefetch=prefetch)
     seal_if_due(ctx)  # the embedded mode has no daemon: the process that appended seals when due
-    return outcome
+    state = result["dossier"]["state"]
+    return Outcome(dossier.code, state, False, write_outputs(ctx, result, out_dir), result)
 
 
-def run_lifecycle(
+def receive(ctx: Context, sources: list[Source]) -> DossierRow:
+    """The dossier of these inputs: the one seen before, or a new one (originals stored, then recorded).
+
+    A file refused before (a secret document) is refused again here, before anything is kept."""
+    key = inputs_key_for(s.sha256 for s in sources)
+    check_not_refused(ctx, sources, key)
+    return dossiers.find(ctx, key) or dossiers.receive(ctx, sources, key)
+
+
+def run(
+    ctx: Context, code: str, sources: list[Source], *, progress: Progress = silent, prefetch: NoPrefetch = NO_PREFETCH
+) -> dict[str, Any]:
+    """Every stage after reception; resumable, since finished pages are not redone. Returns the result JSON."""
+    with _settled(ctx, code):
+        dossiers.set_state(ctx, code, "processing")
+        pages = stages.ocr_pages(ctx, code, sources, progress=progress, prefetch=prefetch)
+        return finish(ctx, code, sources, pages, progress=progress, read_ahead=prefetch.pages_done())
+
+
+def finish(
     ctx: Context,
     code: str,
     sources: list[Source],
-    out_dir: Path,
+    pages: list[PageResult],
     *,
     progress: Progress = silent,
-    early: EarlyPages | None = None,
-) -> Outcome:
-    """Every stage after reception, resumable: finished pages are not redone. The dossier's work folder is
-    removed at the end, whatever the outcome: what lasts is in the object store and the database."""
+    read_ahead: Readings | None = None,
+) -> dict[str, Any]:
+    """extract -> pdf -> sign -> store -> publish, once every page is in: the same in both modes.
+
+    Raises whatever a stage raises; the caller (``run``, or the queue's job boundary) decides what state
+    the dossier takes, since a queue job that will be retried must not mark the dossier failed.
+    """
+    signed_inputs = judge_signed_inputs(ctx, code, sources, dossiers.work_dir(ctx, code) / "signed")
+    documents = stages.extract(ctx, code, pages, signed_inputs)
+    progress("extract", 1, 1)
+    with stages.read_again(ctx, documents, pages, known=read_ahead):  # review reasons only: PDFs need not wait
+        pdfs = stages.assemble_pdfs(ctx, code, documents, pages, signed_inputs)
+        progress("pdf", 1, 1)
+        signed = stages.sign(ctx, code, documents, pdfs, pages, signed_inputs)
+        progress("sign", 1, 1)
+    result = stages.store(ctx, code, sources, pages, signed, generator=f"sohoa {__version__}")
+    progress("store", 1, 1)
+    if ctx.settings.publish_on_approval:
+        for problem in publish_approved(ctx, code):  # the results sohoa approved by itself
+            log.warning("not published yet (sohoa publish retries): %s", problem)
+        progress("publish", 1, 1)
+    return current_result(ctx, result)
+
+
+@contextmanager
+def _settled(ctx: Context, code: str) -> Iterator[None]:
+    """Whatever happens in the block, the dossier ends in a state that says so, and its work folder goes:
+    a secret document refuses and purges it, bad input rejects it, anything else marks it ``failed`` at the
+    stage that failed (a re-run resumes there)."""
     try:
-        stages.set_state(ctx, code, "processing")
-        warmer = SigningWarmer(ctx.settings)
-        total = sum(s.page_count for s in sources)
-        with ReadAhead(timeout_s=ctx.settings.tesseract_timeout_s, total_pages=total) as ahead:
-            reading_ahead = ctx.settings.review_reread
-
-            def on_page(page: PageResult) -> None:
-                warmer.start()  # after the first page: the page pool has forked by then
-                if reading_ahead:
-                    ahead.page_done(page)
-
-            pages = stages.ocr_pages(ctx, code, sources, progress=progress, on_page=on_page, early=early)
-            warmer.join()
-            read_ahead = ahead.readings if reading_ahead else None
-            result = finish_stages(ctx, code, sources, pages, progress=progress, read_ahead=read_ahead)
+        yield
     except SecretDocument as exc:
         refuse(ctx, code, exc)  # nothing of it is kept but a tombstone per input
         raise
     except BadInput as exc:
-        stages.set_state(ctx, code, "rejected", reason=exc.one_line())
+        dossiers.set_state(ctx, code, "rejected", reason=exc.one_line())
         raise
     except Exception as exc:
         reason = exc.one_line() if isinstance(exc, SohoaError) else f"{type(exc).__name__}: {exc}"
-        stages.set_state(ctx, code, "failed", stage=stages.failed_stage(ctx, code, "processing"), reason=reason)
+        dossiers.set_state(ctx, code, "failed", stage=dossiers.failed_stage(ctx, code, "processing"), reason=reason)
         raise
     finally:
-        stages.remove_work_dir(ctx, code)  # pages are stored; a resumed run fetches what it needs
-    files = write_outputs(ctx, result, out_dir)
-    return Outcome(code, result["dossier"]["state"], False, files, result)
-
-
-def _export_seen(ctx: Context, code: str, out_dir: Path) -> Outcome:
-    result = stages.load_result(ctx, code)
-    result["dossier"]["already_seen"] = True
-    files = write_outputs(ctx, result, out_dir)
-    return Outcome(code, result["dossier"]["state"], True, files, result)
-
-
-def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[Path]:
-    """One signed PDF per document and the dossier JSON, copied from the object store (re-hashed)."""
-    code = result["dossier"]["code"]
-    written: list[Path] = []
-    with staging(out_dir) as tmp:
-        for doc in result["documents"]:
-            name = doc["pdf"]["filename"]
-            ctx.store.download(doc["pdf"].get("key") or keys.result_pdf_key(code, doc["code"]), tmp / name)
-            written.append(out_dir / name)
-        json_name = f"{code}.json"
-        (tmp / json_name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(out_dir / json_name)
-        for path in written:
-            (tmp / path.name).replace(path)
-    return written
+        dossiers.remove_work_dir(ctx, code)  # pages are stored; a resumed run fetches what it needs

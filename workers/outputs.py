@@ -6,14 +6,19 @@ work starts (``BadOutput``, exit 2), so a mistyped ``--out`` costs neither the O
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sohoa.errors import BadOutput
+
+if TYPE_CHECKING:  # the CLI checks --out before the database layer is imported (workers.prefetch)
+    from workers.context import Context
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -60,3 +65,22 @@ def staging(out_dir: Path) -> Iterator[Path]:
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_outputs(ctx: Context, result: dict[str, Any], out_dir: Path) -> list[Path]:
+    """One signed PDF per document and the dossier JSON, copied from the object store (re-hashed)."""
+    from storage import keys
+
+    code = result["dossier"]["code"]
+    written: list[Path] = []
+    with staging(out_dir) as tmp:
+        for doc in result["documents"]:
+            name = doc["pdf"]["filename"]
+            ctx.store.download(doc["pdf"].get("key") or keys.result_pdf_key(code, doc["code"]), tmp / name)
+            written.append(out_dir / name)
+        json_name = f"{code}.json"
+        (tmp / json_name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(out_dir / json_name)
+        for path in written:
+            (tmp / path.name).replace(path)
+    return written

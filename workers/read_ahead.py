@@ -1,6 +1,6 @@
 """Reading fields ahead: the second reading of a document whose pages are done, while later pages are in OCR.
 
-The second reading (``workers.review_reading``) costs ~0.25 s of Tesseract per page and needs the fields,
+The second reading (``pipeline.second_reading``) costs ~0.25 s of Tesseract per page and needs the fields,
 so it used to start only after the last page: on a 5-page dossier ~1 s of the fan-in, while during the
 last page one of two cores sat idle. A document is complete as soon as a later page starts another one
 (``pipeline.split``: a page only ever joins the newest document), so its fields can be extracted and read
@@ -14,11 +14,11 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 
+from pipeline.documents import read_document
 from pipeline.models import PageResult
+from pipeline.second_reading import Box, Readings, fields_to_reread, read_page_regions
 from pipeline.split import split_documents
 from sohoa.errors import SohoaError
-from workers.review_reading import Box, Readings, fields_to_reread, read_page_regions
-from workers.splitting import read_document
 
 NICE = 10
 
@@ -34,6 +34,10 @@ class ReadAhead:
         self._started: set[tuple[int, ...]] = set()
         self._reading: dict[int, tuple[tuple[Box, ...], Future[list[str]]]] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+
+    def expect(self, total_pages: int) -> None:
+        """The dossier's page count: once that many pages are in, its last document is complete too."""
+        self._total = total_pages
 
     def page_done(self, page: PageResult) -> None:
         """Note a finished page; start reading every document that is now complete."""

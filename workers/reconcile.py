@@ -24,7 +24,7 @@ from sqlalchemy import select
 from storage.db import session_scope
 from storage.states import ACTIVE_STATES
 from storage.tables import DossierRow
-from workers import fanout, jobs, queues
+from workers import dossiers, jobs, queues
 from workers.context import Context
 from workers.logs import dossier_scope
 from workers.refusal import finish_refusals
@@ -58,7 +58,7 @@ def ensure_jobs(ctx: Context, conn: Redis, code: str, *, replace_failed: bool) -
 
     With ``replace_failed`` false a job that failed for good marks the dossier failed instead (see above).
     """
-    total, done = fanout.page_count(ctx, code), fanout.saved_pages(ctx, code)
+    total, done = dossiers.page_count(ctx, code), dossiers.saved_pages(ctx, code)
     missing = [n for n in range(1, total + 1) if n not in done]
     enqueued: list[str] = []
     for number in missing:
@@ -85,13 +85,13 @@ def reconcile(ctx: Context, conn: Redis) -> Report:
     for code in active_dossiers(ctx):
         report.checked += 1
         with dossier_scope(code):
-            if fanout.dossier_state(ctx, code) == "received":
-                fanout.start_processing(ctx, code)
+            if dossiers.state(ctx, code) == "received":
+                dossiers.start_processing(ctx, code)
             enqueued = ensure_jobs(ctx, conn, code, replace_failed=False)
             if enqueued:
                 report.enqueued[code] = enqueued
                 log.warning("re-enqueued %d job(s) no queue held", len(enqueued))
-            if fanout.dossier_state(ctx, code) == "failed":
+            if dossiers.state(ctx, code) == "failed":
                 report.failed.append(code)
     return report
 

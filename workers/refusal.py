@@ -12,7 +12,7 @@ The order makes it safe against crashes and against queue workers still saving p
 2. the dossier's objects and its originals are erased (every version, on a versioned bucket);
 3. the dossier's rows are deleted (pages, documents, fields and stage rows go with them);
 4. the objects are erased again: a page job that stored its images between 2 and 3 finds the dossier gone
-   and erases its own (``fanout.save_page``), or this sweep does;
+   and erases its own (``stages.save_page``), or this sweep does;
 5. the work folder is removed.
 
 If the process dies in between, the refusal is completed later: by ``finish_refusals`` (every reconcile

@@ -355,3 +355,30 @@ def attached_results(engine: Engine, dossier_code: str) -> list[str]:
             select(AttachmentRow.result_code).where(AttachmentRow.dossier_id == dossier.id).order_by(AttachmentRow.id)
         )
         return list(rows)
+
+
+def load_result(ctx: Context, code: str) -> dict[str, Any]:
+    """The stored result JSON of a finished dossier, brought up to date (``current_result``)."""
+    return current_result(ctx, json.loads(ctx.store.get_bytes(keys.result_json_key(code))))
+
+
+def current_result(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """The result JSON as the database has it now: the dossier's state, and for each document its fields
+    (corrections), its current PDF (the published one once approved), its signatures and approval.
+
+    The JSON stored at processing time is immutable (put-if-absent); what changed since lives in the
+    database, so every export goes through here."""
+    with session_scope(ctx.engine) as s:
+        dossier = repository.get_dossier(s, data["dossier"]["code"])
+        if dossier is None:
+            raise StorageError(f"no dossier {data['dossier']['code']}")
+        data["dossier"]["state"] = dossier.state
+    for doc in data["documents"]:
+        view = show_result(ctx.engine, doc["code"])
+        doc["fields"] = view.fields_dict()
+        doc["signature"] = view.signature
+        if view.auto_approval is not None:
+            doc["approval"] = {**view.auto_approval, "approved_by": view.approved_by}
+        if view.pdf_key and view.pdf_sha256:
+            doc["pdf"] = {**doc["pdf"], "key": view.pdf_key, "sha256": view.pdf_sha256}
+    return data

@@ -22,7 +22,7 @@ from sohoa.settings import Settings
 from storage import repository
 from storage.db import session_scope
 from storage.states import ACTIVE_STATES
-from workers import fanout, queues, stages
+from workers import dossiers, queues
 from workers.context import Context, open_context
 from workers.reconcile import ensure_jobs
 
@@ -79,16 +79,16 @@ def submit(inputs: list[Path], settings: Settings) -> Receipt:
         pages = reception_check(sources, settings)
         ctx = open_context(settings)
         key = repository.inputs_key_for(s.sha256 for s in sources)
-        dossier = stages.find_dossier(ctx, key)
+        dossier = dossiers.find(ctx, key)
         seen = dossier is not None
         if dossier is None:
-            dossier = stages.receive(ctx, sources, key)
+            dossier = dossiers.receive(ctx, sources, key)
     code = dossier.code
     queued = False
-    if fanout.dossier_state(ctx, code) in ACTIVE_STATES:
+    if dossiers.state(ctx, code) in ACTIVE_STATES:
         try:
             conn = queues.connect(settings)
-            fanout.start_processing(ctx, code)
+            dossiers.start_processing(ctx, code)
             ensure_jobs(ctx, conn, code, replace_failed=False)
             queued = True
         except queues.QueueUnavailable:
@@ -96,7 +96,7 @@ def submit(inputs: list[Path], settings: Settings) -> Receipt:
     findings = [dict(f, page=p["number"]) for p in pages for f in p["findings"]]
     return Receipt(
         code=code,
-        state=fanout.dossier_state(ctx, code),
+        state=dossiers.state(ctx, code),
         pages=len(pages),
         already_seen=seen,
         queued=queued,
@@ -128,7 +128,7 @@ def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
                 for name, r in runs.items()
             },
         }
-    total, done = fanout.page_count(ctx, code), fanout.saved_pages(ctx, code)
+    total, done = dossiers.page_count(ctx, code), dossiers.saved_pages(ctx, code)
     info["pages"] = {"done": len(done), "total": total}
     if conn is not None:
         ids = [queues.page_job_id(code, n) for n in range(1, total + 1)] + [queues.finish_job_id(code)]
@@ -139,8 +139,8 @@ def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
 
 def retry(ctx: Context, conn: Any, code: str) -> list[str]:
     """Resume a ``failed`` dossier: back to ``processing``, and its missing work enqueued again."""
-    state = fanout.dossier_state(ctx, code)
+    state = dossiers.state(ctx, code)
     if state != "failed":
         raise SohoaError(f"hồ sơ {code} đang ở trạng thái {state}, không phải failed", hint="chỉ thử lại hồ sơ lỗi")
-    fanout.start_processing(ctx, code)
+    dossiers.start_processing(ctx, code)
     return ensure_jobs(ctx, conn, code, replace_failed=True)

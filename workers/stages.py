@@ -1,4 +1,5 @@
-"""The lifecycle's stages: each records its state in the database and can be re-run with the same outcome.
+"""The lifecycle's stages, in the order ``workers.lifecycle`` calls them: each records its run in the database
+(``dossiers.stage_run``) and can be re-run with the same outcome.
 
 Object keys come from the dossier, the stage and input hashes (``storage.keys``), and the store writes
 only if absent, so a stage that runs twice has its effect once.
@@ -7,51 +8,34 @@ only if absent, so a stage that runs twice has its effect once.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Callable, Collection, Mapping
-from contextlib import ExitStack
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pipeline import pdf as pdf_stage
 from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
+from pipeline.documents import read_document, split_pages
 from pipeline.extract import secret_document
 from pipeline.models import DocumentResult, PageResult, Source
 from pipeline.page_job import PageContext, reading_grey_path
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
-from signing.stamp import find_stamp_box
+from pipeline.second_reading import Readings, second_reading
+from signing.stamp import stamp_box_on_page
 from sohoa.errors import SohoaError
 from storage import keys, repository
 from storage.db import session_scope
 from storage.states import ACTIVE_STATES
+from workers import dossiers
 from workers.context import Context
-from workers.early import EarlyPages, move_images
 from workers.pages import run_pages
+from workers.prefetch import NO_PREFETCH, NoPrefetch
 from workers.progress import Progress, silent
-from workers.refusal import check_not_refused
-from workers.results import show_result
 from workers.review import auto_approve
-from workers.review_reading import Readings, second_reading
 from workers.signed_inputs import SignedInput
-from workers.splitting import read_document, split_pages
-
-STAMP_W_PT, STAMP_H_PT, STAMP_MARGIN_PT = 270.0, 64.0, 12.0
-
-
-def work_dir(ctx: Context, code: str) -> Path:
-    """Per-dossier scratch folder (page JPEGs, unsigned PDFs): exists only while a process works on the
-    dossier; everything that must last is in the object store and the database."""
-    path = ctx.settings.data_dir / "work" / code
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def remove_work_dir(ctx: Context, code: str) -> None:
-    """Remove the dossier's scratch folder on this machine (page images, sources, unsigned PDFs)."""
-    shutil.rmtree(ctx.settings.data_dir / "work" / code, ignore_errors=True)
 
 
 def save_page(ctx: Context, code: str, page: PageResult) -> bool:
@@ -83,10 +67,10 @@ def localize_pages(ctx: Context, code: str) -> list[PageResult]:
     A page row of an older embedded run, whose image was never stored, counts as not done: it runs again.
     """
     with session_scope(ctx.engine) as s:
-        dossier_id = _dossier(s, code).id
+        dossier_id = dossiers.get_row(s, code).id
         pages = repository.load_pages(s, dossier_id)
         image_keys = repository.load_page_image_keys(s, dossier_id)
-    folder = work_dir(ctx, code) / "pages"
+    folder = dossiers.work_dir(ctx, code) / "pages"
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for number in sorted(pages):
@@ -105,113 +89,19 @@ def localize_pages(ctx: Context, code: str) -> list[PageResult]:
     return out
 
 
-def _dossier(session: Any, code: str) -> Any:
-    row = repository.get_dossier(session, code)
-    if row is None:
-        raise SohoaError(f"không có hồ sơ {code}")
-    return row
-
-
-def find_dossier(ctx: Context, inputs_key: str) -> Any:
-    with session_scope(ctx.engine) as s:
-        row = repository.find_dossier_by_inputs(s, inputs_key)
-        if row is not None:
-            s.expunge(row)
-        return row
-
-
-def receive(ctx: Context, sources: list[Source], inputs_key: str) -> Any:
-    """Store every original byte-exact, then record the dossier: nothing happens before this.
-
-    An input refused before (a secret document: ``workers.refusal``) is refused again, before storing."""
-    check_not_refused(ctx, sources, inputs_key)
-    source_keys = []
-    for src in sources:
-        key = keys.original_key(src.sha256)
-        ctx.store.put_file(key, src.path, metadata={"sha256": src.sha256, "kind": src.kind}, content_type=_mime(src))
-        source_keys.append(key)
-    with session_scope(ctx.engine) as s:
-        repository.lock_audit_log(s)
-        row, created = repository.find_or_create_dossier(
-            s,
-            agency=ctx.settings.agency_code,
-            day=date.today(),
-            inputs_key=inputs_key,
-            sources=sources,
-            source_keys=source_keys,
-        )
-        if created:
-            repository.append_audit(
-                s,
-                actor=repository.SYSTEM_ACTOR,
-                action="dossier.received",
-                subject=row.code,
-                payload={"sources": len(sources), "pages": sum(src.page_count for src in sources)},
-            )
-        s.flush()
-        s.expunge(row)
-        return row
-
-
-def _mime(src: Source) -> str:
-    return {"pdf": "application/pdf", "tiff": "image/tiff", "jpeg": "image/jpeg", "png": "image/png"}[src.kind]
-
-
-def failed_stage(ctx: Context, code: str, default: str) -> str:
-    """The stage whose last run failed (or was left running by a killed process), else ``default``."""
-    with session_scope(ctx.engine) as s:
-        runs = repository.load_stage_runs(s, _dossier(s, code).id)
-    for state in ("failed", "running"):
-        found = [r for r in runs.values() if r.state == state]
-        if found:
-            return max(found, key=lambda r: r.started_at).stage
-    return default
-
-
-def set_state(ctx: Context, code: str, state: str, *, stage: str | None = None, reason: str | None = None) -> None:
-    with session_scope(ctx.engine) as s:
-        repository.set_state(s, _dossier(s, code), state, stage=stage, reason=reason)
-
-
-class _Stage:
-    """Records a stage as running, then done or failed with its error, in the database."""
-
-    def __init__(self, ctx: Context, code: str, name: str) -> None:
-        self.ctx, self.code, self.name = ctx, code, name
-
-    def __enter__(self) -> _Stage:
-        with session_scope(self.ctx.engine) as s:
-            repository.stage_started(s, _dossier(s, self.code).id, self.name)
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
-        with session_scope(self.ctx.engine) as s:
-            dossier_id = _dossier(s, self.code).id
-            if exc is None:
-                repository.stage_done(s, dossier_id, self.name)
-            else:
-                code = exc.code if isinstance(exc, SohoaError) else "internal"
-                repository.stage_failed(s, dossier_id, self.name, code=code, message=str(exc)[:2000])
-
-
 def ocr_pages(
-    ctx: Context,
-    code: str,
-    sources: list[Source],
-    *,
-    progress: Progress = silent,
-    on_page: Callable[[PageResult], None] | None = None,
-    early: EarlyPages | None = None,
+    ctx: Context, code: str, sources: list[Source], *, progress: Progress = silent, prefetch: NoPrefetch = NO_PREFETCH
 ) -> list[PageResult]:
-    """Clean and OCR every page not already done; each page is saved the moment it finishes.
+    """Clean and OCR every page not already done (``pipeline.page_job``, in parallel); each page is saved
+    (``save_page``) the moment it finishes, so a resumed dossier skips it. A page with a secrecy mark stops
+    everything at once (``SecretDocument``).
 
-    ``on_page`` sees every page as it becomes available (those done before a resume first), so work on
-    finished documents can start while other pages run. ``early``: the same pages already started by the
-    CLI (``workers.early``); those the database already has are dropped.
+    ``prefetch`` sees every page as it becomes available (those done before a resume first), so work on
+    finished documents can start while other pages run, and may hold the pages already running.
     """
-    with _Stage(ctx, code, "ocr"):
+    with dossiers.stage_run(ctx, code, "ocr"):
         done = {p.number: p for p in localize_pages(ctx, code)}
-        folder = work_dir(ctx, code)
+        folder = dossiers.work_dir(ctx, code)
         todo = [
             PageContext(ref, sources[ref.source_index].filename, folder, ctx.settings)
             for ref in page_refs(sources)
@@ -219,14 +109,11 @@ def ocr_pages(
         ]
         total = len(done) + len(todo)
         progress("ocr", len(done), total)
-        if on_page is not None:
-            for page in done.values():
-                on_page(page)
-        wanted = {c.ref.number for c in todo}
-        if early is not None and wanted:  # with nothing wanted, the early pages are left to be stopped
-            running = (move_images(p, folder / "pages") for p in early.results() if p.number in wanted)
-        else:
-            running = run_pages(todo, ctx.settings.page_workers, page_timeout_s=ctx.settings.page_job_timeout_s)
+        for page in done.values():
+            prefetch.page_done(page)
+        running = prefetch.pages({c.ref.number for c in todo}, folder / "pages") or run_pages(
+            todo, ctx.settings.page_workers, page_timeout_s=ctx.settings.page_job_timeout_s
+        )
         try:
             for page in running:
                 if page.secrecy:  # refused at once: later pages are stopped, nothing more is saved
@@ -234,79 +121,70 @@ def ocr_pages(
                 save_page(ctx, code, page)
                 done[page.number] = page
                 progress("ocr", len(done), total)
-                if on_page:
-                    on_page(page)
+                prefetch.page_done(page)
         finally:
-            running.close()  # pages still running finish (or stop) before anyone cleans their folder
+            running.close()  # type: ignore[attr-defined]  # pages still running finish before their folder goes
         return [done[n] for n in sorted(done)]
 
 
 def extract(
-    ctx: Context, code: str, pages: list[PageResult], *, whole_sources: Collection[int] = ()
+    ctx: Context, code: str, pages: list[PageResult], signed_inputs: Mapping[int, SignedInput] | None = None
 ) -> list[DocumentResult]:
-    """Split the dossier into its documents, classify each and read its fields (``reread_fields`` then
-    reads them again, beside signing). ``whole_sources``: sources that are one document each (a signed
-    input passed through)."""
-    with _Stage(ctx, code, "extract"):
+    """Split the dossier into its documents, classify each and read its fields (``read_again`` then reads
+    them a second time, beside signing). A signed input passed through is one document, whole."""
+    whole = {i for i, signed in (signed_inputs or {}).items() if signed.passed_through}
+    with dossiers.stage_run(ctx, code, "extract"):
         by_number = {p.number: p for p in pages}
-        documents = []
-        for index, numbers in enumerate(split_pages(pages, whole_sources), start=1):
-            documents.append(read_document(index, numbers, by_number))
-        return documents
+        return [read_document(i, numbers, by_number) for i, numbers in enumerate(split_pages(pages, whole), start=1)]
 
 
-def reread_fields(
+@contextmanager
+def read_again(
     ctx: Context, documents: list[DocumentResult], pages: list[PageResult], *, known: Readings | None = None
-) -> None:
-    """The second reading of every field (``workers.review_reading``), when the settings ask for it.
+) -> Iterator[None]:
+    """The second reading of every field (``pipeline.second_reading``), in a thread while the body runs.
 
-    It only adds review reasons to fields, never changes a value, so the PDFs and signatures do not wait
-    for it: the fan-in runs it beside them (Tesseract in a thread while the main thread signs).
+    It only adds review reasons to fields, never changes a value, so the PDFs and signatures need not wait
+    for it: the lifecycle signs meanwhile (Tesseract releases the GIL), and leaving the block waits for it.
     ``known``: readings made ahead (``workers.read_ahead``), used where they read the same regions.
     """
-    if ctx.settings.review_reread:
-        second_reading(
-            documents, pages, workers=ctx.settings.page_workers, timeout_s=ctx.settings.tesseract_timeout_s, known=known
+    if not ctx.settings.review_reread:
+        yield
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reread") as background:
+        reading = background.submit(
+            second_reading,
+            documents,
+            pages,
+            workers=ctx.settings.page_workers,
+            timeout_s=ctx.settings.tesseract_timeout_s,
+            known=known,
         )
+        yield
+        reading.result()
 
 
 def assemble_pdfs(
-    ctx: Context, code: str, documents: list[DocumentResult], pages: list[PageResult], *, skip: Collection[int] = ()
+    ctx: Context,
+    code: str,
+    documents: list[DocumentResult],
+    pages: list[PageResult],
+    signed_inputs: Mapping[int, SignedInput] | None = None,
 ) -> list[Path | None]:
-    """One unsigned searchable PDF per document, of that document's pages (``None`` for the documents
-    whose index is in ``skip``: signed inputs passed through need none)."""
-    with _Stage(ctx, code, "pdf"):
+    """One unsigned searchable PDF per document, of that document's pages (``pipeline.pdf``: the page image
+    and an invisible text layer); ``None`` for a signed input passed through, which needs none."""
+    with dossiers.stage_run(ctx, code, "pdf"):
         by_number = {p.number: p for p in pages}
         out: list[Path | None] = []
         for doc in documents:
-            if doc.index in skip:
+            signed = (signed_inputs or {}).get(by_number[doc.pages[0]].source_index)
+            if signed is not None and signed.passed_through:
                 out.append(None)
                 continue
             result_code = f"{code}-{doc.index:02d}"
-            path = work_dir(ctx, code) / f"{result_code}.unsigned.pdf"
+            path = dossiers.work_dir(ctx, code) / f"{result_code}.unsigned.pdf"
             out.append(pdf_stage.build_searchable_pdf([by_number[n] for n in doc.pages], path, title=result_code))
         return out
-
-
-def source_of(doc: DocumentResult, pages: Mapping[int, PageResult]) -> int:
-    """Index of the source a document's first page comes from."""
-    return pages[doc.pages[0]].source_index
-
-
-def stamp_box(page: PageResult, corner: str = "top-left") -> tuple[float, float, float, float]:
-    """Where the stamp goes on page 1, in points from the top-left, clear of every OCR word."""
-    scale = 72.0 / page.dpi
-    words = [tuple(v * scale for v in w.bbox) for w in page.words]
-    placement = find_stamp_box(
-        page.width * scale,
-        page.height * scale,
-        words,  # type: ignore[arg-type]
-        stamp_width=STAMP_W_PT,
-        stamp_height=STAMP_H_PT,
-        margin=STAMP_MARGIN_PT,
-        prefer=corner,  # type: ignore[arg-type]
-    )
-    return placement.box
 
 
 @dataclass
@@ -345,7 +223,7 @@ def sign(
     settings = ctx.settings
     signed_inputs = signed_inputs or {}
     by_number = {p.number: p for p in pages}
-    with _Stage(ctx, code, "sign"), ExitStack() as stack:
+    with dossiers.stage_run(ctx, code, "sign"), ExitStack() as stack:
         signer, level = None, None
         out = []
         for doc, src in zip(documents, unsigned, strict=True):
@@ -365,8 +243,14 @@ def sign(
                 signer = stack.enter_context(open_signer(settings))
                 development = is_development_certificate(signer.signing_cert)
                 level = level_for(settings.sign_level, tsa_url=settings.tsa_url, development=development)
-            dst = work_dir(ctx, code) / f"{result_code}.pdf"
-            box = stamp_box(page, settings.stamp_corner) if settings.stamp_visible else None
+            dst = dossiers.work_dir(ctx, code) / f"{result_code}.pdf"
+            words = [w.bbox for w in page.words]
+            corner = settings.stamp_corner
+            box = (
+                stamp_box_on_page(page.width, page.height, page.dpi, words, corner=corner)
+                if settings.stamp_visible
+                else None
+            )
             signed = sign_pdf(
                 src,
                 dst,
@@ -418,7 +302,7 @@ def store(
         for p in pages
         if page_problems(p, repaired=p.source_index in repaired, min_confidence=settings.min_page_confidence)
     ]
-    with _Stage(ctx, code, "store"):
+    with dossiers.stage_run(ctx, code, "store"):
         docs_json = []
         for item in signed:
             doc, result_code = item.document, item.result_code
@@ -432,7 +316,7 @@ def store(
             )
             with session_scope(ctx.engine) as s:
                 repository.lock_audit_log(s)
-                dossier = _dossier(s, code)
+                dossier = dossiers.get_row(s, code)
                 before = repository.get_document(s, result_code)
                 already_stored = before is not None and before.pdf_sha256 == obj.sha256
                 row = repository.save_document(
@@ -484,7 +368,7 @@ def store(
             # results sohoa may approve by itself (pipeline.approval_gate)
             state = auto_approve(s, code, audit_key=ctx.audit_key)
         with session_scope(ctx.engine) as s:
-            dossier = _dossier(s, code)
+            dossier = dossiers.get_row(s, code)
             received = dossier.created_at.isoformat(timespec="seconds") if dossier.created_at else ""
         result = build_result(
             dossier_code=code,
@@ -502,29 +386,5 @@ def store(
             content_type="application/json",
             metadata={"dossier": code},
         )
-        set_state(ctx, code, state)
+        dossiers.set_state(ctx, code, state)
         return result
-
-
-def load_result(ctx: Context, code: str) -> dict[str, Any]:
-    """The stored result JSON of a finished dossier, brought up to date (``current_result``)."""
-    return current_result(ctx, json.loads(ctx.store.get_bytes(keys.result_json_key(code))))
-
-
-def current_result(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    """The result JSON as the database has it now: the dossier's state, and for each document its fields
-    (corrections), its current PDF (the published one once approved) and its signatures.
-
-    The JSON stored at processing time is immutable (put-if-absent); what changed since lives in the
-    database, so every export goes through here."""
-    with session_scope(ctx.engine) as s:
-        data["dossier"]["state"] = _dossier(s, data["dossier"]["code"]).state
-    for doc in data["documents"]:
-        view = show_result(ctx.engine, doc["code"])
-        doc["fields"] = view.fields_dict()
-        doc["signature"] = view.signature
-        if view.auto_approval is not None:
-            doc["approval"] = {**view.auto_approval, "approved_by": view.approved_by}
-        if view.pdf_key and view.pdf_sha256:
-            doc["pdf"] = {**doc["pdf"], "key": view.pdf_key, "sha256": view.pdf_sha256}
-    return data

@@ -51,10 +51,10 @@ def warm_pipeline() -> None:
     otherwise build them again and lose them when it ends (~0.03 s a page job, ~0.1 s a fan-in, measured
     with cProfile in a forked job); run in the worker's process, they are simply ready for the first job.
     """
-    from pipeline import labels, postcorrect, review
+    from pipeline import field_flags, labels, postcorrect
     from pipeline.doctypes import DOC_TYPES
 
-    review.load_vocabularies()
+    field_flags.load_vocabularies()
     postcorrect.load_vocabularies()
     labels.compile_patterns(DOC_TYPES)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.models import DocumentResult, FieldValue, PageResult
+from pipeline.second_reading import second_reading
 from samples.defects import DefectSpec
 from samples.generator import scan_page
-from workers.review_reading import second_reading
 
 
 def test_disagreeing_field_waits_for_review_and_agreeing_one_does_not(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Which pages form which document: the lifecycle's view of the splitter."""
+"""A dossier's documents: which pages form each (the splitter, with signed inputs kept whole), and each one read."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Which fields a reviewer must look at, and why: validators, vocabularies, fields that disagree, missing ones.
+"""Flag the fields a reviewer must look at, and say why: validators, vocabularies, disagreements, missing ones.
 
 Tesseract's confidence does not reveal a wrong tone mark, so confidence alone cannot decide. A field
 needs review when its validator fails, when a value meets a vocabulary only *nearly* (same letters,
 other marks: "Hà Nôi" for "Hà Nội", "SỞ TỬ PHÁP"), when it disagrees with another field (the ID's
 birth year and sex digit, a birth after the issue date), or when a required field is missing. The
-second reading of a field's region (``pipeline.ocr.reread_region``) is added by the lifecycle.
+second reading of a field's region (``pipeline.second_reading``) adds its own reason beside signing.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def cross_check(fields: dict[str, FieldValue]) -> None:
 ODD_CHARACTERS = re.compile(r"[\[\]{}|\\<>@#$%^*_=~`¢£¥§¶]")
 
 
-def review(fields: dict[str, FieldValue], doc_type: DocType, *, today: date | None = None) -> None:
+def flag_fields(fields: dict[str, FieldValue], doc_type: DocType, *, today: date | None = None) -> None:
     """Add reason codes to the fields (in place), add missing required ones, and set each status."""
     for spec in doc_type.schema:
         field = fields.get(spec.key)
