@@ -32,8 +32,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from sohoa.errors import BadInput, SigningError
 from sohoa.settings import Settings
@@ -42,7 +41,6 @@ from storage.audit_digest import AuditKey, approved_fields_digest, field_value_d
 from storage.db import session_scope
 from storage.repository.audit import AuditReport, verify_audit
 from storage.repository.seals import Seal, iter_seals
-from storage.tables import DocumentRow, FieldRevisionRow
 from workers.context import Context
 from workers.publish import fields_digest
 
@@ -225,7 +223,7 @@ class _Checker:
         if key is None:
             return
         ids = [p["revision"] for _, _, p in self.revisions if isinstance(p.get("revision"), int)]
-        rows = {r.id: r for r in self.session.scalars(select(FieldRevisionRow).where(FieldRevisionRow.id.in_(ids)))}
+        rows = repository.revisions_by_id(self.session, ids)
         for seq, subject, payload in self.revisions:
             self.checked += 1
             rev = rows.get(payload.get("revision"))  # type: ignore[arg-type]
@@ -237,12 +235,7 @@ class _Checker:
             if (old, new) != (payload.get("old_hmac"), payload["new_hmac"]):
                 self.problem(seq, f"entry {seq}: revision {rev.id} of {subject} does not hold the values it recorded")
         codes = sorted({code for _, code, _ in self.published})
-        documents = {
-            d.code: d
-            for d in self.session.scalars(
-                select(DocumentRow).where(DocumentRow.code.in_(codes)).options(selectinload(DocumentRow.fields))
-            )
-        }
+        documents = {d.code: d for d in repository.documents_by_codes(self.session, codes, with_fields=True)}
         for seq, code, digest in self.published:
             self.checked += 1
             document = documents.get(code)

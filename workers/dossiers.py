@@ -178,3 +178,43 @@ def work_dir(ctx: Context, code: str) -> Path:
 def remove_work_dir(ctx: Context, code: str) -> None:
     """Remove the dossier's scratch folder on this machine."""
     shutil.rmtree(ctx.settings.data_dir / "work" / code, ignore_errors=True)
+
+
+def next_state(session: Session, dossier: DossierRow) -> str:
+    """The state the dossier's results call for, moving only forward through review and publication:
+    ``processing`` ends in ``approved`` when every result is approved, else ``needs_review``;
+    ``needs_review`` becomes ``approved`` with its last result; ``approved`` becomes ``published`` once
+    every result carries its approval (the approval signature, or the recorded approval of a signed input
+    passed through). Any other state stays as it is."""
+    documents = repository.dossier_documents(session, dossier.id)
+    current = dossier.state
+    if not documents:
+        return "needs_review" if current == "processing" else current
+    all_approved = all(d.approved_at is not None for d in documents)
+    if current in ("processing", "needs_review"):
+        current = "approved" if all_approved else "needs_review"
+    if current == "approved" and all((d.signature or {}).get("approval") for d in documents):
+        current = "published"
+    return current
+
+
+def settle(session: Session, dossier: DossierRow, *, by: str) -> str:
+    """Move the dossier to ``next_state`` in the caller's transaction, auditing its approval and publication;
+    the state it is in afterwards. One rule for the store stage, reviewers' approvals and publishing."""
+    target = next_state(session, dossier)
+    if target == dossier.state:
+        return target
+    count = len(repository.dossier_documents(session, dossier.id))
+    if target in ("approved", "published") and dossier.state in ("processing", "needs_review"):
+        repository.set_state(session, dossier, "approved")
+        repository.append_audit(
+            session, actor=by, action="dossier.approved", subject=dossier.code, payload={"results": count}
+        )
+    if target == "published":
+        repository.set_state(session, dossier, "published")
+        repository.append_audit(
+            session, actor=by, action="dossier.published", subject=dossier.code, payload={"results": count}
+        )
+    elif target != "approved":
+        repository.set_state(session, dossier, target)  # type: ignore[arg-type]
+    return target

@@ -30,14 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
-
 from pipeline.models import FieldValue
 from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
 from storage.audit_digest import AuditKey, approved_fields_digest
 from storage.db import session_scope
-from storage.tables import DocumentRow, utcnow
+from storage.tables import DocumentRow
+from workers import dossiers
 from workers.context import Context
 from workers.results import ResultView, get_result, show_result, view_of
 
@@ -166,7 +165,9 @@ def publish_result(
                 "digitized_pdf": {"key": view.pdf_key, "sha256": view.pdf_sha256},  # kept: the earlier version
                 "pdf_versions": [*_versions(document), {"kind": "published", "sha256": obj.sha256}],
             }
-            _point_at(s, document, key=obj.key, sha256=obj.sha256, signature=signature, needs_ltv=needs_ltv)
+            repository.set_result_pdf(
+                s, document.id, key=obj.key, sha256=obj.sha256, signature=signature, needs_ltv=needs_ltv
+            )
             repository.append_audit(
                 s,
                 actor=by,
@@ -180,7 +181,7 @@ def publish_result(
                     "hmac_key": ctx.audit_key.id,
                 },
             )
-            state = _settle(s, dossier, by=by)
+            state = dossiers.settle(s, dossier, by=by)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return Publication(view.code, view.dossier, state, obj.sha256, summary.level, needs_ltv)
@@ -221,17 +222,6 @@ def _versions(document: DocumentRow) -> list[dict[str, Any]]:
     return known
 
 
-def _point_at(
-    session: Any, document: DocumentRow, *, key: str, sha256: str, signature: dict[str, Any], needs_ltv: bool
-) -> None:
-    session.execute(
-        update(DocumentRow)
-        .where(DocumentRow.id == document.id)
-        .values(pdf_key=key, pdf_sha256=sha256, signature=signature, needs_ltv=needs_ltv, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *, by: str) -> Publication:
     """Publish a signed input passed through: the approval is recorded (database and audit log, with the
     keyed digest of the approved fields) but never signed into bytes sohoa did not render."""
@@ -248,7 +238,9 @@ def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *,
             },
             "pdf_versions": _versions(document),
         }
-        _point_at(s, document, key=str(view.pdf_key), sha256=str(view.pdf_sha256), signature=signature, needs_ltv=False)
+        repository.set_result_pdf(
+            s, document.id, key=str(view.pdf_key), sha256=str(view.pdf_sha256), signature=signature, needs_ltv=False
+        )
         repository.append_audit(
             s,
             actor=by,
@@ -261,7 +253,7 @@ def _record_approval(ctx: Context, view: ResultView, payload: dict[str, Any], *,
                 "hmac_key": ctx.audit_key.id,
             },
         )
-        state = _settle(s, dossier, by=by)
+        state = dossiers.settle(s, dossier, by=by)
     return Publication(view.code, view.dossier, state, view.pdf_sha256, None, False)
 
 
@@ -273,7 +265,7 @@ def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYS
             raise NotApproved(f"không có hồ sơ {dossier_code}")
         if dossier.state not in ("approved", "published"):
             raise NotApproved(f"hồ sơ {dossier_code} chưa được duyệt ({dossier.state})", hint="sohoa review approve")
-        codes = list(s.scalars(select(DocumentRow.code).where(DocumentRow.dossier_id == dossier.id)))
+        codes = [d.code for d in repository.dossier_documents(s, dossier.id)]
     return [publish_result(ctx, code, by=by) for code in sorted(codes)]
 
 
@@ -282,11 +274,8 @@ def publish_approved(ctx: Context, dossier_code: str) -> list[str]:
     approval does; returns one line per result that could not be published (it stays approved, and
     ``sohoa publish`` retries it), so a signing or network problem never fails a processed dossier."""
     with session_scope(ctx.engine) as s:
-        dossier = repository.get_dossier(s, dossier_code)
-        rows = s.execute(
-            select(DocumentRow.code, DocumentRow.approved_at).where(DocumentRow.dossier_id == dossier.id)
-        ).all()
-    approved = sorted(code for code, approved_at in rows if approved_at is not None)
+        documents = repository.dossier_documents(s, dossiers.get_row(s, dossier_code).id)
+        approved = sorted(d.code for d in documents if d.approved_at is not None)
     if not approved:
         return []
     from signing.keys import open_signer
@@ -302,19 +291,6 @@ def publish_approved(ctx: Context, dossier_code: str) -> list[str]:
     except SohoaError as exc:  # the signer itself could not be opened
         problems.extend(f"{code}: {exc.one_line()}" for code in approved)
     return problems
-
-
-def _settle(session: Any, dossier: Any, *, by: str) -> str:
-    """``published`` once every result of an approved dossier carries its approval signature."""
-    # column values straight from the database: the rows in the session predate this transaction's update
-    documents = session.scalars(select(DocumentRow.signature).where(DocumentRow.dossier_id == dossier.id)).all()
-    if dossier.state != "approved" or not all((sig or {}).get("approval") for sig in documents):
-        return str(dossier.state)
-    repository.set_state(session, dossier, "published")
-    repository.append_audit(
-        session, actor=by, action="dossier.published", subject=dossier.code, payload={"results": len(documents)}
-    )
-    return "published"
 
 
 def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR) -> str:
@@ -357,12 +333,7 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
             "ltv_added": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "pdf_versions": [*_versions(document), {"kind": "ltv", "sha256": obj.sha256}],
         }
-        s.execute(
-            update(DocumentRow)
-            .where(DocumentRow.id == document.id)
-            .values(pdf_key=obj.key, pdf_sha256=obj.sha256, signature=signature, needs_ltv=False, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        repository.set_result_pdf(s, document.id, key=obj.key, sha256=obj.sha256, signature=signature, needs_ltv=False)
         repository.append_audit(
             s, actor=by, action="result.ltv_added", subject=view.code, payload={"pdf_sha256": obj.sha256}
         )
@@ -372,4 +343,4 @@ def extend_result(ctx: Context, code: str, *, by: str = repository.SYSTEM_ACTOR)
 def pending_ltv(ctx: Context) -> list[str]:
     """Codes of the results whose long-term validation data is still to be added."""
     with session_scope(ctx.engine) as s:
-        return sorted(s.scalars(select(DocumentRow.code).where(DocumentRow.needs_ltv.is_(True))))
+        return repository.results_needing_ltv(s)

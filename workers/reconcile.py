@@ -19,11 +19,10 @@ import logging
 from dataclasses import dataclass, field
 
 from redis import Redis
-from sqlalchemy import select
 
+from storage import repository
 from storage.db import session_scope
 from storage.states import ACTIVE_STATES
-from storage.tables import DossierRow
 from workers import dossiers, jobs, queues
 from workers.context import Context
 from workers.logs import dossier_scope
@@ -49,8 +48,7 @@ class Report:
 def active_dossiers(ctx: Context) -> list[str]:
     """Codes of the dossiers the database says are not finished (oldest first)."""
     with session_scope(ctx.engine) as s:
-        rows = s.scalars(select(DossierRow.code).where(DossierRow.state.in_(ACTIVE_STATES)).order_by(DossierRow.id))
-        return list(rows)
+        return repository.dossier_codes_in(s, ACTIVE_STATES)
 
 
 def ensure_jobs(ctx: Context, conn: Redis, code: str, *, replace_failed: bool) -> list[str]:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pipeline.models import FieldValue
@@ -31,7 +31,7 @@ from storage.audit_digest import AuditKey
 from storage.db import session_scope
 from storage.objects import ObjectMissing
 from storage.repository.review import clean_actor
-from storage.tables import AttachmentRow, DocumentRow, DossierRow
+from storage.tables import DocumentRow, DossierRow
 from workers.context import Context
 from workers.outputs import staging
 from workers.reads import record_read, record_search
@@ -134,7 +134,7 @@ def get_result(session: Session, code: str) -> tuple[DocumentRow, DossierRow]:
         return document, dossier
     dossier = repository.get_dossier(session, code.strip())
     if dossier is not None:
-        codes = session.scalars(select(DocumentRow.code).where(DocumentRow.dossier_id == dossier.id)).all()
+        codes = [d.code for d in repository.dossier_documents(session, dossier.id)]
         listed = ", ".join(sorted(codes)) or "chưa có kết quả nào"
         raise UnknownResult(f"{code} là mã hồ sơ, không phải mã kết quả; kết quả của hồ sơ: {listed}")
     raise UnknownResult(f"không có kết quả {code}", hint="mã kết quả có dạng <mã hồ sơ>-<nn>, xem sohoa results search")
@@ -225,12 +225,7 @@ def search_results(
         except StorageError as exc:
             raise BadInput(exc.message) from exc
         ids = {d.dossier_id for d in docs}
-        dossiers = {
-            row.id: row
-            for row in session.execute(
-                select(DossierRow.id, DossierRow.code, DossierRow.state).where(DossierRow.id.in_(ids))
-            )
-        }
+        dossiers = repository.dossiers_by_id(session, ids)
         found = [
             ResultSummary(
                 code=d.code,
@@ -330,14 +325,8 @@ def attach_result(ctx: Context, dossier_code: str, result_code: str, *, by: str)
         dossier = repository.get_dossier(session, dossier_code.strip())
         if dossier is None:
             raise UnknownResult(f"không có hồ sơ {dossier_code}")
-        exists = session.scalars(
-            select(AttachmentRow).where(AttachmentRow.dossier_id == dossier.id, AttachmentRow.result_code == view.code)
-        ).first()
-        if exists is not None:
+        if not repository.attach(session, dossier.id, result_code=view.code, pdf_sha256=view.pdf_sha256, by=by):
             return False
-        session.add(
-            AttachmentRow(dossier_id=dossier.id, result_code=view.code, pdf_sha256=view.pdf_sha256, attached_by=by)
-        )
         repository.append_audit(
             session, actor=by, action="result.attached", subject=dossier.code, payload={"result": view.code}
         )
@@ -351,10 +340,7 @@ def attached_results(engine: Engine, dossier_code: str) -> list[str]:
         dossier = repository.get_dossier(session, dossier_code.strip())
         if dossier is None:
             raise UnknownResult(f"không có hồ sơ {dossier_code}")
-        rows = session.scalars(
-            select(AttachmentRow.result_code).where(AttachmentRow.dossier_id == dossier.id).order_by(AttachmentRow.id)
-        )
-        return list(rows)
+        return repository.attachments_of(session, dossier.id)
 
 
 def load_result(ctx: Context, code: str) -> dict[str, Any]:

@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from pipeline.doctypes import field_type
 from sohoa.errors import BadInput, SohoaError, StorageError
@@ -34,7 +34,8 @@ from storage import repository
 from storage.audit_digest import AuditKey, field_value_digest
 from storage.db import session_scope
 from storage.repository.review import clean_actor, clean_reason, clean_value
-from storage.tables import DocumentRow, DossierRow, FieldRow, PageRow, utcnow
+from storage.tables import DocumentRow, DossierRow, FieldRow, utcnow
+from workers import dossiers
 from workers.context import Context
 from workers.publish import Publication, fields_digest, publish_dossier, publish_result
 from workers.reads import record_read
@@ -137,20 +138,8 @@ def list_waiting(engine: Engine, *, by: str) -> list[WaitingResult]:
     """Results waiting for review, those with the least sure doubtful field first; ``by`` reads the doubtful
     fields' values, which is recorded for each result that has any."""
     with session_scope(engine) as session:
-        rows = session.execute(
-            select(DocumentRow, DossierRow.code)
-            .join(DossierRow, DocumentRow.dossier_id == DossierRow.id)
-            .where(DossierRow.state == NEEDS_REVIEW, DocumentRow.approved_at.is_(None))
-            .options(selectinload(DocumentRow.fields))
-            .order_by(DocumentRow.code)
-        ).all()
-        dossier_ids = {doc.dossier_id for doc, _ in rows}
-        images = {
-            (d, n): key
-            for d, n, key in session.execute(
-                select(PageRow.dossier_id, PageRow.number, PageRow.image_key).where(PageRow.dossier_id.in_(dossier_ids))
-            )
-        }
+        rows = repository.waiting_documents(session)
+        images = repository.page_image_keys_of(session, {doc.dossier_id for doc, _ in rows})
         waiting = [_waiting(doc, dossier_code, images) for doc, dossier_code in rows]
         for item in waiting:
             if item.fields:
@@ -274,7 +263,7 @@ def _reopen(session: Session, document: DocumentRow, dossier: DossierRow, *, by:
     results keeping the approval they had with it."""
     now = utcnow()
     if dossier.state == "approved":
-        for sibling in session.scalars(select(DocumentRow).where(DocumentRow.dossier_id == dossier.id)):
+        for sibling in repository.dossier_documents(session, dossier.id):
             if sibling.id != document.id and sibling.approved_at is None:
                 repository.set_approval(session, sibling.id, by=repository.SYSTEM_ACTOR, at=now)
         repository.set_state(session, dossier, "needs_review")
@@ -304,7 +293,7 @@ def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force:
         payload: dict[str, Any] = {"forced": bool(doubtful), "unreviewed": doubtful} if doubtful else {}
         payload |= _approved_set(session, document, audit_key)
         repository.append_audit(session, actor=by, action="result.approved", subject=document.code, payload=payload)
-        state = _settle_dossier(session, dossier, actor=by)
+        state = dossiers.settle(session, dossier, by=by)
         return Approval(document.code, dossier.code, state, forced=doubtful)
 
 
@@ -335,25 +324,10 @@ def _approved_set(session: Session, document: DocumentRow, key: AuditKey) -> dic
     return {"fields_hmac": fields_digest(key, document.code, repository.fields_of(document)), "hmac_key": key.id}
 
 
-def _settle_dossier(session: Session, dossier: DossierRow, *, actor: str) -> str:
-    """Move the dossier to ``approved`` once every result of it is approved; return its state."""
-    pending = session.scalars(
-        select(DocumentRow.id).where(DocumentRow.dossier_id == dossier.id, DocumentRow.approved_at.is_(None))
-    ).first()
-    if pending is not None or dossier.state == "approved":
-        return dossier.state
-    count = len(session.scalars(select(DocumentRow.id).where(DocumentRow.dossier_id == dossier.id)).all())
-    row = repository.set_state(session, dossier, "approved")
-    repository.append_audit(
-        session, actor=actor, action="dossier.approved", subject=dossier.code, payload={"results": count}
-    )
-    return row.state
-
-
 def auto_approve(session: Session, dossier_code: str, *, audit_key: AuditKey) -> str:
     """For the store stage, in its transaction after ``save_document``: approve (as ``sohoa``) every
-    result of the dossier that sohoa may approve by itself, and return the state the dossier should take:
-    ``approved`` when all its results are, else ``needs_review``.
+    result of the dossier that sohoa may approve by itself, and return the state the dossier should take
+    (``dossiers.next_state``: ``approved`` when all its results are, else ``needs_review``).
 
     A result is approved by sohoa only when its recorded verdict (``documents.auto_approval``, from
     ``pipeline.approval_gate``) says ``automatic`` and none of its fields needs review now (corrected
@@ -362,17 +336,13 @@ def auto_approve(session: Session, dossier_code: str, *, audit_key: AuditKey) ->
     dossier = repository.get_dossier(session, dossier_code)
     if dossier is None:
         raise StorageError(f"no dossier {dossier_code}")
-    documents = session.scalars(
-        select(DocumentRow).where(DocumentRow.dossier_id == dossier.id).options(selectinload(DocumentRow.fields))
-    ).all()
-    waiting = False
+    documents = repository.dossier_documents(session, dossier.id, with_fields=True)
     for doc in documents:
         sure = bool((doc.auto_approval or {}).get("automatic")) and not any(
             f.status == NEEDS_REVIEW for f in doc.fields
         )
         if not sure and doc.approved_by == repository.SYSTEM_ACTOR:  # processed again: no longer sure
             repository.set_approval(session, doc.id, by=None)
-            waiting = True
         elif sure and doc.approved_at is None:
             repository.set_approval(session, doc.id, by=repository.SYSTEM_ACTOR)
             repository.append_audit(
@@ -382,5 +352,4 @@ def auto_approve(session: Session, dossier_code: str, *, audit_key: AuditKey) ->
                 subject=doc.code,
                 payload={"automatic": True, **_approved_set(session, doc, audit_key)},
             )
-        waiting |= not sure and doc.approved_at is None
-    return NEEDS_REVIEW if waiting or not documents else "approved"
+    return dossiers.next_state(session, dossier)

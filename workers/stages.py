@@ -386,5 +386,7 @@ def store(
             content_type="application/json",
             metadata={"dossier": code},
         )
-        dossiers.set_state(ctx, code, state)
+        with session_scope(ctx.engine) as s:  # the JSON is stored: now the dossier may finish
+            repository.lock_audit_log(s)
+            dossiers.settle(s, dossiers.get_row(s, code), by=repository.SYSTEM_ACTOR)
         return result

@@ -4,6 +4,7 @@ None of them commits: the caller owns the transaction (``storage.db.session_scop
 stage's rows land together or not at all.
 """
 
+from storage.repository.attachments import attach, attachments_of
 from storage.repository.audit import (
     SYSTEM_ACTOR,
     AuditEntry,
@@ -14,17 +15,24 @@ from storage.repository.audit import (
     verify_audit,
 )
 from storage.repository.documents import (
+    documents_by_codes,
+    dossier_documents,
     fields_of,
     get_document,
     prune_documents,
+    results_needing_ltv,
     save_document,
     set_auto_approval,
     set_needs_ltv,
+    set_result_pdf,
+    waiting_documents,
 )
 from storage.repository.dossiers import (
     DossierExists,
     create_dossier,
+    dossier_codes_in,
     dossier_states,
+    dossiers_by_id,
     find_dossier_by_inputs,
     find_or_create_dossier,
     format_dossier_code,
@@ -34,7 +42,7 @@ from storage.repository.dossiers import (
     result_code,
     set_state,
 )
-from storage.repository.pages import load_page_image_keys, load_pages, save_page
+from storage.repository.pages import load_page_image_keys, load_pages, page_image_keys_of, save_page
 from storage.repository.refusals import (
     delete_dossier,
     other_dossiers_holding,
@@ -49,7 +57,7 @@ from storage.repository.results import (
     StoredSource,
     load_dossier_result,
 )
-from storage.repository.review import correct_field, document_fields, load_revisions, set_approval
+from storage.repository.review import correct_field, document_fields, load_revisions, revisions_by_id, set_approval
 from storage.repository.search import (
     NUMBER_KEYS,
     PERSONAL_ID_KEYS,
@@ -71,13 +79,19 @@ __all__ = [
     "StoredDossier",
     "StoredSource",
     "append_audit",
+    "attach",
+    "attachments_of",
     "correct_field",
     "create_dossier",
     "delete_dossier",
     "document_fields",
+    "documents_by_codes",
     "documents_by_field",
     "documents_by_sha256",
+    "dossier_codes_in",
+    "dossier_documents",
     "dossier_states",
+    "dossiers_by_id",
     "fields_of",
     "find_dossier_by_inputs",
     "find_or_create_dossier",
@@ -95,6 +109,7 @@ __all__ = [
     "next_dossier_code",
     "number_queries",
     "other_dossiers_holding",
+    "page_image_keys_of",
     "personal_id_query",
     "prune_documents",
     "record_refusal",
@@ -102,14 +117,18 @@ __all__ = [
     "refused_among",
     "refused_dossiers",
     "result_code",
+    "results_needing_ltv",
+    "revisions_by_id",
     "save_document",
     "save_page",
     "set_approval",
     "set_auto_approval",
     "set_needs_ltv",
+    "set_result_pdf",
     "set_state",
     "stage_done",
     "stage_failed",
     "stage_started",
     "verify_audit",
+    "waiting_documents",
 ]

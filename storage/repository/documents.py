@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pipeline.models import FieldValue
 from sohoa.errors import StorageError
@@ -211,3 +211,56 @@ def set_auto_approval(session: Session, code: str, verdict: Mapping[str, Any]) -
 def get_document(session: Session, code: str) -> DocumentRow | None:
     """A document (result) by its code, e.g. for a citizen reusing it."""
     return session.scalars(select(DocumentRow).where(DocumentRow.code == code)).one_or_none()
+
+
+def dossier_documents(session: Session, dossier_id: int, *, with_fields: bool = False) -> list[DocumentRow]:
+    """The dossier's documents (results) in their order; ``with_fields`` loads their field rows too."""
+    stmt = (
+        select(DocumentRow)
+        .where(DocumentRow.dossier_id == dossier_id)
+        .order_by(DocumentRow.index)
+        .execution_options(populate_existing=True)  # as stored now, not as an earlier read left them
+    )
+    if with_fields:
+        stmt = stmt.options(selectinload(DocumentRow.fields))
+    return list(session.scalars(stmt))
+
+
+def documents_by_codes(session: Session, codes: Collection[str], *, with_fields: bool = False) -> list[DocumentRow]:
+    """The results with these codes (those that exist)."""
+    if not codes:
+        return []
+    stmt = select(DocumentRow).where(DocumentRow.code.in_(list(codes)))
+    if with_fields:
+        stmt = stmt.options(selectinload(DocumentRow.fields))
+    return list(session.scalars(stmt))
+
+
+def waiting_documents(session: Session) -> list[tuple[DocumentRow, str]]:
+    """Results not approved yet of dossiers waiting for review, with their fields and dossier code."""
+    rows = session.execute(
+        select(DocumentRow, DossierRow.code)
+        .join(DossierRow, DocumentRow.dossier_id == DossierRow.id)
+        .where(DossierRow.state == "needs_review", DocumentRow.approved_at.is_(None))
+        .options(selectinload(DocumentRow.fields))
+        .order_by(DocumentRow.code)
+    ).all()
+    return [(doc, code) for doc, code in rows]
+
+
+def set_result_pdf(
+    session: Session, document_id: int, *, key: str, sha256: str, signature: Mapping[str, Any], needs_ltv: bool
+) -> None:
+    """Point a result at a new version of its PDF (published, long-term data added), with its signatures."""
+    validate_key(key)
+    session.execute(
+        update(DocumentRow)
+        .where(DocumentRow.id == document_id)
+        .values(pdf_key=key, pdf_sha256=sha256, signature=dict(signature), needs_ltv=needs_ltv, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def results_needing_ltv(session: Session) -> list[str]:
+    """Codes of the results whose long-term validation data is still to be added."""
+    return sorted(session.scalars(select(DocumentRow.code).where(DocumentRow.needs_ltv.is_(True))))

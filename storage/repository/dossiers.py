@@ -223,3 +223,17 @@ def set_state(
         raise StorageError(f"dossier {row.code} changed state meanwhile; reload and retry")
     session.refresh(row)
     return row
+
+
+def dossier_codes_in(session: Session, states: Iterable[str]) -> list[str]:
+    """Codes of the dossiers in these states, oldest first."""
+    wanted = list(states)
+    return list(session.scalars(select(DossierRow.code).where(DossierRow.state.in_(wanted)).order_by(DossierRow.id)))
+
+
+def dossiers_by_id(session: Session, ids: Iterable[int]) -> dict[int, DossierRow]:
+    """The dossiers with these ids."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.scalars(select(DossierRow).where(DossierRow.id.in_(wanted)))}

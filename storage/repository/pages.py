@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,3 +50,14 @@ def load_page_image_keys(session: Session, dossier_id: int) -> dict[int, str | N
     """Page number → object key of its page image (for a worker that lacks the local file)."""
     rows = session.execute(select(PageRow.number, PageRow.image_key).where(PageRow.dossier_id == dossier_id))
     return {number: key for number, key in rows}
+
+
+def page_image_keys_of(session: Session, dossier_ids: Iterable[int]) -> dict[tuple[int, int], str | None]:
+    """(dossier id, page number) -> object key of its page image, for several dossiers at once."""
+    wanted = list(set(dossier_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(PageRow.dossier_id, PageRow.number, PageRow.image_key).where(PageRow.dossier_id.in_(wanted))
+    )
+    return {(d, n): key for d, n, key in rows}

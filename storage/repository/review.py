@@ -10,6 +10,7 @@ A corrected field keeps its row (same id, so its revisions stay linked) and gets
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -174,3 +175,11 @@ def load_revisions(session: Session, result_code: str) -> list[FieldRevisionRow]
             select(FieldRevisionRow).where(FieldRevisionRow.result_code == result_code).order_by(FieldRevisionRow.id)
         )
     )
+
+
+def revisions_by_id(session: Session, ids: Iterable[int]) -> dict[int, FieldRevisionRow]:
+    """The revisions with these ids."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {r.id: r for r in session.scalars(select(FieldRevisionRow).where(FieldRevisionRow.id.in_(wanted)))}

@@ -77,7 +77,6 @@ class SourceRow(Base):
     notes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     traits: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # pipeline.models.Source.traits
 
-
     dossier: Mapped[DossierRow] = relationship(back_populates="sources")
 
 
