@@ -1,6 +1,6 @@
 """One page, start to finish: rasterize, straighten, write the visible JPEG, clean for OCR, recognize.
 
-This is the unit of parallel work (a process-pool task today, an RQ job later), so it takes plain
+This is the unit of parallel work (a process-pool task in ``sohoa process``, an RQ job in the queue), so it takes plain
 data (``PageContext``) and returns plain data (``PageResult``); the page's pixels never leave the
 process that rendered them.
 """

@@ -1,7 +1,7 @@
 """The error family: each error has a stable code, a plain message and what to do next.
 
-One boundary (the CLI today; the job runner and HTTP later) maps them to exit codes, job states or
-responses. ``BadInput`` errors mean the user's file is at fault (exit 2, dossier ``rejected``);
+Boundaries map them to exit codes (``sohoa.cli.common.GuardedGroup``), job states (``workers.jobs``)
+or responses. ``BadInput`` errors mean the user's file is at fault (exit 2, dossier ``rejected``);
 anything else is ours (exit 1, dossier ``failed``, resumable).
 """
 

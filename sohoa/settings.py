@@ -1,7 +1,7 @@
 """One settings object, read once from ``SOHOA_*`` environment variables and passed down.
 
-Settings are plain, picklable data so a page's context can travel to a worker process (or, later, a
-queue job) without back-references. ``SOHOA_STORAGE_URL`` and ``SOHOA_DATABASE_URL`` override the
+Settings are plain, picklable data so a page's context can travel to a worker process or a
+queue job without back-references. ``SOHOA_STORAGE_URL`` and ``SOHOA_DATABASE_URL`` override the
 embedded defaults under ``SOHOA_DATA_DIR``.
 
 Secrets (the database and Redis URLs, which may carry a password, the S3 secret key, the PKCS#12

@@ -18,7 +18,6 @@ object was stored. ``rehash=False`` compares records only (one HEAD per object, 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -72,6 +71,10 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.findings
+
+    def problem_lines(self) -> list[str]:
+        """One plain line per finding, for a terminal."""
+        return [f"{f.kind:<9} {f.key}{f' ({f.owner})' if f.owner else ''}: {f.detail}" for f in self.findings]
 
     def counts(self) -> dict[str, int]:
         return {kind: sum(f.kind == kind for f in self.findings) for kind in ("missing", "corrupt", "orphaned")}
@@ -171,10 +174,3 @@ def _verify(store: ObjectStore, item: Expected, scratch: Path, report: CheckRepo
     except IntegrityError as exc:
         return Finding("corrupt", item.key, item.owner, f"{item.what}: {exc.message}")
     return None
-
-
-def iter_problem_lines(report: CheckReport) -> Iterator[str]:
-    """One plain line per finding, for the terminal."""
-    for f in report.findings:
-        owner = f" ({f.owner})" if f.owner else ""
-        yield f"{f.kind:<9} {f.key}{owner}: {f.detail}"

@@ -301,3 +301,9 @@ def tie_pdf_to_log(ctx: Context, path: Path) -> PdfTie:
     with session_scope(ctx.engine) as session:
         published = [e for e in repository.load_audit(session, subject=code) if e.action == "result.published"]
     return PdfTie(code, digest, [e.seq for e in published if e.payload.get("fields_hmac") == digest])
+
+
+def entries(ctx: Context, *, subject: str | None = None, after: int = 0, limit: int = 100) -> list[Any]:
+    """Audit entries in order (after entry number ``after``, at most ``limit``), optionally about one code."""
+    with session_scope(ctx.engine) as session:
+        return list(repository.load_audit(session, subject=subject, after=after, limit=limit))

@@ -1,9 +1,8 @@
 """Run page jobs across the machine's cores, handing each finished page back as soon as it is done.
 
 Finished pages are saved by the caller right away, so a dossier interrupted half-way resumes with only
-the missing pages. Tesseract always runs with one OpenMP thread: measured on 2 cores, its default
-threading makes one page take 3.6 s of wall time instead of 0.66 s (`time tesseract p.png - -l vie`
-with and without OMP_THREAD_LIMIT=1); parallelism comes from pages in separate processes instead.
+the missing pages. Tesseract runs with one OpenMP thread (its own threading is several times slower on
+few cores: README, "Speed"); parallelism comes from pages in separate processes instead.
 """
 
 from __future__ import annotations

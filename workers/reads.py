@@ -10,7 +10,7 @@ person appends an entry in the same transaction that read them: no entry, no dat
   what was shown (field keys, number of revisions, the PDF's sha256, a link's lifetime; never the link,
   which is a bearer secret).
 
-The actor is the ``--by`` name or the OS login (``sohoa.cli_results``); the web front end will pass its
+The actor is the ``--by`` name or the OS login (``sohoa.cli.common.who``); the web front end will pass its
 authenticated account.
 """
 

@@ -1,146 +1,303 @@
-"""The distributed mode's commands as functions: submit, status, retry (the CLI and later the web call these).
+"""The service layer: every operation a front end offers, and the only module the CLI (and the web) calls.
 
-``submit`` does in the desk's process only what must happen before a receipt: validate, run the
-reception check, store the originals, record the dossier; then it enqueues one job per page and returns.
-If Redis is down at that moment nothing is lost: the dossier is recorded, and the reconciler enqueues it.
+One ``Service`` per command or per web process holds the settings and opens the database and the object
+store on first use (``check``, ``verify`` and ``process`` need neither before their work starts). Each
+method is one user-facing operation; the work lives in the module it names, so this file reads as the list
+of what sohoa does. Errors are ``SohoaError``s (bad input exit 2, the rest 1) for the front end to show.
+
+Imports are made inside the methods: ``sohoa process`` starts its pages before the database layer is even
+imported (``workers.prefetch``), and a front end pays only for what it calls.
 """
 
 from __future__ import annotations
 
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.ingest import ingest
-from pipeline.models import PageRef, Source
-from pipeline.pages import page_refs, rasterize
-from pipeline.quality import check_page
-from sohoa.errors import SohoaError
-from sohoa.settings import Settings
-from storage import repository
-from storage.db import session_scope
-from storage.states import ACTIVE_STATES
-from workers import dossiers, queues
-from workers.context import Context, open_context
-from workers.reconcile import ensure_jobs
+from sohoa.errors import BadInput
+from sohoa.settings import Settings, load_settings
 
-
-@dataclass
-class Receipt:
-    """What the desk gets at once: the dossier code, its pages, the reception check's findings."""
-
-    code: str
-    state: str
-    pages: int
-    already_seen: bool
-    queued: bool
-    rescan: list[int] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "state": self.state,
-            "pages": self.pages,
-            "already_seen": self.already_seen,
-            "queued": self.queued,
-            "rescan": self.rescan,
-            "findings": self.findings,
-        }
+if TYPE_CHECKING:
+    from storage.check import CheckReport
+    from workers.audit import AuditVerdict, PdfTie
+    from workers.context import Context
+    from workers.lifecycle import Outcome
+    from workers.prefetch import NoPrefetch
+    from workers.progress import Progress
+    from workers.publish import Publication
+    from workers.reconcile import Report as ReconcileReport
+    from workers.results import ResultSummary, ResultView
+    from workers.review import Approval, Correction, WaitingResult
+    from workers.seals import Sealed
+    from workers.submission import Receipt
 
 
-def reception_check(sources: list[Source], settings: Settings) -> list[dict[str, Any]]:
-    """``sohoa check`` on every page: per page its number, source and findings (no OCR, nothing stored)."""
+class InvalidSettings(BadInput):
+    """A setting (environment variable or ``*_FILE``) that does not parse: the command cannot start."""
 
-    def one(ref: PageRef) -> dict[str, Any]:
-        raster = rasterize(ref, settings)
-        check = check_page(raster.rgb, number=ref.number, dpi=raster.dpi, dpi_estimated=raster.dpi_estimated)
-        return {
-            "number": ref.number,
-            "source": sources[ref.source_index].filename,
-            "rescan": check.needs_rescan,
-            "findings": check.findings,
-        }
-
-    with ThreadPoolExecutor(max_workers=settings.page_workers) as pool:  # pdftoppm/OpenCV run outside the GIL
-        return list(pool.map(one, page_refs(sources)))
+    code = "invalid_settings"
 
 
-def submit(inputs: list[Path], settings: Settings) -> Receipt:
-    """Validate, check, store the originals, record the dossier and enqueue its pages; return a receipt.
+def settings_from_env(**overrides: Any) -> Settings:
+    """The settings from the environment, ``overrides`` (``None`` values ignored) taking precedence."""
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        errors = exc.errors() if hasattr(exc, "errors") else []
+        detail = "; ".join(f"SOHOA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in errors) or str(exc)
+        raise InvalidSettings(f"invalid settings: {detail}") from exc
 
-    Bad input raises ``BadInput`` before anything is stored. The same inputs again give the same dossier.
-    """
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="submit-", dir=settings.data_dir) as scratch:
-        sources = ingest(inputs, settings, Path(scratch))
-        pages = reception_check(sources, settings)
-        ctx = open_context(settings)
-        key = repository.inputs_key_for(s.sha256 for s in sources)
-        dossier = dossiers.find(ctx, key)
-        seen = dossier is not None
-        if dossier is None:
-            dossier = dossiers.receive(ctx, sources, key)
-    code = dossier.code
-    queued = False
-    if dossiers.state(ctx, code) in ACTIVE_STATES:
+
+def parse_time(at: str | None) -> dt.datetime | None:
+    """An ISO 8601 time given by a user (UTC when it names no zone); ``BadInput`` when it is not one."""
+    if at is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise BadInput(f"{at!r} is not an ISO 8601 time") from exc
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+class Service:
+    """sohoa's operations over one set of settings; the database and the store open on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ctx: Context | None = None
+
+    @property
+    def ctx(self) -> Context:
+        """The opened database (migrated) and object store."""
+        if self._ctx is None:
+            from workers.context import open_context
+
+            self._ctx = open_context(self.settings)
+        return self._ctx
+
+    def close(self) -> None:
+        """Seal the audit log when a seal is due, then close the database connections."""
+        if self._ctx is None:
+            return
         try:
-            conn = queues.connect(settings)
-            dossiers.start_processing(ctx, code)
-            ensure_jobs(ctx, conn, code, replace_failed=False)
-            queued = True
+            from workers.seals import seal_if_due
+
+            seal_if_due(self._ctx)
+        finally:
+            self._ctx.engine.dispose()
+            self._ctx = None
+
+    # -- reception and processing ------------------------------------------------------------------
+
+    def check(self, inputs: list[Path]) -> dict[str, Any]:
+        """The reception check of a dossier's pages (resolution, blur, blank, skew, cut edges): nothing stored."""
+        from workers.submission import check_inputs
+
+        return check_inputs(inputs, self.settings)
+
+    @staticmethod
+    def check_out_dir(out: Path) -> None:
+        """``BadInput`` unless ``out`` is (or can be made) a writable folder: checked before any work."""
+        from workers.outputs import check_out_dir
+
+        check_out_dir(out)
+
+    def start_process(self, inputs: list[Path], out: Path) -> NoPrefetch:
+        """Check ``out`` and the signing key, then start the pages at once (``workers.prefetch``)."""
+        from workers.prefetch import Prefetch
+
+        self.check_out_dir(out)
+        self.settings.chosen_signer()
+        return Prefetch.start(inputs, self.settings)
+
+    def process(
+        self, inputs: list[Path], out: Path, *, progress: Progress | None = None, prefetch: NoPrefetch | None = None
+    ) -> Outcome:
+        """Digitize one dossier in this process (embedded mode): signed PDFs and the result JSON in ``out``."""
+        from workers.lifecycle import process_dossier
+        from workers.prefetch import NO_PREFETCH
+        from workers.progress import silent
+
+        return process_dossier(
+            inputs, self.settings, out, progress=progress or silent, prefetch=prefetch or NO_PREFETCH
+        )
+
+    def submit(self, inputs: list[Path]) -> Receipt:
+        """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt."""
+        from workers.submission import submit
+
+        return submit(inputs, self.settings, self.ctx)
+
+    def status(self, code: str) -> dict[str, Any]:
+        """A dossier's state, stages, pages done and, when Redis answers, its jobs in flight."""
+        from workers import queues
+        from workers.submission import status
+
+        try:
+            conn = queues.connect(self.settings) if self.settings.redis_url else None
         except queues.QueueUnavailable:
-            queued = False  # recorded; the reconciler enqueues it when Redis is back
-    findings = [dict(f, page=p["number"]) for p in pages for f in p["findings"]]
-    return Receipt(
-        code=code,
-        state=dossiers.state(ctx, code),
-        pages=len(pages),
-        already_seen=seen,
-        queued=queued,
-        rescan=[p["number"] for p in pages if p["rescan"]],
-        findings=findings,
-    )
+            conn = None
+        return status(self.ctx, code, conn)
+
+    def retry(self, code: str) -> list[str]:
+        """Resume a failed dossier where it stopped; the job ids enqueued."""
+        from workers import dossiers, queues
+        from workers.submission import retry
+
+        dossiers.state(self.ctx, code)  # an unknown dossier is bad input, whether or not Redis answers
+        return retry(self.ctx, queues.connect(self.settings), code)
+
+    def reconcile(self) -> ReconcileReport:
+        """Enqueue again every unfinished dossier whose work no queue holds."""
+        from workers import queues
+        from workers.reconcile import reconcile
+
+        return reconcile(self.ctx, queues.connect(self.settings))
+
+    def run_worker(self, *, name: str | None = None, burst: bool = False) -> None:
+        """Run a queue worker on sohoa's queues until stopped (or, with ``burst``, until they are empty)."""
+        from workers.logs import setup_json_logging
+        from workers.worker import run_worker
+
+        setup_json_logging()
+        run_worker(self.settings, name=name, burst=burst)
+
+    # -- review ----------------------------------------------------------------------------------------
+
+    def review_list(self, *, by: str) -> list[WaitingResult]:
+        """Results waiting for review, least sure fields first (the read is audited)."""
+        from workers.review import list_waiting
+
+        return list_waiting(self.ctx.engine, by=by)
+
+    def review_set(self, result: str, field: str, value: str, *, by: str, reason: str | None = None) -> Correction:
+        """Correct or confirm one field; a revision is kept and the correction audited."""
+        from workers.review import set_field
+
+        return set_field(self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason)
+
+    def review_approve(self, result: str, *, by: str, force: bool = False) -> tuple[Approval, list[Publication], Any]:
+        """Approve a result, then publish its dossier's approved results (approval, publications, publish error)."""
+        from workers.review import approve_and_publish
+
+        return approve_and_publish(self.ctx, result, by=by, force=force)
+
+    def publish(self, code: str, *, by: str | None = None) -> list[Publication]:
+        """Publish an approved result, or every approved result of a dossier when ``code`` is a dossier's."""
+        from storage.repository import SYSTEM_ACTOR
+        from storage.repository.review import clean_actor
+        from workers.publish import publish_dossier, publish_result
+        from workers.results import UnknownResult
+
+        actor = clean_actor(by) if by is not None else SYSTEM_ACTOR
+        try:
+            return [publish_result(self.ctx, code, by=actor)]
+        except UnknownResult:
+            return publish_dossier(self.ctx, code, by=actor)
+
+    # -- results ---------------------------------------------------------------------------------------
+
+    def results_search(
+        self, *, by: str, personal_id: str | None = None, number: str | None = None, sha256: str | None = None
+    ) -> list[ResultSummary]:
+        """Results by personal ID, document number or content hash (exactly one); the search is audited."""
+        from workers.results import search_results
+
+        return search_results(
+            self.ctx.engine, personal_id=personal_id, number=number, sha256=sha256, by=by,
+            audit_key=self.ctx.audit_key,
+        )  # fmt: skip
+
+    def results_show(self, code: str, *, by: str) -> ResultView:
+        """One result with its fields and corrections; the read is audited."""
+        from workers.results import read_result
+
+        return read_result(self.ctx.engine, code, by=by)
+
+    def results_export(self, code: str, out: Path, *, by: str) -> list[Path]:
+        """Write a result's signed PDF (checked against its hash) and JSON into ``out``; audited."""
+        self.check_out_dir(out)  # before the database is opened
+        from workers.results import export_result
+
+        return export_result(self.ctx, code, out, by=by)
+
+    def results_url(self, code: str, *, by: str, expires_s: int | None = None) -> tuple[str, int]:
+        """A short-lived download link for a result's signed PDF (S3 only) and its lifetime; audited."""
+        from workers.results import result_download_url
+
+        return result_download_url(self.ctx, code, expires_s, by=by)
+
+    def results_attach(self, result: str, *, to: str, by: str) -> tuple[bool, list[str]]:
+        """Reuse a result in a later dossier; whether it was attached now, and the dossier's reused results."""
+        from workers.results import attach_result, attached_results
+
+        created = attach_result(self.ctx, to, result, by=by)
+        return created, attached_results(self.ctx.engine, to)
+
+    # -- signatures ------------------------------------------------------------------------------------
+
+    def verify(
+        self, files: list[Path], *, trust: list[Path] | None = None, offline: bool = False, at: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Each file's signatures and, for a published result, its embedded fields against this database."""
+        from workers.verification import verify_files
+
+        return verify_files(files, self.settings, trust=trust, offline=offline, at=parse_time(at))
+
+    def extend_file(self, path: Path, out: Path | None = None) -> tuple[Path, Any]:
+        """Add long-term validation data to a signed PDF file (in place without ``out``)."""
+        from workers.verification import extend_file
+
+        return extend_file(path, self.settings, out)
+
+    def extend_results(self, codes: list[str] | None = None) -> list[tuple[str, str]]:
+        """Add long-term validation data to stored results (all that lack it when ``codes`` is ``None``)."""
+        from workers.publish import extend_result, pending_ltv
+
+        targets = pending_ltv(self.ctx) if codes is None else codes
+        return [(code, extend_result(self.ctx, code)) for code in targets]
+
+    # -- audit and storage -----------------------------------------------------------------------------
+
+    def audit_verify(self) -> AuditVerdict:
+        """Recompute the audit chain, check its seals and the digests in its payloads."""
+        from workers.audit import verify_log
+
+        return verify_log(self.ctx)
+
+    def audit_seal(self) -> Sealed:
+        """Sign the head of the audit log with the agency key now."""
+        from workers.seals import seal_now
+
+        return seal_now(self.ctx)
+
+    def audit_pdf(self, path: Path) -> PdfTie:
+        """Tie a published PDF's embedded fields to the log's publication entry."""
+        from workers.audit import tie_pdf_to_log
+
+        return tie_pdf_to_log(self.ctx, path)
+
+    def audit_log(self, *, subject: str | None = None, after: int = 0, limit: int = 100) -> list[Any]:
+        """Audit entries in order, optionally about one code."""
+        from workers.audit import entries
+
+        return entries(self.ctx, subject=subject, after=after, limit=limit)
+
+    def storage_check(self, *, quick: bool = False) -> CheckReport:
+        """Every object the database names, checked in the store (re-hashed unless ``quick``), and orphans."""
+        from storage.check import check_store
+
+        return check_store(self.ctx.store, self.ctx.engine, rehash=not quick)
 
 
-def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
-    """The dossier's state, reason, per-stage progress and, when Redis is reachable, its jobs in flight."""
-    with session_scope(ctx.engine) as s:
-        row = repository.get_dossier(s, code)
-        if row is None:
-            raise SohoaError(f"không có hồ sơ {code}", hint="kiểm tra mã hồ sơ")
-        runs = repository.load_stage_runs(s, row.id)
-        info: dict[str, Any] = {
-            "code": row.code,
-            "state": row.state,
-            "failed_stage": row.failed_stage,
-            "reason": row.reason,
-            "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
-            "documents": [d.code for d in row.documents],
-            "stages": {
-                name: {
-                    "state": r.state,
-                    "attempt": r.attempt,
-                    "error": r.error_message,
-                }
-                for name, r in runs.items()
-            },
-        }
-    total, done = dossiers.page_count(ctx, code), dossiers.saved_pages(ctx, code)
-    info["pages"] = {"done": len(done), "total": total}
-    if conn is not None:
-        ids = [queues.page_job_id(code, n) for n in range(1, total + 1)] + [queues.finish_job_id(code)]
-        statuses = {job_id: queues.job_status(conn, job_id) for job_id in ids}
-        info["jobs"] = {job_id: st for job_id, st in statuses.items() if st is not None}
-    return info
-
-
-def retry(ctx: Context, conn: Any, code: str) -> list[str]:
-    """Resume a ``failed`` dossier: back to ``processing``, and its missing work enqueued again."""
-    state = dossiers.state(ctx, code)
-    if state != "failed":
-        raise SohoaError(f"hồ sơ {code} đang ở trạng thái {state}, không phải failed", hint="chỉ thử lại hồ sơ lỗi")
-    dossiers.start_processing(ctx, code)
-    return ensure_jobs(ctx, conn, code, replace_failed=True)
+@contextmanager
+def opened(settings: Settings | None = None) -> Iterator[Service]:
+    """A ``Service`` for one command: closed (audit sealed when due, connections closed) afterwards."""
+    service = Service(settings or settings_from_env())
+    try:
+        yield service
+    finally:
+        service.close()

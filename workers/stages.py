@@ -20,7 +20,7 @@ from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
 from pipeline.documents import read_document, split_pages
 from pipeline.extract import secret_document
 from pipeline.models import DocumentResult, PageResult, Source
-from pipeline.page_job import PageContext, reading_grey_path
+from pipeline.page_job import PageContext, process_page, reading_grey_path
 from pipeline.pages import page_refs
 from pipeline.result import build_result, document_to_dict
 from pipeline.second_reading import Readings, second_reading
@@ -92,8 +92,8 @@ def localize_pages(ctx: Context, code: str) -> list[PageResult]:
 def ocr_pages(
     ctx: Context, code: str, sources: list[Source], *, progress: Progress = silent, prefetch: NoPrefetch = NO_PREFETCH
 ) -> list[PageResult]:
-    """Clean and OCR every page not already done (``pipeline.page_job``, in parallel); each page is saved
-    (``save_page``) the moment it finishes, so a resumed dossier skips it. A page with a secrecy mark stops
+    """Straighten, clean and OCR every page not already done (``process_page``, in parallel); each page is
+    saved (``save_page``) the moment it finishes, so a resumed dossier skips it. A page with a secrecy mark stops
     everything at once (``SecretDocument``).
 
     ``prefetch`` sees every page as it becomes available (those done before a resume first), so work on
@@ -112,7 +112,7 @@ def ocr_pages(
         for page in done.values():
             prefetch.page_done(page)
         running = prefetch.pages({c.ref.number for c in todo}, folder / "pages") or run_pages(
-            todo, ctx.settings.page_workers, page_timeout_s=ctx.settings.page_job_timeout_s
+            todo, ctx.settings.page_workers, job=process_page, page_timeout_s=ctx.settings.page_job_timeout_s
         )
         try:
             for page in running:

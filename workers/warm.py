@@ -1,7 +1,7 @@
 """Getting signing ready while pages run, so the fan-in does not wait for it.
 
-Signing needs pyHanko's modules (~0.35 s to import), the signer's key (a PKCS#12 unlock and an RSA key
-check, ~0.2 s) and the stamp font. Loaded before the pages, they would be serial time at the start of
+Signing needs pyHanko's modules, the signer's key (a PKCS#12 unlock and an RSA key check) and the stamp
+font. Loaded before the pages, they would be serial time at the start of
 every ``sohoa process``, and copied into each page worker that never uses them. Loaded in a thread once
 the page pool has forked (the first finished page), they take what the page workers leave of the
 cores: the thread runs at a lower priority (Linux gives each thread its own nice value).
@@ -48,8 +48,8 @@ def warm_pipeline() -> None:
     """Build the vocabularies and label patterns that page jobs and the fan-in would build on first use.
 
     A queue worker calls it at start. Forking per job (``SOHOA_FORK_JOBS``), each job's process would
-    otherwise build them again and lose them when it ends (~0.03 s a page job, ~0.1 s a fan-in, measured
-    with cProfile in a forked job); run in the worker's process, they are simply ready for the first job.
+    otherwise build them again and lose them when it ends; run in the worker's process, they are ready for
+    the first job.
     """
     from pipeline import field_flags, labels, postcorrect
     from pipeline.doctypes import DOC_TYPES

@@ -1,17 +1,8 @@
-"""The `sohoa` command: a thin shell over the lifecycle. It is the one place errors become exit codes.
-
-Exit codes: 0 success (also when fields wait for review), 2 bad input (one line on stderr, nothing
-written), 1 internal error. Everything a file or a person wrote is printed through ``sohoa.terminal``
-(control characters escaped, Rich markup disabled), and files are created private (``main``: umask 077).
-"""
+"""`sohoa process`, `sohoa check` and `sohoa samples`: digitizing a dossier here, checking one at the desk."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
 import sys
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,31 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sohoa.cli_queue import register as register_queue_commands
-from sohoa.cli_results import audit_app, results_app, review_app
-from sohoa.cli_signing import publish, sign_app, verify
-from sohoa.cli_storage import storage_app
-from sohoa.errors import SohoaError
-from sohoa.settings import Settings, load_settings
-from sohoa.terminal import json_text, plain, shown
+from sohoa.cli.common import service
+from sohoa.terminal import json_text, shown
 
-app = typer.Typer(
-    help=(
-        "sohoa: số hóa hồ sơ thủ tục hành chính. Turns scanned Vietnamese dossiers into signed, searchable "
-        "PDFs and structured results.\n\nStart with: sohoa process SCAN.pdf --out OUT_DIR"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 err = Console(stderr=True)
-# pyHanko logs a full traceback as a WARNING for every untrusted certificate (always, for the development
-# key); the verdict already says so in plain words, so only its errors reach the terminal.
-for _name in ("pyhanko", "pyhanko_certvalidator"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
-# pyHanko imports cryptography's DSA class, which warns on every import: noise on a desk clerk's screen, and
-# it broke the one-line error of bad input (DSA is never used: keys are RSA or EC, signing.keys).
-warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 STAGE_LABELS = {
     "ingest": "Tiếp nhận",
@@ -55,19 +25,6 @@ STAGE_LABELS = {
     "store": "Lưu trữ",
     "publish": "Phát hành",
 }
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        err.print(f"[red]invalid settings:[/red] {shown(exc)}")
-        raise typer.Exit(2) from exc
-
-
-def _fail(exc: SohoaError) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
-    return typer.Exit(exc.exit_code)
 
 
 class _Bar:
@@ -90,7 +47,6 @@ class _Bar:
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
-@app.command()
 def process(
     inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed PDFs and the dossier JSON.")],
@@ -98,29 +54,19 @@ def process(
     workers: Annotated[int | None, typer.Option(help="Page processes (default: one per core).")] = None,
 ) -> None:
     """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
-    from workers.outputs import check_out_dir
-    from workers.prefetch import Prefetch
-
-    settings = _settings(workers=workers)
-    try:  # before any work: a wrong --out or a missing signing key costs neither the OCR nor a dossier record
-        check_out_dir(out)
-        settings.chosen_signer()
-    except SohoaError as exc:
-        raise _fail(exc) from exc
-    prefetch = Prefetch.start(inputs, settings)  # pages start now; the database layer is imported meanwhile
-    from workers.lifecycle import process_dossier
-
-    bar = _Bar() if err.is_terminal and not as_json else None
-    try:
-        if bar:
-            with bar.progress:
-                outcome = process_dossier(inputs, settings, out, progress=bar, prefetch=prefetch)
-        else:
-            outcome = process_dossier(inputs, settings, out, prefetch=prefetch)
-    except SohoaError as exc:
-        raise _fail(exc) from exc
-    finally:
-        prefetch.close()
+    with service(workers=workers) as svc:
+        # before any work: a wrong --out or a missing signing key costs neither the OCR nor a dossier record;
+        # then the pages start at once, while the database layer is imported and opened
+        prefetch = svc.start_process(inputs, out)
+        try:
+            bar = _Bar() if err.is_terminal and not as_json else None
+            if bar:
+                with bar.progress:
+                    outcome = svc.process(inputs, out, progress=bar, prefetch=prefetch)
+            else:
+                outcome = svc.process(inputs, out, prefetch=prefetch)
+        finally:
+            prefetch.close()
     if as_json:
         sys.stdout.write(json_text(outcome.result) + "\n")
         return
@@ -164,7 +110,6 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
         con.print(f"  {shown(path)}")
 
 
-@app.command()
 def check(
     inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the pages and findings as JSON on stdout.")] = False,
@@ -175,45 +120,11 @@ def check(
 
     Exit codes: 0 every page is usable (warnings allowed), 1 some page should be scanned again, 2 bad input.
     """
-    import tempfile
-    from concurrent.futures import ThreadPoolExecutor
-
-    from pipeline.ingest import ingest
-    from pipeline.models import PageRef
-    from pipeline.pages import page_refs, rasterize
-    from pipeline.quality import PageCheck, check_page
-
-    settings = _settings()
-
-    def one(ref: PageRef) -> PageCheck:
-        raster = rasterize(ref, settings)
-        return check_page(raster.rgb, number=ref.number, dpi=raster.dpi, dpi_estimated=raster.dpi_estimated)
-
-    # ingest may write a repaired copy of a damaged PDF: into a temporary folder, never the data folder.
-    with tempfile.TemporaryDirectory(prefix="sohoa-check-") as scratch:
-        try:
-            sources = ingest(inputs, settings, Path(scratch))
-            refs = page_refs(sources)
-            # Threads are enough: pdftoppm and OpenCV do the work outside the GIL.
-            with ThreadPoolExecutor(max_workers=settings.page_workers) as pool:
-                checks = list(pool.map(one, refs))
-        except SohoaError as exc:
-            raise _fail(exc) from exc
-    pages = [
-        {
-            "number": c.number,
-            "source": sources[ref.source_index].filename,
-            "dpi": c.measures.dpi_measured or c.measures.dpi_claimed,
-            "dpi_file": c.measures.dpi_claimed,
-            "rescan": c.needs_rescan,
-            "findings": c.findings,
-            "measures": c.to_dict()["measures"],
-        }
-        for c, ref in zip(checks, refs, strict=True)
-    ]
-    rescan = [p["number"] for p in pages if p["rescan"]]
+    with service() as svc:
+        report = svc.check(inputs)
+    pages, rescan = report["pages"], report["rescan"]
     if as_json:
-        sys.stdout.write(json_text({"ok": not rescan, "rescan": rescan, "pages": pages}) + "\n")
+        sys.stdout.write(json_text(report) + "\n")
     else:
         con = Console(soft_wrap=True)  # a message is never broken across lines
         marks = {"error": "[red]✗[/red]", "warning": "[yellow]![/yellow]", "info": "[blue]i[/blue]"}
@@ -233,7 +144,6 @@ def check(
     raise typer.Exit(1 if rescan else 0)
 
 
-@app.command()
 def samples(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the dossier and its truth.json into.")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same dossier.")] = 1,
@@ -244,48 +154,8 @@ def samples(
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
-    from workers.outputs import check_out_dir
+    from workers.service import Service
 
-    try:
-        check_out_dir(out)
-    except SohoaError as exc:
-        raise _fail(exc) from exc
+    Service.check_out_dir(out)
     path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
-
-
-app.command()(verify)
-app.command()(publish)
-app.add_typer(sign_app, name="sign", no_args_is_help=True)
-app.add_typer(review_app, name="review", no_args_is_help=True)
-app.add_typer(results_app, name="results", no_args_is_help=True)
-app.add_typer(audit_app, name="audit", no_args_is_help=True)
-app.add_typer(storage_app, name="storage", no_args_is_help=True)
-register_queue_commands(app)
-
-
-def main() -> None:
-    """Entry point of the ``sohoa`` command and ``python -m sohoa``: run the command, then leave at once.
-
-    Why not a normal exit: once a command has loaded signing, the database layer and OpenCV, Python's own
-    teardown (freeing every module and object one by one) took 0.25-0.35 s after the work was done, 7 % of
-    a 5-page ``sohoa process`` that a desk clerk waits for (``benchmarks/ocr.py``). Everything a command
-    writes is complete by then: outputs are renamed into place whole, the database has committed, page
-    processes are stopped by the command itself. So the standard streams and the logs are flushed and the
-    process ends with ``os._exit``. An exception that escapes the command still exits the normal way.
-    """
-    os.umask(0o077)  # data files 0600 and folders 0700: scans, page images and results are personal data
-    try:
-        app()
-        code: int = 0
-    except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:  # sys.exit("message"): printed as Python would
-            sys.stderr.write(f"{exc.code}\n")
-            code = 1
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (sohoa ... | head): nothing more to write
-            stream.flush()
-    os._exit(code)

@@ -1,35 +1,18 @@
 """The distributed mode's commands: ``submit``, ``status``, ``worker``, ``reconcile``, ``retry``.
 
-Thin shells over ``workers.service``, ``workers.worker`` and ``workers.reconcile``; errors become exit codes
-here (2 bad input or unknown dossier, 1 anything else, such as Redis unreachable).
+Thin shells over ``workers.service``: 2 bad input or an unknown dossier, 1 anything else (Redis unreachable).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from sohoa.errors import SohoaError
-from sohoa.terminal import json_text, plain, shown
-
-
-def _settings() -> Any:
-    from sohoa.cli import _settings as load
-
-    return load()
-
-
-def _fail(exc: SohoaError, code: int | None = None) -> typer.Exit:
-    sys.stderr.write(f"sohoa: {plain(exc.one_line())}\n")
-    return typer.Exit(code if code is not None else exc.exit_code)
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json_text(data, default=str) + "\n")
+from sohoa.cli.common import print_json, service
+from sohoa.terminal import shown
 
 
 def submit(
@@ -40,15 +23,10 @@ def submit(
 
     Exit codes: 0 received (also when some page should be scanned again: see the findings), 2 bad input.
     """
-    from workers.service import submit as do_submit
-
-    settings = _settings()
-    try:
-        receipt = do_submit(inputs, settings)
-    except SohoaError as exc:
-        raise _fail(exc) from exc
+    with service() as svc:
+        receipt = svc.submit(inputs)
     if as_json:
-        _print_json(receipt.to_dict())
+        print_json(receipt.to_dict())
         return
     con = Console(soft_wrap=True)
     seen = " (đã tiếp nhận trước đây)" if receipt.already_seen else ""
@@ -66,20 +44,10 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """A dossier's state, per-stage progress, errors and jobs in flight."""
-    from workers import queues, service
-    from workers.context import open_context
-
-    settings = _settings()
-    try:
-        conn = queues.connect(settings) if settings.redis_url else None
-    except queues.QueueUnavailable:
-        conn = None
-    try:
-        info = service.status(open_context(settings), code, conn)
-    except SohoaError as exc:
-        raise _fail(exc, 2) from exc
+    with service() as svc:
+        info = svc.status(code)
     if as_json:
-        _print_json(info)
+        print_json(info)
         return
     con = Console(soft_wrap=True)
     con.print(f"[bold]Hồ sơ {shown(info['code'])}[/bold]: {shown(info['state'])}")
@@ -100,29 +68,16 @@ def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queues are empty (tests, batch jobs).")] = False,
 ) -> None:
     """Run an RQ worker on sohoa's queues (several per machine and across machines share the work)."""
-    from workers.logs import setup_json_logging
-    from workers.worker import run_worker
-
-    setup_json_logging()
-    try:
-        run_worker(_settings(), name=name, burst=burst)
-    except SohoaError as exc:
-        raise _fail(exc) from exc
+    with service() as svc:
+        svc.run_worker(name=name, burst=burst)
 
 
 def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Re-enqueue every unfinished dossier whose work no queue holds (after a Redis loss, a crash)."""
-    from workers import queues
-    from workers.context import open_context
-    from workers.reconcile import reconcile as run
-
-    settings = _settings()
-    try:
-        report = run(open_context(settings), queues.connect(settings))
-    except SohoaError as exc:
-        raise _fail(exc) from exc
+    with service() as svc:
+        report = svc.reconcile()
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
         return
     con = Console(soft_wrap=True)
     con.print(f"{report.checked} hồ sơ chưa xong; xếp lại {sum(map(len, report.enqueued.values()))} việc")
@@ -134,20 +89,9 @@ def reconcile(as_json: Annotated[bool, typer.Option("--json", help="Machine-read
 
 def retry(code: Annotated[str, typer.Argument(help="Code of a failed dossier.")]) -> None:
     """Resume a failed dossier where it stopped (finished pages are kept)."""
-    from workers import queues, service
-    from workers.context import open_context
-
-    settings = _settings()
-    try:
-        enqueued = service.retry(open_context(settings), queues.connect(settings), code)
-    except queues.QueueUnavailable as exc:
-        raise _fail(exc) from exc
-    except SohoaError as exc:
-        raise _fail(exc, 2) from exc
+    with service() as svc:
+        enqueued = svc.retry(code)
     Console(soft_wrap=True).print(f"Hồ sơ {shown(code)}: processing; xếp lại {len(enqueued)} việc")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the commands to the ``sohoa`` app."""
-    for command in (submit, status, worker, reconcile, retry):
-        app.command()(command)
+COMMANDS = (submit, status, worker, reconcile, retry)

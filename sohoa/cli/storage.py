@@ -1,4 +1,4 @@
-"""`sohoa storage check`: the object-store scrubber (``storage.check``), registered by ``sohoa.cli``.
+"""`sohoa storage check`: the object-store scrubber, every object the database names re-hashed.
 
 Exit codes: 0 every object the database names is there and intact and nothing is orphaned, 1 when
 something is missing, corrupt or orphaned (or on an internal error), 2 on invalid settings.
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sohoa.errors import SohoaError
+from sohoa.cli.common import service
 from sohoa.terminal import json_text, plain
 
 storage_app = typer.Typer(help="The object store: check every stored object against the database.")
@@ -25,21 +25,15 @@ def storage_check(
     ] = False,
 ) -> None:
     """Re-hash every stored object against the database; report missing, corrupt and orphaned objects."""
-    from sohoa.cli_results import _fail, _opened
-    from storage.check import check_store, iter_problem_lines
-
-    try:
-        with _opened() as ctx:
-            report = check_store(ctx.store, ctx.engine, rehash=not quick)
-    except SohoaError as exc:
-        raise _fail(exc) from exc
+    with service() as svc:
+        report = svc.storage_check(quick=quick)
     if as_json:
         sys.stdout.write(json_text(report.to_dict()) + "\n")
     else:
         out = sys.stdout
         for warning in report.store.get("warnings", []):
             out.write(f"warning: {plain(warning)}\n")
-        for line in iter_problem_lines(report):  # object keys come from codes and hashes, names from files
+        for line in report.problem_lines():  # object keys come from codes and hashes, names from files
             out.write(plain(line) + "\n")
         counts = report.counts()
         how = "re-hashed" if report.rehash else "records compared"
