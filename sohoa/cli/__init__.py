@@ -59,9 +59,10 @@ def main() -> None:
 
     Why not a normal exit: once a command has loaded signing, the database layer and OpenCV, Python's own
     teardown (freeing every module one by one) is a noticeable part of what a desk clerk waits for
-    (``benchmarks/ocr.py``). Everything a command writes is complete by then: outputs are renamed into place whole, the database has committed, page
-    processes are stopped by the command itself. So the standard streams and the logs are flushed and the
-    process ends with ``os._exit``. An exception that escapes the command still exits the normal way.
+    (``benchmarks/ocr.py``). Everything a command writes is complete by then: outputs are renamed into place
+    whole, the database has committed, page processes are stopped by the command itself. So the standard
+    streams and the logs are flushed and the process ends with ``os._exit``. An exception that escapes the
+    command still exits the normal way.
     """
     os.umask(0o077)  # data files 0600 and folders 0700: scans, page images and results are personal data
     try:
