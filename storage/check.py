@@ -28,11 +28,12 @@ from sohoa.errors import IntegrityError
 from storage import keys
 from storage.db import session_scope
 from storage.objects import ObjectMissing, ObjectStore
+from storage.states import FINISHED_STATES
 from storage.tables import DocumentRow, DossierRow, PageRow, SourceRow
 
 FindingKind = Literal["missing", "corrupt", "orphaned"]
 # A dossier in these states went through the store stage, so its result JSON must exist.
-_STORED_STATES = frozenset({"needs_review", "approved", "published"})
+_STORED_STATES = FINISHED_STATES
 
 
 @dataclass(frozen=True)

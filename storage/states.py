@@ -27,6 +27,14 @@ TRANSITIONS: dict[DossierState, frozenset[DossierState]] = {
 # The lifecycle works on a dossier in these states; it is done with one in the finished states.
 ACTIVE_STATES: frozenset[DossierState] = frozenset({"received", "processing"})
 FINISHED_STATES: frozenset[DossierState] = frozenset({"needs_review", "approved", "published"})
+# Processing may (re)start from these; a dossier in these waits for its results to be settled.
+STARTABLE_STATES: frozenset[DossierState] = frozenset({"received", "failed"})
+SETTLING_STATES: frozenset[DossierState] = frozenset({"processing", "needs_review"})
+# Reviewers may correct a dossier's fields in these; its results count as approved in these.
+REVIEWABLE_STATES: frozenset[DossierState] = frozenset({"needs_review", "approved"})
+APPROVED_STATES: frozenset[DossierState] = frozenset({"approved", "published"})
+# A dossier in these carries the reason it stopped.
+STOPPED_STATES: frozenset[DossierState] = frozenset({"failed", "rejected"})
 
 
 def can_move(current: DossierState, new: DossierState) -> bool:

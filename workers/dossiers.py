@@ -18,7 +18,7 @@ from pipeline.models import Source
 from sohoa.errors import BadInput, SohoaError, StorageError
 from storage import keys, repository
 from storage.db import session_scope
-from storage.states import ACTIVE_STATES
+from storage.states import ACTIVE_STATES, APPROVED_STATES, SETTLING_STATES, STARTABLE_STATES
 from storage.tables import DossierRow
 from workers.context import Context
 from workers.refusal import check_not_refused
@@ -109,7 +109,7 @@ def start_processing(ctx: Context, code: str) -> str:
     """
     with session_scope(ctx.engine) as s:
         row = get_row(s, code)
-        if row.state in ("received", "failed"):
+        if row.state in STARTABLE_STATES:
             try:
                 with s.begin_nested():
                     repository.set_state(s, row, "processing")
@@ -191,7 +191,7 @@ def next_state(session: Session, dossier: DossierRow) -> str:
     if not documents:
         return "needs_review" if current == "processing" else current
     all_approved = all(d.approved_at is not None for d in documents)
-    if current in ("processing", "needs_review"):
+    if current in SETTLING_STATES:
         current = "approved" if all_approved else "needs_review"
     if current == "approved" and all((d.signature or {}).get("approval") for d in documents):
         current = "published"
@@ -205,7 +205,7 @@ def settle(session: Session, dossier: DossierRow, *, by: str) -> str:
     if target == dossier.state:
         return target
     count = len(repository.dossier_documents(session, dossier.id))
-    if target in ("approved", "published") and dossier.state in ("processing", "needs_review"):
+    if target in APPROVED_STATES and dossier.state in SETTLING_STATES:
         repository.set_state(session, dossier, "approved")
         repository.append_audit(
             session, actor=by, action="dossier.approved", subject=dossier.code, payload={"results": count}

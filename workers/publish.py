@@ -35,6 +35,7 @@ from sohoa.errors import BadInput, SohoaError
 from storage import keys, repository
 from storage.audit_digest import AuditKey, approved_fields_digest
 from storage.db import session_scope
+from storage.states import APPROVED_STATES
 from storage.tables import DocumentRow
 from workers import dossiers
 from workers.context import Context
@@ -263,7 +264,7 @@ def publish_dossier(ctx: Context, dossier_code: str, *, by: str = repository.SYS
         dossier = repository.get_dossier(s, dossier_code)
         if dossier is None:
             raise NotApproved(f"không có hồ sơ {dossier_code}")
-        if dossier.state not in ("approved", "published"):
+        if dossier.state not in APPROVED_STATES:
             raise NotApproved(f"hồ sơ {dossier_code} chưa được duyệt ({dossier.state})", hint="sohoa review approve")
         codes = [d.code for d in repository.dossier_documents(s, dossier.id)]
     return [publish_result(ctx, code, by=by) for code in sorted(codes)]

@@ -31,12 +31,13 @@ from storage.audit_digest import AuditKey
 from storage.db import session_scope
 from storage.objects import ObjectMissing
 from storage.repository.review import clean_actor
+from storage.states import APPROVED_STATES
 from storage.tables import DocumentRow, DossierRow
 from workers.context import Context
 from workers.outputs import staging
 from workers.reads import record_read, record_search
 
-APPROVED_DOSSIER_STATES = frozenset({"approved", "published"})
+APPROVED_DOSSIER_STATES = APPROVED_STATES
 
 
 class UnknownResult(BadInput):

@@ -34,6 +34,7 @@ from storage import repository
 from storage.audit_digest import AuditKey, field_value_digest
 from storage.db import session_scope
 from storage.repository.review import clean_actor, clean_reason, clean_value
+from storage.states import APPROVED_STATES, REVIEWABLE_STATES
 from storage.tables import DocumentRow, DossierRow, FieldRow, utcnow
 from workers import dossiers
 from workers.context import Context
@@ -205,7 +206,7 @@ def _resolve(session: Session, document: DocumentRow, ref: str) -> tuple[str, in
 def _open_for_review(dossier: DossierRow, code: str) -> None:
     if dossier.state == "published":
         raise ReviewRefused(f"kết quả {code} đã công bố: không sửa ở đây", hint="cần một phiên bản mới của kết quả")
-    if dossier.state not in ("needs_review", "approved"):
+    if dossier.state not in REVIEWABLE_STATES:
         raise ReviewRefused(f"hồ sơ {dossier.code} đang ở trạng thái {dossier.state}", hint="chờ xử lý xong rồi duyệt")
 
 
@@ -280,7 +281,7 @@ def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force:
     with session_scope(engine) as session:
         repository.lock_audit_log(session)
         document, dossier = get_result(session, result)
-        if result_state(document, dossier.state) in ("approved", "published"):
+        if result_state(document, dossier.state) in APPROVED_STATES:
             return Approval(document.code, dossier.code, dossier.state, already=True)
         _open_for_review(dossier, document.code)
         doubtful = [field_ref(r) for r in repository.document_fields(session, document.id) if r.status == NEEDS_REVIEW]

@@ -45,6 +45,11 @@ class Receipt:
     rescan: list[int] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Recorded but not enqueued (Redis was unreachable): the reconciler enqueues it later."""
+        return not self.queued and self.state in ACTIVE_STATES
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,

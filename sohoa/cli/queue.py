@@ -35,7 +35,7 @@ def submit(
         con.print(f"  ! {shown(f['message'])}")
     if receipt.rescan:
         con.print(f"[red]Nên quét lại trang: {', '.join(map(str, receipt.rescan))}[/red]")
-    if not receipt.queued and receipt.state in ("received", "processing"):
+    if receipt.waiting_for_queue:
         con.print("[yellow]Chưa xếp vào hàng đợi (Redis không kết nối được): sohoa reconcile sẽ xếp sau[/yellow]")
 
 

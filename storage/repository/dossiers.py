@@ -22,7 +22,7 @@ from pipeline.models import Source
 from sohoa.errors import StorageError
 from storage.keys import validate_key
 from storage.repository._upsert import upsert
-from storage.states import DOSSIER_STATES, DossierState, can_move
+from storage.states import DOSSIER_STATES, STOPPED_STATES, DossierState, can_move
 from storage.tables import DailySequenceRow, DossierRow, SourceRow, utcnow
 
 _AGENCY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]{0,31}")
@@ -214,7 +214,7 @@ def set_state(
         .values(
             state=state,
             failed_stage=stage if state == "failed" else None,
-            reason=reason if state in ("failed", "rejected") else None,
+            reason=reason if state in STOPPED_STATES else None,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
