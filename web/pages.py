@@ -45,7 +45,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 def error_page(request: Request, status: int, exc: SohoaError) -> HTMLResponse:
     """The error as a page (the same message the API gives)."""
-    return render(request, "error.html", status, message=exc.message, hint=exc.hint, status=status)
+    return render(request, "error.html", status, message=exc.message, hint=exc.hint, code=status)
 
 
 def _session_csrf(request: Request) -> str | None:
