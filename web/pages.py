@@ -128,6 +128,7 @@ def desk_receipt(request: Request, who: Who, code: str) -> HTMLResponse:
     web.service.check_dossier_access(who, code)
     info = web.service.status(code)
     link = receipt(request, code)
+    info["label"] = web.service.public_status(code, link["secret"])["label"]
     qr = segno.make(link["status_url"], error="m").svg_inline(scale=3, title="Mã QR tra cứu hồ sơ")
     return render(request, "receipt.html", who=who, csrf=_session_csrf(request), info=info, link=link, qr=qr,
                   agency=web.service.settings.agency_name)  # fmt: skip
