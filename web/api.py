@@ -51,13 +51,18 @@ def check(request: Request, who: Who, files: Files) -> dict[str, Any]:
 
 
 @router.post("/dossiers", status_code=202, summary="Hand a dossier in: the receipt at once, digitized after")
-def submit(request: Request, who: Who, files: Files) -> dict[str, Any]:
+def submit(
+    request: Request,
+    who: Who,
+    files: Files,
+    check: Annotated[bool, Query(description="run the reception check (false: the desk just ran /check)")] = True,
+) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reception", "admin", scope="submit")
     if who.agency != web.service.settings.agency_code:
         raise Forbidden(f"máy chủ này tiếp nhận hồ sơ cho cơ quan {web.service.settings.agency_code}")
     with saved_uploads(files, web.service.settings.max_upload_mb, web.service.settings.data_dir / "uploads") as paths:
-        got = web.service.submit(paths)
+        got = web.service.submit(paths, check=check)
     if web.runner is not None and got.state in ("received", "processing"):
         web.runner.put(got.code)
     return got.to_dict() | receipt(request, got.code)

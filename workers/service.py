@@ -127,11 +127,12 @@ class Service:
             inputs, self.settings, out, progress=progress or silent, prefetch=prefetch or NO_PREFETCH
         )
 
-    def submit(self, inputs: list[Path]) -> Receipt:
-        """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt."""
+    def submit(self, inputs: list[Path], *, check: bool = True) -> Receipt:
+        """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt.
+        ``check=False``: no reception check (a front end that just ran ``check`` on the same files)."""
         from workers.submission import submit
 
-        return submit(inputs, self.settings, self.ctx)
+        return submit(inputs, self.settings, self.ctx, check=check)
 
     def status(self, code: str) -> dict[str, Any]:
         """A dossier's state, stages, pages done and, when Redis answers, its jobs in flight."""

@@ -57,7 +57,7 @@
     ev.preventDefault();
     submit.disabled = true;
     say("Đang nộp hồ sơ…");
-    const response = await post("/api/v1/dossiers");
+    const response = await post("/api/v1/dossiers?check=false"); // the pages were checked when chosen
     if (!response.ok) { say(await problem(response)); submit.disabled = false; return; }
     const receipt = await response.json();
     window.location.assign(`/desk/receipt/${encodeURIComponent(receipt.code)}`);
