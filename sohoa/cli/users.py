@@ -48,7 +48,7 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         print_json([u.to_dict() for u in users])
         return
     for u in users:
-        say(f"{u.username}\t{u.agency}\t{','.join(u.roles)}\t{'disabled' if u.disabled else 'active'}")
+        say(f"{u.username}  {u.agency}  {','.join(u.roles)}  {'disabled' if u.disabled else 'active'}")
 
 
 @users_app.command("disable")
