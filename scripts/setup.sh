@@ -12,6 +12,7 @@ APT_PACKAGES=(
   redis-server postgresql
   softhsm2 opensc
   libtesseract-dev libleptonica-dev pkg-config g++
+  chromium  # the browser tests drive it with Playwright (its own browser download is not used)
 )
 
 missing=()

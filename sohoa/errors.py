@@ -118,3 +118,21 @@ class BadOutput(BadInput):
     """The output folder or file (``--out``) cannot receive the results: refused before any work."""
 
     code = "bad_output"
+
+
+class NotAuthenticated(SohoaError):
+    """No valid login, session or token: the web answers 401 and the login page."""
+
+    code = "not_authenticated"
+
+
+class Forbidden(SohoaError):
+    """The person is known but may not do this or see this (role, scope, agency or owner): HTTP 403."""
+
+    code = "forbidden"
+
+
+class Conflict(SohoaError):
+    """The request clashes with the current state (a name already taken): HTTP 409."""
+
+    code = "conflict"

@@ -32,7 +32,14 @@ from sohoa.errors import SigningError
 
 # The secrets a ``SOHOA_<NAME>_FILE`` variable may hold instead of ``SOHOA_<NAME>`` (Docker/Kubernetes
 # secrets are files). One trailing newline is stripped, as editors and ``echo`` add one.
-SECRET_FILE_FIELDS = ("database_url", "redis_url", "s3_secret_key", "signer_pkcs12_password", "pkcs11_pin")
+SECRET_FILE_FIELDS = (
+    "database_url",
+    "redis_url",
+    "s3_secret_key",
+    "signer_pkcs12_password",
+    "pkcs11_pin",
+    "admin_password",
+)
 
 
 def _default_data_dir() -> Path:
@@ -134,6 +141,18 @@ class Settings(BaseSettings):
     # false: every result waits for a reviewer.
     auto_approve: bool = True
     min_page_confidence: float = Field(default=0.7, ge=0, le=1)  # mean OCR confidence under this: review
+
+    # The web front end (`sohoa serve`, README "Web"). Approving needs the `approver` role unless this is off
+    # (then a reviewer approves what they reviewed). No user yet: the first admin gets admin_password, or a
+    # random one printed once.
+    approval_needs_approver: bool = True
+    admin_password: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8000, ge=1, le=65535)
+    session_hours: float = Field(default=10.0, gt=0, le=24 * 30)
+    login_attempts_per_minute: int = Field(default=10, ge=1)  # per client address and per account name
+    lookups_per_minute: int = Field(default=30, ge=1)  # citizens' status lookups, per client address
+    max_upload_mb: int = Field(default=200, ge=1)
 
     @classmethod
     def settings_customise_sources(

@@ -22,6 +22,7 @@ from sohoa.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from storage.check import CheckReport
+    from workers.accounts import Principal, UserInfo
     from workers.audit import AuditVerdict, PdfTie
     from workers.context import Context
     from workers.lifecycle import Outcome
@@ -92,11 +93,12 @@ class Service:
 
     # -- reception and processing ------------------------------------------------------------------
 
-    def check(self, inputs: list[Path]) -> dict[str, Any]:
-        """The reception check of a dossier's pages (resolution, blur, blank, skew, cut edges): nothing stored."""
+    def check(self, inputs: list[Path], *, thumbnails: bool = False) -> dict[str, Any]:
+        """The reception check of a dossier's pages (resolution, blur, blank, skew, cut edges): nothing stored.
+        With ``thumbnails`` each page also carries a small JPEG (a data URI) for the desk's screen."""
         from workers.submission import check_inputs
 
-        return check_inputs(inputs, self.settings)
+        return check_inputs(inputs, self.settings, thumbnails=thumbnails)
 
     @staticmethod
     def check_out_dir(out: Path) -> None:
@@ -125,11 +127,12 @@ class Service:
             inputs, self.settings, out, progress=progress or silent, prefetch=prefetch or NO_PREFETCH
         )
 
-    def submit(self, inputs: list[Path]) -> Receipt:
-        """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt."""
+    def submit(self, inputs: list[Path], *, check: bool = True) -> Receipt:
+        """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt.
+        ``check=False``: no reception check (a front end that just ran ``check`` on the same files)."""
         from workers.submission import submit
 
-        return submit(inputs, self.settings, self.ctx)
+        return submit(inputs, self.settings, self.ctx, check=check)
 
     def status(self, code: str) -> dict[str, Any]:
         """A dossier's state, stages, pages done and, when Redis answers, its jobs in flight."""
@@ -259,6 +262,147 @@ class Service:
 
         targets = pending_ltv(self.ctx) if codes is None else codes
         return [(code, extend_result(self.ctx, code)) for code in targets]
+
+    # -- the reception desk and citizens' status ------------------------------------------------------
+
+    def receipt_secret(self, code: str) -> str:
+        """The secret on a dossier's receipt, which lets its holder see its status without logging in."""
+        from workers.desk import receipt_secret
+
+        return receipt_secret(self.ctx, code)
+
+    def public_status(self, code: str, secret: str) -> dict[str, Any]:
+        """A dossier's state and dates for the holder of its receipt: no personal data."""
+        from workers.desk import public_status
+
+        return public_status(self.ctx, code, secret)
+
+    def todays_dossiers(self, agency: str) -> list[dict[str, Any]]:
+        """The agency's dossiers received today, newest first."""
+        from workers.desk import todays_dossiers
+
+        return todays_dossiers(self.ctx, agency)
+
+    def process_recorded(self, code: str) -> str:
+        """Digitize a dossier already handed in (the embedded web server's background work); its final state."""
+        from workers.desk import process_recorded
+
+        return process_recorded(self.ctx, code)
+
+    def unfinished(self) -> list[str]:
+        """Dossiers received or processing: what an embedded server resumes when it starts."""
+        from workers.desk import unfinished
+
+        return unfinished(self.ctx)
+
+    # -- accounts and access ---------------------------------------------------------------------------
+
+    def users_add(
+        self,
+        username: str,
+        password: str,
+        *,
+        roles: list[str],
+        by: str,
+        agency: str | None = None,
+        personal_id: str | None = None,
+        totp: bool = False,
+    ) -> tuple[UserInfo, str | None]:
+        """Create a user (argon2id hash); with ``totp`` their TOTP secret, returned once."""
+        from workers.accounts import add_user
+
+        return add_user(self.ctx, username, password, roles=roles, agency=agency, personal_id=personal_id,
+                        totp=totp, by=by)  # fmt: skip
+
+    def users_list(self) -> list[UserInfo]:
+        """Every user (never a hash or a secret)."""
+        from workers.accounts import list_users
+
+        return list_users(self.ctx)
+
+    def users_disable(self, username: str, *, by: str) -> None:
+        """Disable a user; their sessions and tokens end at once."""
+        from workers.accounts import disable_user
+
+        disable_user(self.ctx, username, by=by)
+
+    def token_create(self, username: str, scopes: list[str], *, days: int, name: str, by: str) -> str:
+        """A new API token (shown once) with these scopes and lifetime."""
+        from workers.accounts import create_token
+
+        return create_token(self.ctx, username, scopes, days=days, name=name, by=by)
+
+    def token_revoke(self, token_id: int, *, by: str) -> bool:
+        """Revoke an API token by id."""
+        from workers.accounts import revoke_token
+
+        return revoke_token(self.ctx, token_id, by=by)
+
+    def first_admin(self) -> str | None:
+        """With no user yet, create ``admin``; the generated password (to print once), if one was generated."""
+        from workers.accounts import ensure_first_admin
+
+        return ensure_first_admin(self.ctx)
+
+    def login(self, username: str, password: str, totp_code: str | None = None) -> tuple[str, str, Principal]:
+        """A new session for a correct password (and TOTP code): its id, CSRF token and principal."""
+        from workers.accounts import login
+
+        return login(self.ctx, username, password, totp_code)
+
+    def logout(self, session_id: str) -> None:
+        """End a session."""
+        from workers.accounts import logout
+
+        logout(self.ctx, session_id)
+
+    def session_principal(self, session_id: str) -> tuple[Principal, str] | None:
+        """Who a session cookie belongs to, and its CSRF token; ``None`` when it is not live."""
+        from workers.accounts import session_principal
+
+        return session_principal(self.ctx, session_id)
+
+    def token_principal(self, token: str) -> Principal | None:
+        """Who an API token acts for (limited to its scopes); ``None`` when it is not live."""
+        from workers.accounts import token_principal
+
+        return token_principal(self.ctx, token)
+
+    def require(self, principal: Principal, *roles: str, scope: str) -> None:
+        """``Forbidden`` unless the principal holds one of ``roles`` (and, with a token, ``scope``)."""
+        from workers.accounts import require
+
+        require(principal, *roles, scope=scope)
+
+    def require_approver(self, principal: Principal) -> None:
+        """Approving needs the ``approver`` role (or ``admin``), unless the settings let reviewers approve."""
+        roles = ("approver", "admin") if self.settings.approval_needs_approver else ("reviewer", "approver", "admin")
+        self.require(principal, *roles, scope="review")
+
+    def check_dossier_access(self, principal: Principal, code: str) -> None:
+        """``Forbidden`` unless the principal is staff of the dossier's agency; unknown codes are 404s."""
+        from workers.accounts import check_dossier
+
+        check_dossier(self.ctx, principal, code)
+
+    def check_result_access(self, principal: Principal, code: str) -> None:
+        """``Forbidden`` unless the principal is staff of the result's agency or the citizen it belongs to."""
+        from sohoa.errors import Forbidden
+        from workers.accounts import may_see_result
+        from workers.results import show_result
+
+        view = show_result(self.ctx.engine, code)  # not audited: nothing is shown before access is granted
+        if not may_see_result(self.ctx, principal, view.dossier, view.fields):
+            raise Forbidden(f"không có quyền xem kết quả {code}")
+
+    def results_pdf(self, code: str, *, by: str) -> tuple[str, bytes]:
+        """A result's signed PDF bytes (checked against its recorded hash) and file name; audited."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="export-", dir=self.settings.data_dir) as tmp:
+            paths = self.results_export(code, Path(tmp), by=by)
+            pdf = next(p for p in paths if p.suffix == ".pdf")
+            return pdf.name, pdf.read_bytes()
 
     # -- audit and storage -----------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ If Redis is down at that moment nothing is lost: the dossier is recorded, and th
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,14 +63,29 @@ class Receipt:
         }
 
 
-def reception_check(sources: list[Source], settings: Settings) -> list[dict[str, Any]]:
+THUMBNAIL_WIDTH = 160
+
+
+def thumbnail(rgb: Any, width: int = THUMBNAIL_WIDTH) -> str:
+    """A small JPEG of a page as a ``data:`` URI: the desk shows each page beside its verdict."""
+    import cv2
+
+    height = max(1, round(rgb.shape[0] * width / rgb.shape[1]))
+    small = cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg.tobytes()).decode() if ok else ""
+
+
+def reception_check(sources: list[Source], settings: Settings, *, thumbnails: bool = False) -> list[dict[str, Any]]:
     """The reception check of every page (no OCR, nothing stored): per page its number, source, resolution
-    (measured when it can be), whether it should be scanned again, findings worst first and the measures."""
+    (measured when it can be), whether it should be scanned again, findings worst first and the measures
+    (and, with ``thumbnails``, a small image of the page)."""
 
     def one(ref: PageRef) -> dict[str, Any]:
         raster = rasterize(ref, settings)
         check = check_page(raster.rgb, number=ref.number, dpi=raster.dpi, dpi_estimated=raster.dpi_estimated)
-        return {
+        extra = {"thumbnail": thumbnail(raster.rgb)} if thumbnails else {}
+        return extra | {
             "number": ref.number,
             "source": sources[ref.source_index].filename,
             "dpi": check.measures.dpi_measured or check.measures.dpi_claimed,
@@ -83,24 +99,30 @@ def reception_check(sources: list[Source], settings: Settings) -> list[dict[str,
         return list(pool.map(one, page_refs(sources)))
 
 
-def check_inputs(inputs: list[Path], settings: Settings) -> dict[str, Any]:
+def check_inputs(inputs: list[Path], settings: Settings, *, thumbnails: bool = False) -> dict[str, Any]:
     """``sohoa check``: the reception check of a dossier's inputs, ``{"ok", "rescan", "pages"}``. A repaired
     copy of a damaged PDF is written to a temporary folder, never the data folder."""
     with tempfile.TemporaryDirectory(prefix="sohoa-check-") as scratch:
-        pages = reception_check(ingest(inputs, settings, Path(scratch)), settings)
+        pages = reception_check(ingest(inputs, settings, Path(scratch)), settings, thumbnails=thumbnails)
     rescan = [p["number"] for p in pages if p["rescan"]]
     return {"ok": not rescan, "rescan": rescan, "pages": pages}
 
 
-def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None) -> Receipt:
+def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None, *, check: bool = True) -> Receipt:
     """Validate, check, store the originals, record the dossier and enqueue its pages; return a receipt.
 
     Bad input raises ``BadInput`` before anything is stored. The same inputs again give the same dossier.
+    ``check=False`` skips the reception check (the desk ran it while the clerk looked at the pages), so the
+    receipt comes in the time of hashing and storing; the pages' findings then come with processing.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="submit-", dir=settings.data_dir) as scratch:
         sources = ingest(inputs, settings, Path(scratch))
-        pages = reception_check(sources, settings)
+        pages = (
+            reception_check(sources, settings)
+            if check
+            else [{"number": r.number, "rescan": False, "findings": []} for r in page_refs(sources)]
+        )
         ctx = ctx or open_context(settings)
         key = repository.inputs_key_for(s.sha256 for s in sources)
         dossier = dossiers.find(ctx, key)

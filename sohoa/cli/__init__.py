@@ -16,7 +16,7 @@ import warnings
 
 import typer
 
-from sohoa.cli import audit, processing, queue, results, review, signing, storage
+from sohoa.cli import audit, processing, queue, results, review, serve, signing, storage, users
 from sohoa.cli.common import GuardedGroup
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ for command in (
     signing.verify,
     signing.publish,
     *queue.COMMANDS,
+    serve.serve,
 ):
     app.command()(command)
 app.add_typer(signing.sign_app, name="sign", no_args_is_help=True)
@@ -52,6 +53,7 @@ app.add_typer(review.review_app, name="review", no_args_is_help=True)
 app.add_typer(results.results_app, name="results", no_args_is_help=True)
 app.add_typer(audit.audit_app, name="audit", no_args_is_help=True)
 app.add_typer(storage.storage_app, name="storage", no_args_is_help=True)
+app.add_typer(users.users_app, name="users", no_args_is_help=True)
 
 
 def main() -> None:

@@ -237,3 +237,12 @@ def dossiers_by_id(session: Session, ids: Iterable[int]) -> dict[int, DossierRow
     if not wanted:
         return {}
     return {row.id: row for row in session.scalars(select(DossierRow).where(DossierRow.id.in_(wanted)))}
+
+
+def dossiers_of_day(session: Session, agency: str, day: date) -> list[DossierRow]:
+    """An agency's dossiers received on ``day`` (their code's date), newest first: the desk's list."""
+    return list(
+        session.scalars(
+            select(DossierRow).where(DossierRow.agency == agency, DossierRow.day == day).order_by(DossierRow.id.desc())
+        )
+    )

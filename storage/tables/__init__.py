@@ -3,6 +3,7 @@
 ``metadata`` is what Alembic's ``env.py`` and the drift test compare the migrations against.
 """
 
+from storage.tables.account import ApiTokenRow, SessionRow, UserRow
 from storage.tables.attachment import AttachmentRow
 from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow, AuditSealRow
 from storage.tables.base import Base, UtcDateTime, utcnow
@@ -18,6 +19,7 @@ metadata = Base.metadata
 
 __all__ = [
     "GENESIS_HASH",
+    "ApiTokenRow",
     "AttachmentRow",
     "AuditHeadRow",
     "AuditRow",
@@ -30,8 +32,10 @@ __all__ = [
     "FieldRow",
     "PageRow",
     "RefusedInputRow",
+    "SessionRow",
     "SourceRow",
     "StageRunRow",
+    "UserRow",
     "UtcDateTime",
     "metadata",
     "utcnow",

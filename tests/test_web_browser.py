@@ -1,0 +1,137 @@
+"""The pages in a real Chromium (Debian's package, driven by Playwright): a clerk hands in a two-file dossier
+and prints the receipt, a citizen checks its status, anyone verifies a signed PDF; axe-core finds no WCAG A/AA
+violation on any of them, and screenshots at 1366x768 go to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from web_helpers import SAMPLE, make_service
+
+from web.app import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """``sohoa serve`` in embedded mode on a free port (its runner digitizes what the desk hands in)."""
+    service = make_service(tmp_path_factory.mktemp("browser") / "data")
+    port = _free_port()
+    app = create_app(service)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", service
+    srv.should_exit = True
+    thread.join(10)
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser: Any) -> Any:
+    # bypass_csp: axe-core is injected by the test; the app itself serves no inline script.
+    return browser.new_page(viewport={"width": 1366, "height": 768}, locale="vi-VN", bypass_csp=True)
+
+
+def no_violations(page: Any, name: str) -> None:
+    """axe-core on the page: no WCAG 2.2 A/AA violation; and a screenshot for the README."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    problems = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found["violations"]]
+    assert problems == [], problems
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browser: Any) -> None:
+    base, service = server
+    page = new_page(browser)
+    page.goto(f"{base}/desk")
+    assert page.url.startswith(f"{base}/login")
+    no_violations(page, "login")
+    page.keyboard.press("Tab")  # keyboard only: the skip link first, then the form
+    page.fill("#username", "le.tan")
+    page.fill("#password", "mat-khau-thu-nghiem")
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{base}/desk")
+
+    page.set_input_files("#files", [str(p) for p in sorted(SAMPLE.glob("*.jpg"))])
+    page.wait_for_selector(".pages li:nth-child(2) .verdict", timeout=60_000)
+    verdicts = page.locator(".verdict").all_inner_texts()
+    assert len(verdicts) == 2 and all(v.startswith(("✔ Trang", "⚠ Trang", "✘ Trang")) for v in verdicts)
+    no_violations(page, "desk")
+
+    started = time.monotonic()
+    page.click("#submit")
+    page.wait_for_url(f"{base}/desk/receipt/**")
+    receipt_s = time.monotonic() - started
+    code = page.inner_text("#receipt-code")
+    secret = page.inner_text("#receipt-secret")
+    assert page.locator(".qr svg").count() == 1
+    no_violations(page, "receipt")
+    page.pdf(path=str(SHOTS.parent / "receipt-a5.pdf"), format="A5")
+    print(f"submit -> receipt on screen: {receipt_s:.2f} s (2 pages)")
+
+    citizen = new_page(browser)
+    citizen.goto(f"{base}/status")
+    citizen.fill("#code", code)
+    citizen.fill("#secret", secret)
+    citizen.press("#secret", "Enter")
+    citizen.wait_for_selector("#status-label")
+    assert code in citizen.inner_text("main") and "022163884107" not in citizen.content()
+    no_violations(citizen, "status")
+
+    deadline = time.monotonic() + 240
+    while service.status(code)["state"] in ("received", "processing") and time.monotonic() < deadline:
+        time.sleep(1)
+    documents = service.status(code)["documents"]
+    assert documents, service.status(code)
+    name, pdf = service.results_pdf(documents[0], by="test")
+    signed = SHOTS.parent / name
+    signed.write_bytes(pdf)
+    try:
+        anyone = new_page(browser)
+        anyone.goto(f"{base}/verify")
+        anyone.set_input_files("#file", str(signed))
+        anyone.click("form.card button[type=submit]")
+        anyone.wait_for_selector("#verdict")
+        assert "Chữ ký 1" in anyone.inner_text("main")
+        no_violations(anyone, "verify")
+    finally:
+        signed.unlink()

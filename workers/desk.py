@@ -1,0 +1,94 @@
+"""The reception desk's side of a dossier: the receipt's secret, the public status, today's list, and the
+embedded mode's processing of a dossier handed in through the web.
+
+The receipt's secret is an HMAC of the dossier code under the installation's audit key (its own domain
+tag), so nothing more is stored and only whoever holds the receipt can look the dossier up without logging
+in. The public status says the state and its dates, never a name, a file or a reason (those may be personal).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date
+from typing import Any
+
+from storage import repository
+from storage.db import session_scope
+from workers import dossiers
+from workers.context import Context
+
+SECRET_CHARS = 16
+
+# What a citizen reads for each state (DESIGN.md "Shared kernel").
+STATE_LABELS = {
+    "received": "Đã tiếp nhận",
+    "processing": "Đang số hóa",
+    "needs_review": "Đang kiểm tra kết quả",
+    "approved": "Đã duyệt",
+    "published": "Đã hoàn thành",
+    "failed": "Tạm dừng do lỗi kỹ thuật, đang xử lý lại",
+    "rejected": "Không tiếp nhận được, vui lòng liên hệ bộ phận một cửa",
+}
+
+
+def receipt_secret(ctx: Context, code: str) -> str:
+    """The secret printed on a dossier's receipt (and in its QR code)."""
+    return ctx.audit_key.digest("sohoa.receipt-secret/1", code)[:SECRET_CHARS]
+
+
+def public_status(ctx: Context, code: str, secret: str) -> dict[str, Any]:
+    """State, label, dates and pages of a dossier for whoever holds its receipt; ``UnknownDossier`` when the
+    code or the secret is wrong (the same answer for both, so codes cannot be probed)."""
+    if not hmac.compare_digest(receipt_secret(ctx, code.strip()), secret.strip().lower()):
+        raise dossiers.UnknownDossier("không tìm thấy hồ sơ với mã và mã bí mật này")
+    with session_scope(ctx.engine) as s:
+        row = dossiers.get_row(s, code.strip())
+        info = {
+            "code": row.code,
+            "state": row.state,
+            "label": STATE_LABELS.get(row.state, row.state),
+            "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+            "updated_at": row.updated_at.isoformat(timespec="seconds") if row.updated_at else None,
+            "documents": len(row.documents),
+        }
+    total, done = dossiers.page_count(ctx, row.code), dossiers.saved_pages(ctx, row.code)
+    info["pages"] = {"done": len(done), "total": total}
+    return info
+
+
+def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[dict[str, Any]]:
+    """The agency's dossiers received today (the server's date, as in their codes), newest first."""
+    with session_scope(ctx.engine) as s:
+        return [
+            {
+                "code": row.code,
+                "state": row.state,
+                "label": STATE_LABELS.get(row.state, row.state),
+                "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+                "pages": sum(src.page_count for src in row.sources),
+                "files": len(row.sources),
+            }
+            for row in repository.dossiers_of_day(s, agency, day or date.today())
+        ]
+
+
+def process_recorded(ctx: Context, code: str) -> str:
+    """Run the lifecycle of a dossier already received (embedded ``sohoa serve``): its originals come from
+    the store, as a queue worker's would. Returns the state it ends in; a dossier no longer active is left."""
+    from workers import lifecycle
+    from workers.fanout import sources_of
+    from workers.seals import seal_if_due
+
+    if not dossiers.is_active(ctx, code):
+        return dossiers.state(ctx, code)
+    try:  # a failure leaves its state on the dossier (lifecycle._settled) and is raised for the caller to log
+        lifecycle.run(ctx, code, sources_of(ctx, code, fetch=True))
+    finally:
+        seal_if_due(ctx)
+    return dossiers.state(ctx, code)
+
+
+def unfinished(ctx: Context) -> list[str]:
+    """Dossiers received or processing (an embedded server stopped mid-way): what to run again at start."""
+    with session_scope(ctx.engine) as s:
+        return repository.dossier_codes_in(s, ["received", "processing"])
