@@ -24,7 +24,7 @@ from sohoa.cli_queue import register as register_queue_commands
 from sohoa.cli_results import audit_app, results_app, review_app
 from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.cli_storage import storage_app
-from sohoa.errors import SohoaError
+from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings, load_settings
 from sohoa.terminal import json_text, plain, shown
 
@@ -240,7 +240,8 @@ def samples(
     kinds: Annotated[str, typer.Option(help="Comma-separated document kinds.")] = "quyet_dinh",
     fmt: Annotated[str, typer.Option("--format", help="pdf, tiff, png or jpeg.")] = "pdf",
     defects: Annotated[str, typer.Option(help="clean, office or harsh.")] = "office",
-    dpi: Annotated[int, typer.Option(help="Scan resolution.")] = 200,
+    dpi: Annotated[int | None, typer.Option(help="Scan resolution (default 200; family b: 200-300 by seed).")] = None,
+    family: Annotated[str, typer.Option(help="Layout family: a (the default) or b (samples.family_b).")] = "a",
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
@@ -250,7 +251,11 @@ def samples(
         check_out_dir(out)
     except SohoaError as exc:
         raise _fail(exc) from exc
-    path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
+    try:
+        path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects,
+                                family=family)
+    except ValueError as exc:
+        raise _fail(BadInput(str(exc))) from exc
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
 
 

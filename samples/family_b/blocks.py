@@ -80,6 +80,15 @@ def agency_lines(d: Draft, office: words.Office, y: int, x0: int, x1: int) -> in
     return y + d.gap(0.5)
 
 
+def header_columns(d: Draft) -> tuple[int, int]:
+    """Where the left (agency) column ends and the right (motto) column starts: the motto must fit at
+    a point below the body size, so a narrow A5 sheet gives the agency less room."""
+    s = d.s
+    need = round(s.width_of(s.tokens([(MOTTO, "bold")]), d.pt - 1.5)) + s.mm(2)
+    right_x0 = min(s.split + s.mm(2), s.right - need)
+    return right_x0 - s.mm(2), right_x0
+
+
 def motto_lines(d: Draft, y: int, x0: int, x1: int, *, zone: str = "header_right", column: int = 1) -> int:
     s = d.s
     m = s.fit([(MOTTO, "bold")], x0=x0, x1=x1, y=y, pt=d.pt - 0.5, zone=zone, band=0, column=column,
@@ -106,21 +115,23 @@ def admin_header(d: Draft, office: words.Office, number_symbol: str | None, date
     s = d.s
     if d.rng.random() < 0.3:  # stacked: the motto across the top, the agency and the date below it
         y = motto_lines(d, s.top, s.left, s.right, zone="header", column=0)
-        y = date_y = agency_lines(d, office, y, s.left, s.split)
+        left_x1, right_x0 = s.split, s.split + s.mm(2)
+        y = date_y = agency_lines(d, office, y, s.left, left_x1)
     else:
-        y = agency_lines(d, office, s.top, s.left, s.split)
-        date_y = max(y, motto_lines(d, s.top, s.split + s.mm(2), s.right))
+        left_x1, right_x0 = header_columns(d)
+        y = agency_lines(d, office, s.top, s.left, left_x1)
+        date_y = max(y, motto_lines(d, s.top, right_x0, s.right))
     if number_symbol is not None:
-        line = s.fit(f"Số: {number_symbol}", x0=s.left, x1=s.split, y=y, pt=d.pt, zone="header_left", band=0,
+        line = s.fit(f"Số: {number_symbol}", x0=s.left, x1=left_x1, y=y, pt=d.pt, zone="header_left", band=0,
                      align="center")
         d.put("number_symbol", number_symbol, line.span_box(4), number_symbol)
         y = line.bbox[3] + d.gap(0.5)
     if vv is not None:
-        y, vl = s.para(f"V/v {vv}", x0=s.left + s.mm(2), x1=s.split - s.mm(2), y=y, pt=d.pt - 0.5,
+        y, vl = s.para(f"V/v {vv}", x0=s.left + s.mm(2), x1=left_x1 - s.mm(2), y=y, pt=d.pt - 0.5,
                        zone="header_left", band=0, align="center", leading=1.2)
         d.put("subject", vv, union([vl[0].span_box(4), *[ln.bbox for ln in vl[1:]]]),
               " ".join(ln.text for ln in vl)[4:])
-    date_y = date_line(d, date_y, s.split + s.mm(2), s.right, office.place, date)
+    date_y = date_line(d, date_y, right_x0, s.right, office.place, date)
     return s.check(max(y, date_y) + d.gap(0.8))
 
 

@@ -19,6 +19,7 @@ from samples.family_b.blocks import (
     dmy,
     field_row,
     form_field,
+    header_columns,
     inline_fields,
     motto_lines,
     office_signer,
@@ -43,8 +44,9 @@ def dang_ky_doanh_nghiep(d: Draft) -> int:
                        else f"SỞ TÀI CHÍNH {province.upper()}",
                        "PHÒNG ĐĂNG KÝ KINH DOANH VÀ TÀI CHÍNH DOANH NGHIỆP", "", "", ward.place, "TRƯỞNG PHÒNG",
                        "PHÓ TRƯỞNG PHÒNG", None, "", "", ward.area, False)
-    ly = agency_lines(d, reg, s.top, s.left, s.split)
-    y = max(ly, motto_lines(d, s.top, s.split + s.mm(2), s.right)) + d.gap(0.6)
+    left_x1, right_x0 = header_columns(d)
+    ly = agency_lines(d, reg, s.top, s.left, left_x1)
+    y = max(ly, motto_lines(d, s.top, right_x0, s.right)) + d.gap(0.6)
     y = _heading(d, y, "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP")
     kind, foreign_kind, short_kind = rng.choice(words.COMPANY_KINDS)
     y = _heading(d, y, kind, pt_add=0.5) + d.gap(0.4)
@@ -164,8 +166,9 @@ def gcn_qsdd_page2(d: Draft) -> int:
 def khai_sinh(d: Draft) -> int:
     ward, parent = d.citizen()
     s, rng = d.s, d.rng
-    ly = agency_lines(d, ward, s.top, s.left, s.split)
-    y = max(ly, motto_lines(d, s.top, s.split + s.mm(2), s.right)) + d.gap(0.4)
+    left_x1, right_x0 = header_columns(d)
+    ly = agency_lines(d, ward, s.top, s.left, left_x1)
+    y = max(ly, motto_lines(d, s.top, right_x0, s.right)) + d.gap(0.4)
     title = rng.choice(("TRÍCH LỤC KHAI SINH", "GIẤY KHAI SINH"))
     y = _heading(d, y, title, pt_add=3) + d.gap(0.4)
     gender = rng.choice(("Nam", "Nữ"))

@@ -20,6 +20,7 @@ from samples.family_b.blocks import (
     field_row,
     footer,
     form_field,
+    header_columns,
     motto_lines,
     paragraph,
     signer_block,
@@ -110,9 +111,10 @@ def tiep_nhan(d: Draft) -> int:
     due = date + dt.timedelta(days=d.rng.randint(2, 20))
     s = d.s
     desk = words.Office(ward.issuer, "BỘ PHẬN MỘT CỬA", "", "", ward.place, "", "", None, "", "", ward.area, True)
-    ly = agency_lines(d, desk, s.top, s.left, s.split)
-    ry = motto_lines(d, s.top, s.split + s.mm(2), s.right)
-    y = date_line(d, max(ly, ry), s.split + s.mm(2), s.right, ward.place, date)
+    left_x1, right_x0 = header_columns(d)
+    ly = agency_lines(d, desk, s.top, s.left, left_x1)
+    ry = motto_lines(d, s.top, right_x0, s.right)
+    y = date_line(d, max(ly, ry), right_x0, s.right, ward.place, date)
     y, _ = s.para([("PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "bold")], x0=s.left, x1=s.right, y=y, pt=d.pt + 1,
                   zone="title", align="center", leading=1.2)
     code = f"{d.rng.choice(('H35.12', 'H49.7', 'G12.33', '000.00.31.H23'))}-{date:%y%m%d}-{d.rng.randint(1, 999):04d}"
