@@ -71,8 +71,18 @@ class KindScore:
     page_cers: list[float] = field(default_factory=list)
 
     def add(self, other: KindScore) -> None:
-        for name in ("docs", "docs_ok", "fields", "exact", "wrong", "wrong_flagged", "right", "right_flagged",
-                     "ref_chars", "errors"):
+        for name in (
+            "docs",
+            "docs_ok",
+            "fields",
+            "exact",
+            "wrong",
+            "wrong_flagged",
+            "right",
+            "right_flagged",
+            "ref_chars",
+            "errors",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.page_cers += other.page_cers
 
@@ -81,11 +91,14 @@ class KindScore:
             return round(100 * a / b, 1) if b else None
 
         return {
-            "documents": self.docs, "split_classify_pct": pct(self.docs_ok, self.docs),
-            "fields": self.fields, "fields_exact_pct": pct(self.exact, self.fields),
-            "wrong_flagged_pct": pct(self.wrong_flagged, self.wrong), "right_flagged_pct": pct(self.right_flagged,
-                                                                                               self.right),
-            "pages": len(self.page_cers), "cer_pct": pct(self.errors, self.ref_chars),
+            "documents": self.docs,
+            "split_classify_pct": pct(self.docs_ok, self.docs),
+            "fields": self.fields,
+            "fields_exact_pct": pct(self.exact, self.fields),
+            "wrong_flagged_pct": pct(self.wrong_flagged, self.wrong),
+            "right_flagged_pct": pct(self.right_flagged, self.right),
+            "pages": len(self.page_cers),
+            "cer_pct": pct(self.errors, self.ref_chars),
             "cer_worst_page_pct": round(100 * max(self.page_cers), 1) if self.page_cers else None,
         }
 
@@ -96,8 +109,9 @@ def page_texts(pdf: Path) -> list[str]:
     return out.stdout.split("\f") if out.returncode == 0 else []
 
 
-def score_cer(truth: dict[str, Any], result: dict[str, Any] | None, out_dir: Path,
-              scores: dict[str, KindScore]) -> None:
+def score_cer(
+    truth: dict[str, Any], result: dict[str, Any] | None, out_dir: Path, scores: dict[str, KindScore]
+) -> None:
     """Pool each document page's CER into its kind; pages no result holds count as unread."""
     where: dict[int, tuple[Path, int]] = {}
     for doc in (result or {}).get("documents", []):
@@ -125,8 +139,11 @@ def score_cer(truth: dict[str, Any], result: dict[str, Any] | None, out_dir: Pat
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"sohoa-extract-{args.family}-"))
-    env = dict(os.environ, SOHOA_DATA_DIR=str(work / "data"),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        SOHOA_DATA_DIR=str(work / "data"),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
     sohoa = [sys.executable, "-m", "sohoa"]
     rng = random.Random(args.seed)
     scores: dict[str, KindScore] = defaultdict(KindScore)
@@ -135,11 +152,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for i in range(args.dossiers):
         folder = work / f"d{i:02d}"
         kinds = dossier_kinds(rng, FAMILY_KINDS[args.family])
-        inp = generate_dossier(folder, seed=args.seed + i, kinds=tuple(kinds), fmt="pdf", dpi=args.dpi,
-                               defects=args.defects, family=args.family)
+        inp = generate_dossier(
+            folder,
+            seed=args.seed + i,
+            kinds=tuple(kinds),
+            fmt="pdf",
+            dpi=args.dpi,
+            defects=args.defects,
+            family=args.family,
+        )
         truth = load_truth(folder / "truth.json")
-        proc = subprocess.run([*sohoa, "process", str(inp), "--out", str(folder / "out"), "--json"], env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [*sohoa, "process", str(inp), "--out", str(folder / "out"), "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         result = json.loads(proc.stdout) if proc.returncode == 0 else None
         score_cer(truth, result, folder / "out", scores)
         if result is None:
@@ -180,10 +208,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for s in scores.values():
         total.add(s)
     return {
-        "corpus": {"family": args.family, "dossiers": args.dossiers, "seed": args.seed, "defects": args.defects,
-                   "dpi": args.dpi, "seconds": round(time.perf_counter() - t0, 1)},
+        "corpus": {
+            "family": args.family,
+            "dossiers": args.dossiers,
+            "seed": args.seed,
+            "defects": args.defects,
+            "dpi": args.dpi,
+            "seconds": round(time.perf_counter() - t0, 1),
+        },
         "kinds": {kind: scores[kind].summary() for kind in sorted(scores)},
-        "total": total.summary(), "totals_raw": total, "misses": misses,
+        "total": total.summary(),
+        "totals_raw": total,
+        "misses": misses,
     }
 
 
@@ -194,25 +230,36 @@ def _cell(value: float | None) -> str:
 def print_report(report: dict[str, Any], show: int) -> None:
     c, t = report["corpus"], report["totals_raw"]
     dpi = c["dpi"] or ("200" if c["family"] == "a" else "200-300")
-    print(f"corpus: family {c['family']}, {c['dossiers']} dossiers, {t.docs} documents, {len(t.page_cers)} pages, "
-          f"seed {c['seed']}, {c['defects']!r}, {dpi} dpi, {c['seconds']:.0f} s")
-    head = f"{'kind':<22}{'docs':>5}{'split/cls %':>12}{'fields':>7}{'exact %':>9}{'CER %':>7}{'worst pg %':>11}" \
-           f"{'wrong flagged %':>16}{'right flagged %':>16}"
+    print(
+        f"corpus: family {c['family']}, {c['dossiers']} dossiers, {t.docs} documents, {len(t.page_cers)} pages, "
+        f"seed {c['seed']}, {c['defects']!r}, {dpi} dpi, {c['seconds']:.0f} s"
+    )
+    head = (
+        f"{'kind':<22}{'docs':>5}{'split/cls %':>12}{'fields':>7}{'exact %':>9}{'CER %':>7}{'worst pg %':>11}"
+        f"{'wrong flagged %':>16}{'right flagged %':>16}"
+    )
     print(head)
     rows = [*report["kinds"].items(), ("total", report["total"])]
     for kind, k in rows:
-        print(f"{kind:<22}{k['documents']:>5}{_cell(k['split_classify_pct']):>12}{k['fields']:>7}"
-              f"{_cell(k['fields_exact_pct']):>9}{_cell(k['cer_pct']):>7}{_cell(k['cer_worst_page_pct']):>11}"
-              f"{_cell(k['wrong_flagged_pct']):>16}{_cell(k['right_flagged_pct']):>16}")
+        print(
+            f"{kind:<22}{k['documents']:>5}{_cell(k['split_classify_pct']):>12}{k['fields']:>7}"
+            f"{_cell(k['fields_exact_pct']):>9}{_cell(k['cer_pct']):>7}{_cell(k['cer_worst_page_pct']):>11}"
+            f"{_cell(k['wrong_flagged_pct']):>16}{_cell(k['right_flagged_pct']):>16}"
+        )
     print(f"split + classification correct: {t.docs_ok}/{t.docs} = {t.docs_ok / max(1, t.docs):.1%} (target >= 98%)")
-    print(f"fields exact after normalization: {t.exact}/{t.fields} = {t.exact / max(1, t.fields):.1%} "
-          "(target >= 97%)")
-    print(f"wrong fields flagged needs_review: {t.wrong_flagged}/{t.wrong} = {t.wrong_flagged / max(1, t.wrong):.1%} "
-          "(target >= 95%)")
-    print(f"correct fields flagged too: {t.right_flagged}/{t.right} = {t.right_flagged / max(1, t.right):.1%} "
-          "(target <= 15%)")
-    print(f"CER over all document pages: {t.errors / max(1, t.ref_chars):.1%}, worst page "
-          f"{max(t.page_cers, default=0.0):.1%} (targets <= 4%, every page <= 15%)")
+    print(f"fields exact after normalization: {t.exact}/{t.fields} = {t.exact / max(1, t.fields):.1%} (target >= 97%)")
+    print(
+        f"wrong fields flagged needs_review: {t.wrong_flagged}/{t.wrong} = {t.wrong_flagged / max(1, t.wrong):.1%} "
+        "(target >= 95%)"
+    )
+    print(
+        f"correct fields flagged too: {t.right_flagged}/{t.right} = {t.right_flagged / max(1, t.right):.1%} "
+        "(target <= 15%)"
+    )
+    print(
+        f"CER over all document pages: {t.errors / max(1, t.ref_chars):.1%}, worst page "
+        f"{max(t.page_cers, default=0.0):.1%} (targets <= 4%, every page <= 15%)"
+    )
     for line in report["misses"][:show]:
         print("  ", line)
 

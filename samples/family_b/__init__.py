@@ -62,9 +62,18 @@ def _tighter(house: House, attempt: int) -> House:
     """A retry after an overflow: a smaller size, then A4 paper."""
     paper = "A4" if attempt >= 2 else house.paper
     pt = house.pt - 0.5 * attempt if paper == house.paper else max(house.pt, 11.0) - 0.5 * (attempt - 2)
-    return House(house.face, house.value_face, pt, paper, house.margins_mm if paper == house.paper else
-                 (20.0, 15.0, 18.0, 25.0), house.split, house.balance_headers, house.leaders, house.upper_names,
-                 house.frame)
+    return House(
+        house.face,
+        house.value_face,
+        pt,
+        paper,
+        house.margins_mm if paper == house.paper else (20.0, 15.0, 18.0, 25.0),
+        house.split,
+        house.balance_headers,
+        house.leaders,
+        house.upper_names,
+        house.frame,
+    )
 
 
 def build_pages(kind: str, rng: random.Random, dpi: int = 200, shared: dict[str, Any] | None = None) -> list[PageB]:
@@ -92,6 +101,18 @@ def build_pages(kind: str, rng: random.Random, dpi: int = 200, shared: dict[str,
                 if attempt == 4:
                     raise
         s = draft.s
-        pages.append(PageB(s.image, dpi, kind, s.reading_order(), draft.fields, draft.boxes, draft.anchors,
-                           draft.seal, printed=draft.printed, house=sheet_house))
+        pages.append(
+            PageB(
+                s.image,
+                dpi,
+                kind,
+                s.reading_order(),
+                draft.fields,
+                draft.boxes,
+                draft.anchors,
+                draft.seal,
+                printed=draft.printed,
+                house=sheet_house,
+            )
+        )
     return pages

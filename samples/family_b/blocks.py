@@ -67,11 +67,31 @@ def agency_lines(d: Draft, office: words.Office, y: int, x0: int, x1: int) -> in
     """Superior (regular) and issuer (bold) lines, wrapped in the office's manner, a short rule below."""
     s, pt = d.s, d.pt
     if office.superior:
-        y, sup = s.para(office.superior, x0=x0, x1=x1, y=y, pt=pt, zone="header_left", band=0, align="center",
-                        leading=1.2, balance=s.house.balance_headers)
+        y, sup = s.para(
+            office.superior,
+            x0=x0,
+            x1=x1,
+            y=y,
+            pt=pt,
+            zone="header_left",
+            band=0,
+            align="center",
+            leading=1.2,
+            balance=s.house.balance_headers,
+        )
         d.put("superior_agency", office.superior, sup, " ".join(ln.text for ln in sup))
-    y, iss = s.para([(office.issuer, "bold")], x0=x0, x1=x1, y=y, pt=pt, zone="header_left", band=0,
-                    align="center", leading=1.2, balance=s.house.balance_headers)
+    y, iss = s.para(
+        [(office.issuer, "bold")],
+        x0=x0,
+        x1=x1,
+        y=y,
+        pt=pt,
+        zone="header_left",
+        band=0,
+        align="center",
+        leading=1.2,
+        balance=s.house.balance_headers,
+    )
     d.put("issuing_agency", office.issuer, iss, " ".join(ln.text for ln in iss))
     bx0, bx1 = min(ln.bbox[0] for ln in iss), max(ln.bbox[2] for ln in iss)
     mid, half = (bx0 + bx1) // 2, max(s.mm(8), (bx1 - bx0) // 4)
@@ -91,26 +111,36 @@ def header_columns(d: Draft) -> tuple[int, int]:
 
 def motto_lines(d: Draft, y: int, x0: int, x1: int, *, zone: str = "header_right", column: int = 1) -> int:
     s = d.s
-    m = s.fit([(MOTTO, "bold")], x0=x0, x1=x1, y=y, pt=d.pt - 0.5, zone=zone, band=0, column=column,
-              align="center")
+    m = s.fit([(MOTTO, "bold")], x0=x0, x1=x1, y=y, pt=d.pt - 0.5, zone=zone, band=0, column=column, align="center")
     y = m.bbox[3] + d.gap(0.3)
     t = s.fit([(TAGLINE, "bold")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=0, column=column, align="center")
     s.hline(t.bbox[0], t.bbox[2], t.bbox[3] + d.gap(0.2), thick=0.3)
     return t.bbox[3] + d.gap(0.8)
 
 
-def date_line(d: Draft, y: int, x0: int, x1: int, place: str, date: dt.date, *, zone: str = "header_right",
-              band: int = 0, column: int = 1, align: str = "center") -> int:
+def date_line(
+    d: Draft,
+    y: int,
+    x0: int,
+    x1: int,
+    place: str,
+    date: dt.date,
+    *,
+    zone: str = "header_right",
+    band: int = 0,
+    column: int = 1,
+    align: str = "center",
+) -> int:
     text = f"{place}, {vocab.vn_date(date)}"
-    line = d.s.fit([(text, "italic")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=band, column=column,
-                   align=align)
+    line = d.s.fit([(text, "italic")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=band, column=column, align=align)
     d.put("place", place, line.span_box(0, len(place)), place)
     d.put("issue_date", date.isoformat(), line.span_box(len(place) + 2), vocab.vn_date(date))
     return line.bbox[3] + d.gap(0.6)
 
 
-def admin_header(d: Draft, office: words.Office, number_symbol: str | None, date: dt.date, *,
-                 vv: str | None = None) -> int:
+def admin_header(
+    d: Draft, office: words.Office, number_symbol: str | None, date: dt.date, *, vv: str | None = None
+) -> int:
     """Zones 1-4 (and 5b): two columns, or the motto across the top with the agency under it."""
     s = d.s
     if d.rng.random() < 0.3:  # stacked: the motto across the top, the agency and the date below it
@@ -122,27 +152,47 @@ def admin_header(d: Draft, office: words.Office, number_symbol: str | None, date
         y = agency_lines(d, office, s.top, s.left, left_x1)
         date_y = max(y, motto_lines(d, s.top, right_x0, s.right))
     if number_symbol is not None:
-        line = s.fit(f"Số: {number_symbol}", x0=s.left, x1=left_x1, y=y, pt=d.pt, zone="header_left", band=0,
-                     align="center")
+        line = s.fit(
+            f"Số: {number_symbol}", x0=s.left, x1=left_x1, y=y, pt=d.pt, zone="header_left", band=0, align="center"
+        )
         d.put("number_symbol", number_symbol, line.span_box(4), number_symbol)
         y = line.bbox[3] + d.gap(0.5)
     if vv is not None:
-        y, vl = s.para(f"V/v {vv}", x0=s.left + s.mm(2), x1=left_x1 - s.mm(2), y=y, pt=d.pt - 0.5,
-                       zone="header_left", band=0, align="center", leading=1.2)
-        d.put("subject", vv, union([vl[0].span_box(4), *[ln.bbox for ln in vl[1:]]]),
-              " ".join(ln.text for ln in vl)[4:])
+        y, vl = s.para(
+            f"V/v {vv}",
+            x0=s.left + s.mm(2),
+            x1=left_x1 - s.mm(2),
+            y=y,
+            pt=d.pt - 0.5,
+            zone="header_left",
+            band=0,
+            align="center",
+            leading=1.2,
+        )
+        d.put(
+            "subject", vv, union([vl[0].span_box(4), *[ln.bbox for ln in vl[1:]]]), " ".join(ln.text for ln in vl)[4:]
+        )
     date_y = date_line(d, date_y, right_x0, s.right, office.place, date)
     return s.check(max(y, date_y) + d.gap(0.8))
 
 
 def title_block(d: Draft, y: int, title: str, subject: str | None, *, subject_style: str = "bold") -> int:
     s = d.s
-    y, _ = s.para([(title, "bold")], x0=s.left, x1=s.right, y=y, pt=d.pt + 2, zone="title", align="center",
-                  leading=1.25)
+    y, _ = s.para(
+        [(title, "bold")], x0=s.left, x1=s.right, y=y, pt=d.pt + 2, zone="title", align="center", leading=1.25
+    )
     if subject is not None:
         inset = s.mm(d.rng.choice((4, 10, 18)))
-        y, lines = s.para([(subject, subject_style)], x0=s.left + inset, x1=s.right - inset, y=y, pt=d.pt + 0.5,
-                          zone="title", align="center", leading=1.25)
+        y, lines = s.para(
+            [(subject, subject_style)],
+            x0=s.left + inset,
+            x1=s.right - inset,
+            y=y,
+            pt=d.pt + 0.5,
+            zone="title",
+            align="center",
+            leading=1.25,
+        )
         d.put("subject", subject, lines, " ".join(ln.text for ln in lines))
         mid = (s.left + s.right) // 2
         s.hline(mid - s.mm(18), mid + s.mm(18), y + d.gap(0.1))
@@ -150,29 +200,61 @@ def title_block(d: Draft, y: int, title: str, subject: str | None, *, subject_st
     return s.check(y + d.gap(0.6))
 
 
-def signer_block(d: Draft, y: int, authority: str | None, title: str, name: str, *, x0: int, x1: int,
-                 note: str | None = None, column: int = 1, truth: bool = True) -> int:
+def signer_block(
+    d: Draft,
+    y: int,
+    authority: str | None,
+    title: str,
+    name: str,
+    *,
+    x0: int,
+    x1: int,
+    note: str | None = None,
+    column: int = 1,
+    truth: bool = True,
+) -> int:
     """Authority, title, a short room to sign (the seal then covers the name), the name."""
     s = d.s
     zone = "footer_right" if column else "footer_left"
     block: list[TextLine] = []
     for text, key in ((authority, "signer_authority"), (title, "signer_title")):
         if text:
-            y, drawn = s.para([(text, "bold")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=2, column=column,
-                              align="center", leading=1.2)
+            y, drawn = s.para(
+                [(text, "bold")],
+                x0=x0,
+                x1=x1,
+                y=y,
+                pt=d.pt,
+                zone=zone,
+                band=2,
+                column=column,
+                align="center",
+                leading=1.2,
+            )
             if truth:
                 d.put(key, text, drawn, " ".join(ln.text for ln in drawn))
             block += drawn
     if note:
-        y, drawn = s.para([(note, "italic")], x0=x0, x1=x1, y=y, pt=d.pt - 1.5, zone=zone, band=2, column=column,
-                          align="center", leading=1.2)
+        y, drawn = s.para(
+            [(note, "italic")],
+            x0=x0,
+            x1=x1,
+            y=y,
+            pt=d.pt - 1.5,
+            zone=zone,
+            band=2,
+            column=column,
+            align="center",
+            leading=1.2,
+        )
         block += drawn
     top = y
     y += s.mm(d.rng.uniform(11, 17) if s.house.paper == "A4" else d.rng.uniform(9, 13))
     if truth:
         d.anchors["signature_area"] = (x0, top, x1, y)
-    y, drawn = s.para([(name, "bold")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=2, column=column,
-                      align="center", leading=1.2)
+    y, drawn = s.para(
+        [(name, "bold")], x0=x0, x1=x1, y=y, pt=d.pt, zone=zone, band=2, column=column, align="center", leading=1.2
+    )
     block += drawn
     if truth:
         d.put("signer_name", name, drawn, " ".join(ln.text for ln in drawn))
@@ -192,20 +274,33 @@ def office_signer(d: Draft, office: words.Office) -> tuple[str | None, str]:
 def footer(d: Draft, y: int, receivers: list[str], authority: str | None, title: str, name: str) -> int:
     s = d.s
     y += d.gap(0.4)
-    ly, _ = s.para([("Nơi nhận:", "bolditalic")], x0=s.left, x1=s.split, y=y, pt=d.pt - 1, zone="footer_left",
-                   band=2, leading=1.2)
+    ly, _ = s.para(
+        [("Nơi nhận:", "bolditalic")], x0=s.left, x1=s.split, y=y, pt=d.pt - 1, zone="footer_left", band=2, leading=1.2
+    )
     for item in receivers:
-        ly, _ = s.para(f"- {item}", x0=s.left, x1=s.split, y=ly, pt=d.pt - 2, zone="footer_left", band=2,
-                       leading=1.2)
+        ly, _ = s.para(f"- {item}", x0=s.left, x1=s.split, y=ly, pt=d.pt - 2, zone="footer_left", band=2, leading=1.2)
     ry = signer_block(d, y, authority, title, name, x0=s.split + s.mm(4), x1=s.right)
     return s.check(max(ly, ry))
 
 
 # -- form fields -------------------------------------------------------------------------------------
-def form_field(d: Draft, y: int, label: str, printed: str, key: str | None, value: str, *, x0: int | None = None,
-               x1: int | None = None, below: bool = False, leaders: bool | None = None, label_style: str = "regular",
-               value_style: str = "regular", pt: float | None = None) -> int:
-    """"Label: value" with dot leaders to the column end, or the value on the lines below its label.
+def form_field(
+    d: Draft,
+    y: int,
+    label: str,
+    printed: str,
+    key: str | None,
+    value: str,
+    *,
+    x0: int | None = None,
+    x1: int | None = None,
+    below: bool = False,
+    leaders: bool | None = None,
+    label_style: str = "regular",
+    value_style: str = "regular",
+    pt: float | None = None,
+) -> int:
+    """ "Label: value" with dot leaders to the column end, or the value on the lines below its label.
 
     The value is typed in the office's value face and wraps back to the column's left edge.
     """
@@ -239,8 +334,14 @@ def form_field(d: Draft, y: int, label: str, printed: str, key: str | None, valu
     return s.check(y)
 
 
-def field_row(d: Draft, y: int, items: list[tuple[str, str, str | None, str]], *, shares: list[float] | None = None,
-              leaders: bool | None = None) -> int:
+def field_row(
+    d: Draft,
+    y: int,
+    items: list[tuple[str, str, str | None, str]],
+    *,
+    shares: list[float] | None = None,
+    leaders: bool | None = None,
+) -> int:
     """Several short fields on one row at tab stops (e.g. "Ngày sinh: ...   Giới tính: ...")."""
     s = d.s
     shares = shares or [1 / len(items)] * len(items)
@@ -280,8 +381,17 @@ def digit_boxes(d: Draft, y: int, label: str, digits: str, key: str, *, x0: int 
 Cell = tuple[str, str] | tuple[str, str, str, str]  # (text, style) or (printed, style, key, value)
 
 
-def table(d: Draft, y: int, widths: list[float], rows: list[list[Cell]], *, ruled: bool = True,
-          pt: float | None = None, x0: int | None = None, x1: int | None = None) -> int:
+def table(
+    d: Draft,
+    y: int,
+    widths: list[float],
+    rows: list[list[Cell]],
+    *,
+    ruled: bool = True,
+    pt: float | None = None,
+    x0: int | None = None,
+    x1: int | None = None,
+) -> int:
     """A table: cells wrap inside their column; ruled tables draw the grid, unruled ones only space it."""
     s = d.s
     pt = pt or d.pt - 0.5
@@ -303,8 +413,16 @@ def table(d: Draft, y: int, widths: list[float], rows: list[list[Cell]], *, rule
             if not text:
                 continue
             face = s.house.value_face if len(cell) == 4 else None
-            by, lines = s.para([(text, style)], x0=edges[i] + pad, x1=edges[i + 1] - pad, y=cy, pt=pt, zone="body",
-                               leading=1.25, face=face)
+            by, lines = s.para(
+                [(text, style)],
+                x0=edges[i] + pad,
+                x1=edges[i + 1] - pad,
+                y=cy,
+                pt=pt,
+                zone="body",
+                leading=1.25,
+                face=face,
+            )
             bottom = max(bottom, by)
             if len(cell) == 4:
                 d.put(cell[2], cell[3], lines, " ".join(ln.text for ln in lines))  # type: ignore[misc]
@@ -319,8 +437,18 @@ def table(d: Draft, y: int, widths: list[float], rows: list[list[Cell]], *, rule
 
 def paragraph(d: Draft, y: int, runs: list[Run] | str, *, indent_mm: float = 8.0, style: str = "regular") -> int:
     s = d.s
-    y, _ = s.para(runs, x0=s.left, x1=s.right, y=y, pt=d.pt, zone="body", style=style, indent=s.mm(indent_mm),
-                  justify=True, leading=1.3)
+    y, _ = s.para(
+        runs,
+        x0=s.left,
+        x1=s.right,
+        y=y,
+        pt=d.pt,
+        zone="body",
+        style=style,
+        indent=s.mm(indent_mm),
+        justify=True,
+        leading=1.3,
+    )
     return s.check(y + d.gap(0.25))
 
 
@@ -349,8 +477,7 @@ def inline_fields(d: Draft, y: int, parts: list[tuple[str, str | None, str]], *,
         if key:
             spans.append((len(text), len(text) + len(printed), key, value, printed))
         text += printed
-    y, lines = s.para(text, x0=s.left, x1=s.right, y=y, pt=d.pt, zone="body", indent=s.mm(indent_mm),
-                      leading=1.3)
+    y, lines = s.para(text, x0=s.left, x1=s.right, y=y, pt=d.pt, zone="body", indent=s.mm(indent_mm), leading=1.3)
     for start, end, key, value, printed in spans:
         d.put(key, value, span_box(lines, start, end), printed)
     return s.check(y + d.gap(0.2))

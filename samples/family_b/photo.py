@@ -40,7 +40,7 @@ def phone_photo(page: RenderedPage, rng: np.random.Generator, seed: Sequence[int
     grain = cv2.GaussianBlur(rng.standard_normal((size[1], size[0])).astype(np.float32), (0, 0), 6)[..., None]
     background = table + 12 * grain
     img = warped * mask + background * (1 - mask)
-    ys, xs = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
+    ys, xs = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
     angle = rng.uniform(0, 2 * np.pi)
     ramp = ((xs / size[0] - 0.5) * np.cos(angle) + (ys / size[1] - 0.5) * np.sin(angle)) + 0.5
     radial = ((xs / size[0] - 0.5) ** 2 + (ys / size[1] - 0.5) ** 2) * 2
@@ -57,19 +57,24 @@ def phone_photo(page: RenderedPage, rng: np.random.Generator, seed: Sequence[int
     image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
     affine, _ = cv2.estimateAffine2D(src, dst)
     record = dict(inked.defects)
-    record.update({
-        "preset": "photo", "photo": True, "jpeg_quality": quality, "color_mode": "color",
-        "homography": [[round(float(v), 6) for v in row] for row in homography],
-        "matrix": [[round(float(v), 6) for v in row] for row in affine],  # the best affine fit of the homography
-    })
+    record.update(
+        {
+            "preset": "photo",
+            "photo": True,
+            "jpeg_quality": quality,
+            "color_mode": "color",
+            "homography": [[round(float(v), 6) for v in row] for row in homography],
+            "matrix": [[round(float(v), 6) for v in row] for row in affine],  # the best affine fit of the homography
+        }
+    )
     return ScannedPage(image, record)
 
 
-def capture(page: RenderedPage, defects: str | DefectSpec, *, seed: int, number: int,
-            spec: DefectSpec, preset: str | None) -> ScannedPage:
+def capture(
+    page: RenderedPage, defects: str | DefectSpec, *, seed: int, number: int, spec: DefectSpec, preset: str | None
+) -> ScannedPage:
     """Scan the page with `spec`, or, for a share of preset pages, photograph it instead."""
     rng = np.random.default_rng([seed, number, 11])
     if isinstance(defects, str) and rng.random() < PHOTO_SHARE.get(defects, 0.0):
         return phone_photo(page, rng, [seed, number])
     return apply_defects(page, spec, seed=[seed, number], preset=preset)
-

@@ -25,25 +25,44 @@ _NOTO = Path("/usr/share/fonts/truetype/noto")
 _LIB = Path("/usr/share/fonts/truetype/liberation2")
 # Faces with Vietnamese glyphs (fc-list :lang=vi), weighted away from family A's Liberation Serif.
 FACES: dict[str, dict[str, Path]] = {
-    "Noto Serif": {s: _NOTO / f"NotoSerif-{n}.ttf" for s, n in
-                   (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))},
-    "Noto Sans": {s: _NOTO / f"NotoSans-{n}.ttf" for s, n in
-                  (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))},
-    "DejaVu Serif": {s: _DEJAVU / f"DejaVuSerif{n}.ttf" for s, n in
-                     (("regular", ""), ("bold", "-Bold"), ("italic", "-Italic"), ("bolditalic", "-BoldItalic"))},
-    "DejaVu Serif Condensed": {s: _DEJAVU / f"DejaVuSerifCondensed{n}.ttf" for s, n in
-                               (("regular", ""), ("bold", "-Bold"), ("italic", "-Italic"),
-                                ("bolditalic", "-BoldItalic"))},
-    "DejaVu Sans": {s: _DEJAVU / f"DejaVuSans{n}.ttf" for s, n in
-                    (("regular", ""), ("bold", "-Bold"), ("italic", "-Oblique"), ("bolditalic", "-BoldOblique"))},
-    "Liberation Sans": {s: _LIB / f"LiberationSans-{n}.ttf" for s, n in
-                        (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))},
-    "Liberation Serif": {s: _LIB / f"LiberationSerif-{n}.ttf" for s, n in
-                         (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"),
-                          ("bolditalic", "BoldItalic"))},
+    "Noto Serif": {
+        s: _NOTO / f"NotoSerif-{n}.ttf"
+        for s, n in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))
+    },
+    "Noto Sans": {
+        s: _NOTO / f"NotoSans-{n}.ttf"
+        for s, n in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))
+    },
+    "DejaVu Serif": {
+        s: _DEJAVU / f"DejaVuSerif{n}.ttf"
+        for s, n in (("regular", ""), ("bold", "-Bold"), ("italic", "-Italic"), ("bolditalic", "-BoldItalic"))
+    },
+    "DejaVu Serif Condensed": {
+        s: _DEJAVU / f"DejaVuSerifCondensed{n}.ttf"
+        for s, n in (("regular", ""), ("bold", "-Bold"), ("italic", "-Italic"), ("bolditalic", "-BoldItalic"))
+    },
+    "DejaVu Sans": {
+        s: _DEJAVU / f"DejaVuSans{n}.ttf"
+        for s, n in (("regular", ""), ("bold", "-Bold"), ("italic", "-Oblique"), ("bolditalic", "-BoldOblique"))
+    },
+    "Liberation Sans": {
+        s: _LIB / f"LiberationSans-{n}.ttf"
+        for s, n in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))
+    },
+    "Liberation Serif": {
+        s: _LIB / f"LiberationSerif-{n}.ttf"
+        for s, n in (("regular", "Regular"), ("bold", "Bold"), ("italic", "Italic"), ("bolditalic", "BoldItalic"))
+    },
 }
-FACE_WEIGHTS = {"Noto Serif": 3, "Noto Sans": 2, "DejaVu Serif": 2, "DejaVu Serif Condensed": 1, "DejaVu Sans": 1,
-                "Liberation Sans": 2, "Liberation Serif": 1}
+FACE_WEIGHTS = {
+    "Noto Serif": 3,
+    "Noto Sans": 2,
+    "DejaVu Serif": 2,
+    "DejaVu Serif Condensed": 1,
+    "DejaVu Sans": 1,
+    "Liberation Sans": 2,
+    "Liberation Serif": 1,
+}
 INK = (0, 0, 0)
 Run = tuple[str, str]  # (text, style)
 
@@ -87,9 +106,18 @@ def draw_house(rng: random.Random, *, paper: str | None = None, frame: str = "no
         margins = (rng.uniform(18, 28), rng.uniform(12, 22), rng.uniform(15, 25), rng.uniform(22, 35))
     if frame != "none":
         margins = tuple(max(m, 16.0 if paper == "A5" else 20.0) for m in margins)  # type: ignore[assignment]
-    return House(face, value_face, pt, paper, tuple(round(m, 1) for m in margins),  # type: ignore[arg-type]
-                 round(rng.uniform(0.38, 0.48), 3), rng.random() < 0.4, rng.random() < 0.7, rng.random() < 0.5,
-                 frame)
+    return House(
+        face,
+        value_face,
+        pt,
+        paper,
+        tuple(round(m, 1) for m in margins),  # type: ignore[arg-type]
+        round(rng.uniform(0.38, 0.48), 3),
+        rng.random() < 0.4,
+        rng.random() < 0.7,
+        rng.random() < 0.5,
+        frame,
+    )
 
 
 @dataclass
@@ -141,8 +169,19 @@ class Sheet:
             runs = [(runs, style)]
         return [(w, s) for text, s in runs for w in unicodedata.normalize("NFC", text).split()]
 
-    def write(self, tokens: list[Run], *, x: float, y: int, pt: float, zone: str, band: int = 1,
-              column: int = 0, face: str | None = None, gap: float | None = None) -> TextLine:
+    def write(
+        self,
+        tokens: list[Run],
+        *,
+        x: float,
+        y: int,
+        pt: float,
+        zone: str,
+        band: int = 1,
+        column: int = 0,
+        face: str | None = None,
+        gap: float | None = None,
+    ) -> TextLine:
         """Draw words left to right from x with their top at y; record and return the line."""
         px = self.px(pt)
         space = self.font("regular", pt, face).getlength(" ") if gap is None else gap
@@ -162,8 +201,16 @@ class Sheet:
         self.lines.append(line)
         return line
 
-    def wrap(self, tokens: list[Run], pt: float, width: int, *, first: int | None = None,
-             balance: bool = False, face: str | None = None) -> list[list[Run]]:
+    def wrap(
+        self,
+        tokens: list[Run],
+        pt: float,
+        width: int,
+        *,
+        first: int | None = None,
+        balance: bool = False,
+        face: str | None = None,
+    ) -> list[list[Run]]:
         """Greedy wrap (the first line `first` px wide); `balance` evens out a two-line result."""
         lines: list[list[Run]] = [[]]
         for token in tokens:
@@ -173,19 +220,37 @@ class Sheet:
             lines[-1].append(token)
         lines = [ln for ln in lines if ln]
         if balance and len(lines) == 2 and first is None:
-            best = min(range(1, len(tokens)), key=lambda i: max(self.width_of(tokens[:i], pt, face),
-                                                                 self.width_of(tokens[i:], pt, face)))
+            best = min(
+                range(1, len(tokens)),
+                key=lambda i: max(self.width_of(tokens[:i], pt, face), self.width_of(tokens[i:], pt, face)),
+            )
             lines = [tokens[:best], tokens[best:]]
         return lines
 
-    def para(self, runs: list[Run] | str, *, x0: int, x1: int, y: int, pt: float, zone: str, band: int = 1,
-             column: int = 0, style: str = "regular", align: str = "left", leading: float = 1.3,
-             indent: int = 0, balance: bool = False, justify: bool = False, face: str | None = None,
-             ) -> tuple[int, list[TextLine]]:
+    def para(
+        self,
+        runs: list[Run] | str,
+        *,
+        x0: int,
+        x1: int,
+        y: int,
+        pt: float,
+        zone: str,
+        band: int = 1,
+        column: int = 0,
+        style: str = "regular",
+        align: str = "left",
+        leading: float = 1.3,
+        indent: int = 0,
+        balance: bool = False,
+        justify: bool = False,
+        face: str | None = None,
+    ) -> tuple[int, list[TextLine]]:
         """Wrap a paragraph into [x0, x1) from y; returns the y below it and its lines."""
         tokens = self.tokens(runs, style)
-        wrapped = self.wrap(tokens, pt, x1 - x0, first=(x1 - x0 - indent) if indent else None,
-                            balance=balance, face=face)
+        wrapped = self.wrap(
+            tokens, pt, x1 - x0, first=(x1 - x0 - indent) if indent else None, balance=balance, face=face
+        )
         drawn = []
         for i, toks in enumerate(wrapped):
             start = x0 + (indent if i == 0 else 0)
@@ -198,19 +263,32 @@ class Sheet:
             elif justify and i < len(wrapped) - 1 and len(toks) > 1:
                 space = self.font("regular", pt, face).getlength(" ")
                 gap = space + max(0.0, (x1 - start - natural)) / (len(toks) - 1)
-            drawn.append(self.write(toks, x=start, y=y, pt=pt, zone=zone, band=band, column=column, face=face,
-                                    gap=gap))
+            drawn.append(self.write(toks, x=start, y=y, pt=pt, zone=zone, band=band, column=column, face=face, gap=gap))
             y += self.step(pt, leading)
         return y, drawn
 
-    def fit(self, runs: list[Run] | str, *, x0: int, x1: int, y: int, pt: float, zone: str, band: int = 1,
-            column: int = 0, style: str = "regular", align: str = "left", face: str | None = None) -> TextLine:
+    def fit(
+        self,
+        runs: list[Run] | str,
+        *,
+        x0: int,
+        x1: int,
+        y: int,
+        pt: float,
+        zone: str,
+        band: int = 1,
+        column: int = 0,
+        style: str = "regular",
+        align: str = "left",
+        face: str | None = None,
+    ) -> TextLine:
         """One line, set smaller in half points until it fits [x0, x1)."""
         tokens = self.tokens(runs, style)
         while pt > 7 and self.width_of(tokens, pt, face) > x1 - x0:
             pt -= 0.5
-        _, drawn = self.para(tokens, x0=x0, x1=x1, y=y, pt=pt, zone=zone, band=band, column=column,
-                             align=align, face=face)
+        _, drawn = self.para(
+            tokens, x0=x0, x1=x1, y=y, pt=pt, zone=zone, band=band, column=column, align=align, face=face
+        )
         if len(drawn) != 1:
             raise Overflow("a one-line text does not fit its column")
         return drawn[0]
@@ -275,7 +353,8 @@ class Sheet:
             for row in rows:
                 first = row[0]
                 if first.bbox[1] <= mid <= first.bbox[3] and all(
-                        line.bbox[0] >= o.bbox[2] or line.bbox[2] <= o.bbox[0] for o in row):
+                    line.bbox[0] >= o.bbox[2] or line.bbox[2] <= o.bbox[0] for o in row
+                ):
                     row.append(line)
                     break
             else:
