@@ -252,8 +252,9 @@ def samples(
     except SohoaError as exc:
         raise _fail(exc) from exc
     try:
-        path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects,
-                                family=family)
+        path = generate_dossier(
+            out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects, family=family
+        )
     except ValueError as exc:
         raise _fail(BadInput(str(exc))) from exc
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
