@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", default="pdf", help="pdf, tiff, png or jpeg")
     parser.add_argument("--defects", default="office",
                         help="clean, office, harsh, or an exact spec like rotation=90,skew=3,color_mode=gray")
-    parser.add_argument("--dpi", type=int, default=200)
+    parser.add_argument("--dpi", type=int, default=None, help="default 200; family b: 200, 240 or 300 by seed")
+    parser.add_argument("--family", default="a", help="layout family: a or b (samples.family_b)")
     parser.add_argument("--jpeg-quality", type=int, default=80)
     parser.add_argument("--committed", action="store_true", help="rebuild samples/dossiers and exit")
     args = parser.parse_args(argv)
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--out is required (or --committed)")
         kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
         path = generate_dossier(args.out, seed=args.seed, kinds=kinds, fmt=args.format, dpi=args.dpi,
-                                defects=parse_defects(args.defects), jpeg_quality=args.jpeg_quality)
+                                defects=parse_defects(args.defects), jpeg_quality=args.jpeg_quality,
+                                family=args.family)
     except ValueError as exc:
         print(f"samples: {exc}", file=sys.stderr)
         return 2

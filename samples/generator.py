@@ -43,6 +43,9 @@ from PIL import Image
 
 from samples.defects import DefectSpec, ScannedPage, apply_defects, preset_spec
 from samples.documents import RenderedPage
+from samples.family_b import KINDS as FAMILY_B_KINDS
+from samples.family_b import build_pages as build_pages_b
+from samples.family_b.photo import capture
 from samples.forms import ALL_KINDS, SEPARATOR_KINDS, build_pages
 
 FORMATS = ("pdf", "tiff", "png", "jpeg")
@@ -105,9 +108,13 @@ def _page_spec(defects: Defects, seed: int, number: int) -> tuple[DefectSpec, st
     return specs[number - 1], None
 
 
+FAMILIES = ("a", "b")
+FAMILY_B_DPIS = (200, 240, 300)
+
+
 def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet_dinh",), fmt: str = "pdf",
-                     dpi: int = 200, defects: Defects = "office", jpeg_quality: int = 80,
-                     name: str = "scan") -> Path:
+                     dpi: int | None = None, defects: Defects = "office", jpeg_quality: int = 80,
+                     name: str = "scan", family: str = "a") -> Path:
     """Write one synthetic dossier (one document per kind, in order) and its ``truth.json``.
 
     Kinds are those of :mod:`samples.forms` (``ALL_KINDS``); most documents are one page, "gcn_qsdd" two.
@@ -119,8 +126,16 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     or 1-bit images at `dpi`), "tiff" (multi-page, lossless, DPI tags), "png" / "jpeg" (a folder
     `name`/ with page-001.png ...). Returns the input path (file or folder); the truth is
     ``out_dir / "truth.json"``. Same arguments, same bytes.
+
+    `family` "a" is the layouts above; "b" is :mod:`samples.family_b` (other faces, A4/A5, frames, tables,
+    leaders; a share of preset pages photographed by a phone), whose truth also says ``"family": "b"``.
+    `dpi` defaults to 200 for family A and is drawn from 200, 240 and 300 by the seed for family B.
     """
     fmt = _FORMAT_ALIASES.get(fmt, fmt)
+    if family not in FAMILIES:
+        raise ValueError(f"unknown layout family {family!r}; known: {', '.join(FAMILIES)}")
+    if dpi is None:
+        dpi = 200 if family == "a" else random.Random(f"family-b-dpi-{seed}").choice(FAMILY_B_DPIS)
     if isinstance(kinds, str):
         kinds = [k.strip() for k in kinds.split(",") if k.strip()]
     if not kinds:
@@ -129,9 +144,10 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
         raise ValueError(f"dpi must be within 72-600, not {dpi}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    known = ALL_KINDS if family == "a" else (*FAMILY_B_KINDS, *SEPARATOR_KINDS)
     for kind in kinds:
-        if kind not in ALL_KINDS:
-            raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(ALL_KINDS)}")
+        if kind not in known:
+            raise ValueError(f"unknown document kind {kind!r} in family {family}; known: {', '.join(known)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content_rng = random.Random(seed)
@@ -142,10 +158,13 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     for kind in kinds:
         index = None if kind in SEPARATOR_KINDS else len(documents) + 1
         doc: dict[str, Any] = {"index": index, "kind": kind, "pages": [], "fields": {}, "field_boxes": {}}
-        for page in build_pages(kind, content_rng, dpi, shared):
+        for page in _build(family, kind, content_rng, dpi, shared):
             number = len(scans) + 1
             spec, preset = _page_spec(defects, seed, number)
-            scan = apply_defects(page, spec, seed=[seed, number], preset=preset)
+            if family == "a":
+                scan = apply_defects(page, spec, seed=[seed, number], preset=preset)
+            else:
+                scan = capture(page, defects, seed=seed, number=number, spec=spec, preset=preset)
             scans.append(scan)
             pages.append(_page_truth(number, index, page, scan))
             doc["pages"].append(number)
@@ -162,8 +181,17 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
         "dpi": dpi, "defects": defects if isinstance(defects, str) else "custom",
         "input": target.name, "pages": pages, "documents": documents,
     }
+    if family != "a":  # family A's truth stays byte-identical
+        truth["family"] = family
     (out_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return target
+
+
+def _build(family: str, kind: str, rng: random.Random, dpi: int, shared: dict[str, Any]) -> list[RenderedPage]:
+    """The pages of one document in a family; separator sheets are sohoa's own, the same in both."""
+    if family == "a" or kind in SEPARATOR_KINDS:
+        return build_pages(kind, rng, dpi, shared)
+    return list(build_pages_b(kind, rng, dpi, shared))
 
 
 def _page_truth(number: int, document: int | None, page: RenderedPage, scan: ScannedPage) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sohoa.cli.common import service
+from sohoa.errors import BadInput
 from sohoa.terminal import json_text, shown
 
 err = Console(stderr=True)
@@ -150,12 +151,18 @@ def samples(
     kinds: Annotated[str, typer.Option(help="Comma-separated document kinds.")] = "quyet_dinh",
     fmt: Annotated[str, typer.Option("--format", help="pdf, tiff, png or jpeg.")] = "pdf",
     defects: Annotated[str, typer.Option(help="clean, office or harsh.")] = "office",
-    dpi: Annotated[int, typer.Option(help="Scan resolution.")] = 200,
+    dpi: Annotated[int | None, typer.Option(help="Scan resolution (default 200; family b: 200-300 by seed).")] = None,
+    family: Annotated[str, typer.Option(help="Layout family: a (the default) or b (samples.family_b).")] = "a",
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
     from workers.service import Service
 
     Service.check_out_dir(out)
-    path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
+    try:
+        path = generate_dossier(
+            out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects, family=family
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
