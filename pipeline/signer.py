@@ -89,7 +89,10 @@ def _title_index(right: Sequence[Line]) -> int | None:
 
 
 def _line_above(lines: Sequence[Line], line: Line) -> Line | None:
-    above = [ln for ln in lines if ln.page == line.page and ln.bbox[3] <= line.bbox[1] + 2 and h_overlap(ln, line) > 0]
+    top = line.bbox[1] + 0.25 * (line.bbox[3] - line.bbox[1])  # the boxes of two close rows may touch
+    above = [
+        ln for ln in lines if ln.page == line.page and (ln.bbox[1] + ln.bbox[3]) / 2 < top and h_overlap(ln, line) > 0
+    ]
     return max(above, key=lambda ln: ln.bbox[3], default=None)
 
 
