@@ -20,6 +20,7 @@ from pipeline.labels import read_labelled
 from pipeline.layout import Line, is_upper
 from pipeline.models import DocumentResult, FieldValue
 from pipeline.normalize import clean_text, fold_words, iso_date
+from pipeline.reading_quality import mark_poor_reading
 from pipeline.signer import signer_fields, vocabulary_title
 from sohoa.errors import SecretDocument
 
@@ -194,6 +195,7 @@ def extract_document(index: int, lines: Sequence[Line], pages: list[int]) -> Doc
     doc_type, _confidence = classify(lines)
     title = find_title(lines)
     fields = extract_fields(lines, doc_type, title if title and title.doc_type == doc_type else None)
+    mark_poor_reading(fields, lines)
     flag_fields(fields, doc_type)
     ordered: dict[str, FieldValue | list[FieldValue]] = {k: fields[k] for k in doc_type.fields if k in fields}
     return DocumentResult(index=index, type=doc_type.key, pages=pages, fields=ordered)
