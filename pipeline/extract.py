@@ -114,7 +114,15 @@ def _place_date(
                 "place": _field(clean_text(place), place_words, line.page, m.group("place")),
                 "issue_date": _field(iso, date_words, line.page, raw_date, [] if iso else ["invalid_date"]),
             }
-    return {}
+    loose = header.loose_date(lines)
+    if loose is None:
+        return {}
+    line, place, (d, m, y), raw = loose
+    iso = iso_date(d, m, y)
+    out = {"issue_date": _field(iso, line.words, line.page, raw, [] if iso else ["invalid_date"])}
+    if place:
+        out["place"] = _field(clean_text(place), line.words, line.page, place)
+    return out
 
 
 def _agency(lines: Sequence[Line], number_line: Line | None) -> dict[str, FieldValue]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from pipeline.classify import SUBJECT_CV_RE, TitleMatch, motto_start
-from pipeline.geometry import below_in_column, line_height
+from pipeline.geometry import below_in_column, line_height, strip_leaders
 from pipeline.layout import Line, is_upper
 from pipeline.normalize import clean_text, fold_words
 from pipeline.vocab import SUBORDINATE_HEADS
@@ -135,3 +135,24 @@ def title_subject(lines: Sequence[Line], title: TitleMatch) -> tuple[list[Line],
     if not block:
         return None
     return block, clean_text(" ".join(ln.text for ln in block))
+
+
+# "Hà Nội, ngày 05/3/2025", "Ngày 05 tháng 3 năm 2025" alone, "ngày ..05.. tháng ..3.. năm 2025" on a form
+LOOSE_DATE_RE = re.compile(
+    r"^(?:(?P<place>[^,:\d]{2,60}?)\s*[,.]\s*)?ng\w{1,3}\s*(?P<d>\d{1,2})"
+    r"(?:\s*[/.\-]\s*|\s+th\w{1,3}ng\s+)(?P<m>\d{1,2})(?:\s*[/.\-]\s*|\s+n\w{1,2}m\s+)(?P<y>\d{4})",
+    re.IGNORECASE,
+)
+
+
+def loose_date(lines: Sequence[Line]) -> tuple[Line, str | None, tuple[str, str, str], str] | None:
+    """The place and date line written otherwise than ND 30's "Place, ngày DD tháng M năm YYYY": in
+    digits, without the place, or with leader dots; the first such line that opens with it."""
+    for line in lines:
+        text = strip_leaders(line.text).strip()
+        m = LOOSE_DATE_RE.match(text)
+        if m and len(text) - m.end() < 4:  # the date is the whole line, not a sentence opening with one
+            place = m.group("place").strip(" .:;-") if m.group("place") else None
+            raw = text[m.start("d") - 5 if m.start("d") >= 5 else 0 : m.end("y")]
+            return line, place, (m.group("d"), m.group("m"), m.group("y")), raw
+    return None

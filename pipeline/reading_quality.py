@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline.field_flags import syllables_ok
+from pipeline.field_flags import known_syllable
 from pipeline.layout import Line
 from pipeline.models import FieldValue, Word
 
@@ -33,7 +33,12 @@ def is_garbage(word: Word) -> bool:
         return True
     if any(c.isdigit() for c in core) or core.isupper():
         return False  # numbers, dates, codes and capitals are judged by their fields' validators
-    return not (core.replace("-", "").isalpha() and syllables_ok(core))
+    return not all(_is_syllable(part) for part in core.split("-"))
+
+
+def _is_syllable(word: str) -> bool:
+    """A Vietnamese syllable of the word list (hunspell-vi and the administrative phrases), any case."""
+    return word.isalpha() and known_syllable(word)
 
 
 def page_reading(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:
