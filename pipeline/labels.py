@@ -75,6 +75,26 @@ def _bare(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(bare_label_pattern(s) for s in ordered))
 
 
+@lru_cache(maxsize=64)
+def _headed(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """Labels at a line's head, whatever follows (``_gap_after`` decides whether a value does)."""
+    ordered = sorted(labels, key=lambda s: -len(fold_words(s)))
+    return re.compile("|".join(bare_label_pattern(s).rsplit("(?=", 1)[0] + r"(?=\s)" for s in ordered))
+
+
+GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a tab or a cell border
+
+
+def _gap_after(line: Line, end: int) -> bool:
+    """A wide blank after the label's last word: the value sits apart from it (a tab, a table cell)."""
+    spans = _word_spans(line)
+    before = [w for a, b, w in spans if b <= end]
+    after = [w for a, b, w in spans if a >= end]
+    if not before or not after:
+        return False
+    return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
+
+
 @lru_cache(maxsize=1)
 def _all_bare() -> re.Pattern[str]:
     return _bare(tuple(sorted(all_labels() | set(STOP_LABELS))))
@@ -109,6 +129,7 @@ def compile_patterns(doc_types: Sequence[DocType]) -> None:
             if spec.labels:
                 _compiled(spec.labels)
                 _bare(spec.labels)
+                _headed(spec.labels)
 
 
 def _continues(line: Line, nxt: Line) -> bool:
@@ -316,9 +337,11 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
     for spec in doc_type.schema:
         if not spec.labels:
             continue
-        pattern, bare = _compiled(spec.labels), _bare(spec.labels)
+        pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
         for i in range(_first_line(lines, spec), len(lines)):
             m = pattern.search(folded[i]) or bare.search(folded[i])
+            if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
+                m = h
             found = _span(lines, i, spec, m.end()) if m else None
             if not found:
                 continue

@@ -16,14 +16,19 @@ from pipeline.normalize import clean_text
 
 W, H = 1654, 2339  # A4 at 200 dpi
 Token = str | tuple[str, int, float]  # a word, or (word, box height, confidence)
+TAB = "\t"
 
 
 def _page(rows: list[tuple[int, int, str | list[Token]]], *, confidence: float = 0.93) -> PageResult:
-    """Rows of (x, y, words); each row is one OCR line, its words 14 px apart, 34 px high unless given."""
+    """Rows of (x, y, words); each row is one OCR line, its words 14 px apart (``TAB``: 60 px), 34 px high
+    unless given."""
     words: list[Word] = []
     for line, (x, y, text) in enumerate(rows):
         tokens = text.split() if isinstance(text, str) else text
         for token in tokens:
+            if token == TAB:
+                x += 60  # a tab stop: wider than a space, narrower than a column gap
+                continue
             word, height, conf = (token, 34, confidence) if isinstance(token, str) else token
             width = 18 * len(word)
             top = y + 34 - height  # specks sit on the baseline
@@ -175,10 +180,12 @@ def test_values_in_table_cells_and_under_their_labels() -> None:
             (260, 646, "079203004567"),
             (230, 700, "Giới tính:"),
             (760, 700, "Nam"),
+            (230, 760, ["Số", "điện", "thoại", TAB, "0905123456"]),  # no colon, a tab before the value
         ]
     )
     f = _values(doc)
     assert (f["full_name"], f["personal_id"], f["gender"]) == ("Nguyễn Văn An", "079203004567", "Nam")
+    assert f["phone"] == "0905123456"
 
 
 def test_a_wrapped_address_stops_at_the_next_label_and_a_rule_is_no_digit() -> None:
