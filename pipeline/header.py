@@ -16,6 +16,7 @@ from importlib import resources
 from pipeline.classify import SUBJECT_CV_RE, TitleMatch, motto_start
 from pipeline.geometry import below_in_column, line_height, strip_leaders
 from pipeline.layout import Line, is_upper
+from pipeline.models import Word
 from pipeline.normalize import clean_text, fold_words
 from pipeline.vocab import SUBORDINATE_HEADS
 
@@ -52,11 +53,28 @@ def continues_name(prev: Line, line: Line) -> bool:
 
 
 def _before_motto(line: Line) -> Line | None:
-    """The line without the motto Tesseract may have joined to it ("UBND TỈNH X CỘNG HÒA XÃ HỘI ...")."""
+    """The line without the motto Tesseract may have joined to it ("UBND TỈNH X CỘNG HÒA XÃ HỘI ..."),
+    even glued to the agency's last word ("ĐỒNG NACỘNG HÒA"): that word is cut where "CỘNG" begins."""
     k = motto_start(line)
     if k is None:
-        return line
+        k = _glued_motto(line)
+        if k is None:
+            return line
+        word = line.words[k]
+        cut = len(word.text) - len("CỘNG")
+        x0, y0, x1, y1 = word.bbox
+        head = Word(word.text[:cut], (x0, y0, x0 + (x1 - x0) * cut // len(word.text), y1), word.confidence, word.line)
+        return Line(line.page, (*line.words[:k], head), line.page_width, line.page_height)
     return Line(line.page, line.words[:k], line.page_width, line.page_height) if k else None
+
+
+def _glued_motto(line: Line) -> int | None:
+    """Index of a word ending in "CỘNG" that the rest of the motto follows ("NACỘNG HÒA XÃ HỘI")."""
+    folded = [fold_words(w.text) for w in line.words]
+    for k, word in enumerate(folded[:-2]):
+        if len(word) > 4 and word.endswith("CONG") and folded[k + 1] == "HOA" and folded[k + 2] == "XA":
+            return k
+    return None
 
 
 def agency_block(lines: Sequence[Line], limit: float, is_number_line: Callable[[Line], bool]) -> list[Line]:

@@ -182,8 +182,19 @@ def _word_spans(line: Line) -> list[tuple[int, int, Word]]:
     return out
 
 
-def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word]]:
-    """The text of ``line`` in [start, end) without the leaders and rule debris at its ends, and its words."""
+LEADER_RUN = re.compile(r"(?:[.…·_]\s*){3,}")
+
+
+def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word], bool]:
+    """The text of ``line`` in [start, end) without leaders and rule debris, its words, and whether
+    leader dots ended it (forms fill the rest of a line with them, so nothing after them is the value)."""
+    text = line.text
+    cut = False
+    for m in LEADER_RUN.finditer(text, start, end):
+        if any(c.isalnum() for c in text[start : m.start()]):
+            end, cut = m.start(), True
+            break
+        start = m.end()  # leaders between the label and its value
     ref = text_height(line.words)
     spans = [(a, b, w) for a, b, w in _word_spans(line) if a < end and b > start]
     while spans and is_debris(spans[-1][2], ref):
@@ -191,9 +202,21 @@ def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word]]:
     while spans and is_debris(spans[0][2], ref):
         spans.pop(0)
     if not spans:
-        return "", []
+        return "", [], cut
     lo, hi = max(start, spans[0][0]), min(end, spans[-1][1])
-    return strip_leaders(line.text[lo:hi]), [w for _, _, w in spans]
+    return strip_leaders(text[lo:hi]), [_part_of(w, a, b, lo, hi) for a, b, w in spans], cut
+
+
+def _part_of(word: Word, a: int, b: int, lo: int, hi: int) -> Word:
+    """The word cut to the characters [lo, hi) of the line it spans [a, b) of, its box cut in proportion:
+    OCR glues leader dots to a value ("0912345678........"), and the box must show the value alone."""
+    if lo <= a and b <= hi:
+        return word
+    x0, y0, x1, y1 = word.bbox
+    per_char = (x1 - x0) / max(1, b - a)
+    k0, k1 = max(lo, a) - a, min(hi, b) - a
+    box = (round(x0 + k0 * per_char), y0, round(x0 + k1 * per_char), y1)
+    return Word(word.text[k0:k1], box, word.confidence, word.line, word.block)
 
 
 def _has_label_left(lines: Sequence[Line], line: Line) -> bool:
@@ -249,21 +272,21 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
     folded = fold(line.text)
     nxt = _all_labels().search(folded, start)
     end = nxt.start() if nxt else len(line.text)
-    text, words = _clean_part(line, start, end)
-    words = list(words)
+    text, words, cut = _clean_part(line, start, end)
     last = i
     if not text.strip(" .;,:") and not nxt and spec.type != "list":
         cell = _value_elsewhere(lines, line)
         if cell is not None:
-            text, words = _clean_part(cell, 0, len(cell.text))
-            words = list(words)
+            text, words, cut = _clean_part(cell, 0, len(cell.text))
             last = index[id(cell)]
-    if spec.multiline and not nxt and text:
+    if spec.multiline and not nxt and text and not cut:
         while (more := _next_line(lines, lines[last])) is not None:
-            part, part_words = _clean_part(more, 0, len(more.text))
+            part, part_words, cut = _clean_part(more, 0, len(more.text))
             last = index[id(more)]
             text += " " + part
             words.extend(part_words)
+            if cut:
+                break
     if spec.type == "list" and not nxt:
         items = [text] if text.strip(" .;,:") else []
         for j in _list_items(lines, i):
