@@ -132,17 +132,32 @@ def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
     if not zone:
         return out
     page = title.page if title is not None else lines[-1].page
-    best: tuple[float, float, list[Word], Line] | None = None
-    for row in regroup_rows(zone, page, lines[0].page_width, lines[0].page_height):
-        run = name_run(row.words)
-        score = round(name_score(run), 1)  # near-equal candidates: the lowest row, where the name is printed
-        if score > 0 and (best is None or (score, row.bbox[1]) > best[:2]):
-            best = (score, row.bbox[1], run, row)
-    if best is not None:
-        _, _, run, row = best
+    found = best_name(zone, page, lines[0].page_width, lines[0].page_height)
+    if found is not None:
+        run, row = found
         reasons = [] if title is not None else ["signer_title_not_found"]
         if len(run) < len(row.words):
             reasons.append("noise_removed")
         value = clean_text(" ".join(w.text for w in run))
         out["signer_name"] = field_from_words(value, run, page, row.text, reasons)
     return out
+
+
+def best_name(words: Sequence[Word], page: int, width: int, height: int) -> tuple[list[Word], Line] | None:
+    """The most name-like run of words among these, put back into printed rows, and its row."""
+    best: tuple[float, float, list[Word], Line] | None = None
+    for row in regroup_rows(words, page, width, height):
+        run = name_run(row.words)
+        score = round(name_score(run), 1)  # near-equal candidates: the lowest row, where the name is printed
+        if score > 0 and (best is None or (score, row.bbox[1]) > best[:2]):
+            best = (score, row.bbox[1], run, row)
+    return (best[2], best[3]) if best else None
+
+
+def name_zone(title: FieldValue, width: int) -> tuple[int, int, int, int] | None:
+    """The box under a signer title where the name is printed (signature and seal between)."""
+    if title.bbox is None:
+        return None
+    x0, y0, x1, y1 = title.bbox
+    margin = max(x1 - x0, 0.2 * width) / 2
+    return (max(0, round(x0 - margin)), y1, min(width, round(x1 + margin)), round(y1 + NAME_DEPTH * (y1 - y0)))

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, FieldValue, PageResult, Word
 from pipeline.normalize import clean_text
+from pipeline.page_job import reading_grey_path
 
 W, H = 1654, 2339  # A4 at 200 dpi
 Token = str | tuple[str, int, float]  # a word, or (word, box height, confidence)
@@ -297,3 +301,32 @@ def test_a_poorly_read_page_yields_no_extracted_field() -> None:
     garbage = [(1000, 1600 + 40 * k, [("ẽĩ", 34, 0.9), ("ưỡ—", 34, 0.9), ("ẩă", 34, 0.9)]) for k in range(6)]
     noisy = _read([*rows, *garbage])  # confident, but a third of the page is no words at all
     assert all(v.status == "needs_review" for v in noisy.fields.values() if isinstance(v, FieldValue))
+
+
+def test_a_name_the_page_ocr_lost_inside_a_seal_is_read_again_for_review(tmp_path: Path) -> None:
+    """The page's OCR read the title but took the seal, and the name inside it, for a picture."""
+    image = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 34)
+    draw.text((1100, 1240), "GIÁM ĐỐC", font=font, fill=0)
+    draw.ellipse((980, 1330, 1480, 1830), outline=90, width=12)  # a seal printed in grey, no colour to drop
+    draw.text((1060, 1560), "Dương Văn Nghĩa", font=font, fill=0)
+    path = tmp_path / "0001.jpg"
+    image.save(path)
+    image.save(reading_grey_path(path))
+    rows: list[tuple[int, int, str | list[Token]]] = [
+        (250, 200, "SỞ TƯ PHÁP"),
+        *MOTTO,
+        (320, 360, "Số: 12/QĐ-STP"),
+        (950, 360, "Huế, ngày 18 tháng 9 năm 2025"),
+        (760, 450, "QUYẾT ĐỊNH"),
+        (400, 505, "Về việc phê duyệt kế hoạch"),
+        (1100, 1240, "GIÁM ĐỐC"),
+    ]
+    page = _page(rows)
+    page.image_path = path
+    doc = read_document(1, [1], {1: page})
+    name = doc.fields["signer_name"]
+    assert isinstance(name, FieldValue)
+    assert name.value == "Dương Văn Nghĩa" and name.status == "needs_review" and "read_again" in name.reasons
+    assert name.bbox is not None and name.bbox[1] > 1500  # where it is printed on the page
