@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline import clean, ocr
 from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, FieldValue, PageResult, Word
 from pipeline.normalize import clean_text
 from pipeline.page_job import reading_grey_path
+from pipeline.rules import clear_for_ocr
+from pipeline.signer_reread import LANG
 
 W, H = 1654, 2339  # A4 at 200 dpi
 Token = str | tuple[str, int, float]  # a word, or (word, box height, confidence)
@@ -330,3 +334,42 @@ def test_a_name_the_page_ocr_lost_inside_a_seal_is_read_again_for_review(tmp_pat
     assert isinstance(name, FieldValue)
     assert name.value == "Dương Văn Nghĩa" and name.status == "needs_review" and "read_again" in name.reasons
     assert name.bbox is not None and name.bbox[1] > 1500  # where it is printed on the page
+
+
+def _drawn_form() -> np.ndarray:
+    """A form at 200 dpi in a font the samples do not use: leaders after values, a ruled table."""
+    image = Image.new("RGB", (W, H), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    draw.text((500, 200), "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ", font=font, fill="black")
+    y = 320
+    for label, value in (("Họ, chữ đệm và tên:", "LÊ PHƯƠNG TUYẾT"), ("Số điện thoại:", "0912345678")):
+        draw.text((200, y), f"{label} {value} " + "." * 70, font=font, fill="black")
+        y += 60
+    top = 500
+    cells = (("Nơi thường trú", "Số 12 đường Lê Lợi, phường Bến Nghé"), ("Giới tính", "Nữ"))
+    for k, (label, value) in enumerate(cells):
+        draw.text((220, top + 90 * k + 25), label, font=font, fill="black")
+        draw.text((720, top + 90 * k + 25), value, font=font, fill="black")
+    for k in range(3):
+        draw.line((200, top + 90 * k, 1450, top + 90 * k), fill="black", width=3)
+    for x in (200, 700, 1450):
+        draw.line((x, top, x, top + 180), fill="black", width=3)
+    return np.asarray(image)
+
+
+def test_rules_and_leaders_are_taken_out_of_the_ocr_image_so_labels_and_values_read() -> None:
+    binary = clean.binarize(clean.reading_grey(_drawn_form()))
+    cleared = clear_for_ocr(binary)
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), ocr.recognize(cleared, lang=LANG))
+    f = _values(extract_document(1, page_lines(page), [1]))
+    assert (f["full_name"], f["phone"], f["gender"]) == ("LÊ PHƯƠNG TUYẾT", "0912345678", "Nữ")
+    assert f["address"] == "Số 12 đường Lê Lợi, phường Bến Nghé"  # its label was in a ruled cell
+
+
+def test_dots_of_the_text_stay_when_leaders_go() -> None:
+    image = Image.new("L", (1200, 200), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    ImageDraw.Draw(image).text((20, 60), "Nghị định; hộ tịch... ạ ị ọ ụ. Hết.", font=font, fill=0)
+    binary = clean.binarize(np.asarray(image))
+    assert np.array_equal(clear_for_ocr(binary), binary)
