@@ -8,6 +8,7 @@ from itertools import groupby
 from pipeline.extract import check_secret, extract_document
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, PageResult
+from pipeline.signer_reread import reread_signer
 from pipeline.split import split_documents
 
 
@@ -33,4 +34,6 @@ def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult
     marked MẬT, which must not be digitized. The fan-in and work ahead both read documents this way."""
     lines = [line for n in numbers for line in page_lines(pages[n])]
     check_secret(lines)
-    return extract_document(index, lines, numbers)
+    document = extract_document(index, lines, numbers)
+    reread_signer(document, pages)  # a name the page's OCR lost under a seal
+    return document

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 
-from pipeline.classify import SUBJECT_CV_RE, TitleMatch, classify, find_title, form_code, motto_start
+from pipeline import header
+from pipeline.classify import TitleMatch, classify, find_title, form_code
 from pipeline.doctypes import DocType
+from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
 from pipeline.labels import read_labelled
-from pipeline.layout import Line, is_upper, union
-from pipeline.models import DocumentResult, FieldValue, Word
-from pipeline.normalize import clean_text, fold_words, iso_date, nfc
-from pipeline.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SUBORDINATE_HEADS
+from pipeline.layout import Line, is_upper
+from pipeline.models import DocumentResult, FieldValue
+from pipeline.normalize import clean_text, fold_words, iso_date
+from pipeline.reading_quality import mark_poor_reading
+from pipeline.signer import signer_fields, vocabulary_title
 from sohoa.errors import SecretDocument
 
 __all__ = ["check_secret", "classify", "extract_document", "secret_document", "vocabulary_title"]
 
-LOW_CONFIDENCE = 0.55
 SECRET_ZONE = 0.4  # the secrecy mark sits under the number (ND 30 ô 10a), in the upper part of page 1
 SECRET_MARKS = {"MAT": "MẬT", "TOI MAT": "TỐI MẬT", "TUYET MAT": "TUYỆT MẬT"}
 URGENCY_WORDS = ("THUONG KHAN", "HOA TOC", "KHAN")  # may share the mark's line
@@ -42,23 +43,6 @@ DATE_RE = re.compile(
     r"(?P<place>[^,]{2,60}?)\s*[,.]\s*ng\w{1,3}\s+(?P<d>\d{1,2})\s+th\w{1,3}ng\s+(?P<m>\d{1,2})"
     r"\s+n\w{1,2}m\s+(?P<y>\d{4})"
 )
-
-
-def _field(
-    value: str | None, words: Sequence[Word], page: int, raw: str | None, reasons: Sequence[str] = ()
-) -> FieldValue:
-    reasons = list(reasons)
-    conf = sum(w.confidence for w in words) / len(words) if words else 0.0
-    if words and conf < LOW_CONFIDENCE:
-        reasons.append("low_confidence")
-    return FieldValue(
-        value=value,
-        raw=raw,
-        confidence=conf,
-        page=page if words else None,
-        bbox=union(w.bbox for w in words) if words else None,
-        reasons=reasons,
-    )
 
 
 def check_secret(lines: Sequence[Line]) -> None:
@@ -130,12 +114,15 @@ def _place_date(
                 "place": _field(clean_text(place), place_words, line.page, m.group("place")),
                 "issue_date": _field(iso, date_words, line.page, raw_date, [] if iso else ["invalid_date"]),
             }
-    return {}
-
-
-def _opens_body(text: str) -> bool:
-    folded = fold_words(text)
-    return any(folded == h or folded.startswith(h + " ") for h in map(fold_words, SUBORDINATE_HEADS))
+    loose = header.loose_date(lines)
+    if loose is None:
+        return {}
+    line, place, (d, m, y), raw = loose
+    iso = iso_date(d, m, y)
+    out = {"issue_date": _field(iso, line.words, line.page, raw, [] if iso else ["invalid_date"])}
+    if place:
+        out["place"] = _field(clean_text(place), line.words, line.page, place)
+    return out
 
 
 def _agency(lines: Sequence[Line], number_line: Line | None) -> dict[str, FieldValue]:
@@ -143,21 +130,11 @@ def _agency(lines: Sequence[Line], number_line: Line | None) -> dict[str, FieldV
     if not page:
         return {}
     limit = number_line.bbox[1] if number_line else page[0].page_height * 0.25
-    head = [
-        ln
-        for ln in map(_before_motto, page)
-        if ln and ln.bbox[3] <= limit + 2 and ln.center_x < 0.5 and is_upper(ln.text) and not _is_number_line(ln)
-    ]
-    if not head:
+    block = header.agency_block(page, limit, _is_number_line)
+    if not block:
         return {}
-    # A line that opens a new body's name ("SỞ ...", "ỦY BAN NHÂN DÂN ...") below another means the
-    # lines above it name the superior body (chủ quản); the issuer is that line and what follows.
-    superior: list[Line] = []
-    for i in range(len(head) - 1, 0, -1):
-        if _opens_body(head[i].text):
-            superior, head = head[:i], head[i:]
-            break
-    out = {"issuing_agency": _lines_field(head)}
+    superior, issuer = header.split_superior(block)
+    out = {"issuing_agency": _lines_field(issuer)}
     if superior:
         out["superior_agency"] = _lines_field(superior)
     return out
@@ -168,102 +145,20 @@ def _is_number_line(line: Line) -> bool:
     return re.match(r"SO(?:\s|$)", fold_words(line.text)) is not None and ":" in line.text[:6]
 
 
-def _before_motto(line: Line) -> Line | None:
-    """The line without the motto Tesseract may have joined to it ("UBND TỈNH X CỘNG HÒA XÃ HỘI ...")."""
-    k = motto_start(line)
-    if k is None:
-        return line
-    return Line(line.page, line.words[:k], line.page_width, line.page_height) if k else None
-
-
 def _lines_field(lines: Sequence[Line]) -> FieldValue:
-    """An agency's name from its header lines, which are printed in capitals: a word OCR read in lower
-    case there ("xÃ HÒA VANG") is put back in capitals (``str.upper`` keeps the marks)."""
+    """An agency's name from its header lines (capitals: a word OCR read in lower case is put back)."""
     words = [w for ln in lines for w in ln.words]
-    value = clean_text(" ".join(ln.text for ln in lines)).strip(" -_.")  # OCR reads a speck after "HUẾ" as "."
-    value = value.upper()
-    return _field(value, words, lines[0].page, " / ".join(ln.text for ln in lines))
+    return _field(header.agency_text(lines), words, lines[0].page, " / ".join(ln.text for ln in lines))
 
 
 def _subject(lines: Sequence[Line], title: TitleMatch | None) -> FieldValue | None:
-    for i, line in enumerate(_first_page(lines)):
-        m = SUBJECT_CV_RE.match(line.text)
-        if m and line.center_x < 0.5:
-            parts, words = [m.group("v")], list(line.span_words(m.start("v"), m.end("v")))
-            for nxt in lines[i + 1 : i + 3]:
-                if (
-                    nxt.center_x < 0.5
-                    and nxt.bbox[1] - line.bbox[3] < 1.5 * (line.bbox[3] - line.bbox[1])
-                    and not nxt.text.startswith("Kính")
-                ):
-                    parts.append(nxt.text)
-                    words.extend(nxt.words)
-                    line = nxt
-                else:
-                    break
-            return _field(clean_text(" ".join(parts)), words, lines[i].page, " ".join(parts))
-    if title is None:
+    found = header.cv_subject(lines) or (header.title_subject(lines, title) if title else None)
+    if not found:
         return None
-    parts, words = [], []
-    prev = lines[title.index]
-    for nxt in lines[title.index + 1 : title.index + 4]:
-        gap = nxt.bbox[1] - prev.bbox[3]
-        stop = nxt.text.startswith(("Căn cứ", "Điều", "Kính gửi")) or ":" in nxt.text or is_upper(nxt.text)
-        if stop or gap > 1.2 * (prev.bbox[3] - prev.bbox[1]):
-            break
-        parts.append(nxt.text)
-        words.extend(nxt.words)
-        prev = nxt
-    return _field(clean_text(" ".join(parts)), words, prev.page, " ".join(parts)) if parts else None
-
-
-def vocabulary_title(text: str) -> str | None:
-    """The signer title of the vocabulary this OCR text most likely is (titles are a closed set).
-
-    OCR slips in tone marks ("NGƯỜI LAÀM ĐƠN") are forgiven by a close match; the raw text is kept.
-    """
-    letters = re.sub(r"[^\w\s]|[\d_]", " ", nfc(text).upper())  # OCR noise from the seal and signature
-    cleaned = re.sub(r"\s+", " ", letters).strip()
-    if cleaned in SIGNER_TITLES:
-        return cleaned
-    best = max(SIGNER_TITLES, key=lambda t: SequenceMatcher(None, t, cleaned).ratio())
-    return best if SequenceMatcher(None, best, cleaned).ratio() >= 0.8 else None
-
-
-def _signer(lines: Sequence[Line]) -> dict[str, FieldValue]:
-    """Zone 7: authority (TM., KT. ...), title and name, the lowest signer block in the right column."""
-    out: dict[str, FieldValue] = {}
-    right = [ln for ln in lines if ln.center_x > 0.45 and ln.top > 0.2]
-    title_idx = None
-    for i in range(len(right) - 1, -1, -1):  # the signer signs last: search from the bottom
-        text = right[i].text.strip()
-        if is_upper(text) and not text.startswith(AUTHORITY_PREFIXES) and vocabulary_title(text):
-            title_idx = i
-            break
-    if title_idx is None:  # an authority line whose title is not in the vocabulary
-        title_idx = next(
-            (i + 1 for i in range(len(right) - 2, -1, -1) if right[i].text.strip().startswith(AUTHORITY_PREFIXES)),
-            None,
-        )
-    if title_idx is not None and title_idx > 0:
-        above = right[title_idx - 1]
-        if above.text.strip().startswith(AUTHORITY_PREFIXES) and above.page == right[title_idx].page:
-            out["signer_authority"] = _field(clean_text(above.text), above.words, above.page, above.text)
-    if title_idx is not None:
-        title = right[title_idx]
-        value = vocabulary_title(title.text) or clean_text(title.text)
-        out["signer_title"] = _field(value, title.words, title.page, title.text)
-        right = [ln for ln in right[title_idx + 1 :] if ln.page == title.page]
-    for ln in right:
-        # Seal and signature ink leave stray marks around the name: keep only word-like tokens.
-        kept = [w for w in ln.words if w.text[:1].isalpha()]
-        words = [w.text for w in kept]
-        if 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not is_upper(" ".join(words)):
-            reasons = [] if title_idx is not None else ["signer_title_not_found"]
-            if len(kept) < len(ln.words):
-                reasons.append("noise_removed")
-            out["signer_name"] = _field(clean_text(" ".join(words)), kept, ln.page, ln.text, reasons)
-    return out
+    block, value = found
+    words = [w for ln in block for w in ln.words]
+    raw = " ".join(ln.text for ln in block)
+    return _field(value, words, block[0].page, raw)
 
 
 def _form_code(lines: Sequence[Line]) -> FieldValue | None:
@@ -287,7 +182,7 @@ def zone_fields(lines: Sequence[Line], title: TitleMatch | None) -> dict[str, Fi
     subject = _subject(lines, title)
     if subject:
         fields["subject"] = subject
-    fields.update(_signer(lines))
+    fields.update(signer_fields(lines))
     code = _form_code(lines)
     if code:
         fields["form_code"] = code
@@ -308,6 +203,7 @@ def extract_document(index: int, lines: Sequence[Line], pages: list[int]) -> Doc
     doc_type, _confidence = classify(lines)
     title = find_title(lines)
     fields = extract_fields(lines, doc_type, title if title and title.doc_type == doc_type else None)
+    mark_poor_reading(fields, lines)
     flag_fields(fields, doc_type)
     ordered: dict[str, FieldValue | list[FieldValue]] = {k: fields[k] for k in doc_type.fields if k in fields}
     return DocumentResult(index=index, type=doc_type.key, pages=pages, fields=ordered)

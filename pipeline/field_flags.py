@@ -102,6 +102,11 @@ def _syllables() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(fold_words(w) for w in words)
 
 
+def known_syllable(word: str) -> bool:
+    """The word is a Vietnamese syllable of the list or of a vocabulary, in either tone style."""
+    return canonical_tone(word).lower() in _syllables()[0]
+
+
 def syllables_ok(value: str) -> bool:
     """Every word could be a Vietnamese syllable: "CHÍMINH" (two run together), "Nguyẽn" (a mark that
     makes no syllable) or "Nguyen" (marks lost) cannot.

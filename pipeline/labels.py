@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from pipeline import normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
+from pipeline.geometry import below_in_column, is_debris, right_on_row, same_row, strip_leaders, text_height
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
@@ -58,6 +59,56 @@ def label_pattern(label: str) -> str:
     return rf"(?<![A-Z0-9]){body}(?:\s*/\s*[A-Z][A-Z .']{{1,40}}?)?\s*[:;]"
 
 
+def bare_label_pattern(label: str) -> str:
+    """Regex on folded text for a label printed without its colon, alone at the head of a line or a table
+    cell, or followed by leader dots ("Họ và tên ..........", "3. Số điện thoại")."""
+    words = fold_words(label).split()
+    body = r"\W*".join(re.escape(w) for w in words)
+    numbering = r"(?:\d{1,2}\s*[.)]\s*|[A-Z]\s*\)\s*)?"
+    gloss = r"(?:\s*/\s*[A-Z][A-Z .']{1,40}?)?"
+    return rf"^\W*{numbering}{body}{gloss}(?=\s*(?:[.…_·]{{2,}}|$))"
+
+
+@lru_cache(maxsize=64)
+def _bare(labels: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(labels, key=lambda s: -len(fold_words(s)))
+    return re.compile("|".join(bare_label_pattern(s) for s in ordered))
+
+
+@lru_cache(maxsize=64)
+def _headed(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """Labels at a line's head, whatever follows (``_gap_after`` decides whether a value does)."""
+    ordered = sorted(labels, key=lambda s: -len(fold_words(s)))
+    return re.compile("|".join(bare_label_pattern(s).rsplit("(?=", 1)[0] + r"(?=\s)" for s in ordered))
+
+
+GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a tab or a cell border
+
+
+def _gap_after(line: Line, end: int) -> bool:
+    """A wide blank after the label's last word: the value sits apart from it (a tab, a table cell)."""
+    spans = _word_spans(line)
+    before = [w for a, b, w in spans if b <= end]
+    after = [w for a, b, w in spans if a >= end]
+    if not before or not after:
+        return False
+    return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
+
+
+@lru_cache(maxsize=1)
+def _all_bare() -> re.Pattern[str]:
+    return _bare(tuple(sorted(all_labels() | set(STOP_LABELS))))
+
+
+def starts_with_label(text: str) -> bool:
+    """The text opens with a known label, with its colon or printed bare: a new field, not a wrapped value."""
+    folded = fold(text)
+    m = _all_labels().search(folded)
+    if m and not folded[: m.start()].strip(" .-+0123456789)"):
+        return True
+    return _all_bare().search(folded) is not None
+
+
 @lru_cache(maxsize=64)
 def _compiled(labels: tuple[str, ...]) -> re.Pattern[str]:
     ordered = sorted(labels, key=lambda s: -len(fold_words(s)))  # longest first: "Họ và tên chủ hộ" before "Họ và tên"
@@ -72,10 +123,13 @@ def _all_labels() -> re.Pattern[str]:
 def compile_patterns(doc_types: Sequence[DocType]) -> None:
     """Compile the label patterns of these types now, not on first use (see ``field_flags.load_vocabularies``)."""
     _all_labels()
+    _all_bare()
     for doc_type in doc_types:
         for spec in doc_type.schema:
             if spec.labels:
                 _compiled(spec.labels)
+                _bare(spec.labels)
+                _headed(spec.labels)
 
 
 def _continues(line: Line, nxt: Line) -> bool:
@@ -85,7 +139,7 @@ def _continues(line: Line, nxt: Line) -> bool:
         return False
     if line.bbox[2] < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
         return False  # a line that stops short of the margin, or ends a sentence, ends the value
-    if _all_labels().search(fold(nxt.text)):
+    if _all_labels().search(fold(nxt.text)) or starts_with_label(nxt.text):
         return False
     return not re.match(r"^\s*(?:\d{1,2}[.)]|[a-zđ][)]|[-–•+])\s", nxt.text)
 
@@ -119,20 +173,120 @@ def _list_items(lines: Sequence[Line], i: int) -> list[int]:
     return out
 
 
+def _word_spans(line: Line) -> list[tuple[int, int, Word]]:
+    """Each word of the line with its character span in ``line.text``."""
+    out, pos = [], 0
+    for w in line.words:
+        out.append((pos, pos + len(w.text), w))
+        pos += len(w.text) + 1
+    return out
+
+
+LEADER_RUN = re.compile(r"(?:[.…·_]\s*){3,}")
+
+
+def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word], bool]:
+    """The text of ``line`` in [start, end) without leaders and rule debris, its words, and whether
+    leader dots ended it (forms fill the rest of a line with them, so nothing after them is the value)."""
+    text = line.text
+    cut = False
+    for m in LEADER_RUN.finditer(text, start, end):
+        if any(c.isalnum() for c in text[start : m.start()]):
+            end, cut = m.start(), True
+            break
+        start = m.end()  # leaders between the label and its value
+    ref = text_height(line.words)
+    spans = [(a, b, w) for a, b, w in _word_spans(line) if a < end and b > start]
+    while spans and is_debris(spans[-1][2], ref):
+        spans.pop()
+    while spans and is_debris(spans[0][2], ref):
+        spans.pop(0)
+    if not spans:
+        return "", [], cut
+    lo, hi = max(start, spans[0][0]), min(end, spans[-1][1])
+    return strip_leaders(text[lo:hi]), [_part_of(w, a, b, lo, hi) for a, b, w in spans], cut
+
+
+def _part_of(word: Word, a: int, b: int, lo: int, hi: int) -> Word:
+    """The word cut to the characters [lo, hi) of the line it spans [a, b) of, its box cut in proportion:
+    OCR glues leader dots to a value ("0912345678........"), and the box must show the value alone."""
+    if lo <= a and b <= hi:
+        return word
+    x0, y0, x1, y1 = word.bbox
+    per_char = (x1 - x0) / max(1, b - a)
+    k0, k1 = max(lo, a) - a, min(hi, b) - a
+    box = (round(x0 + k0 * per_char), y0, round(x0 + k1 * per_char), y1)
+    return Word(word.text[k0:k1], box, word.confidence, word.line, word.block)
+
+
+def _has_label_left(lines: Sequence[Line], line: Line) -> bool:
+    """A label cell on the same row, left of ``line``: ``line`` is that row's value, not a wrapped one."""
+    return any(same_row(o, line) and o.bbox[2] <= line.bbox[0] + 2 and starts_with_label(o.text) for o in lines)
+
+
+def _below(lines: Sequence[Line], line: Line) -> Line | None:
+    """The line just under a label printed alone (its value set on the next line), if any."""
+    height = text_height(line.words) or (line.bbox[3] - line.bbox[1])
+    x0 = line.bbox[0] - 2 * height
+    x1 = line.bbox[0] + 0.5 * line.page_width
+    under = [
+        ln
+        for ln in lines
+        if ln.page == line.page
+        and ln is not line
+        and line.bbox[3] - 0.3 * height <= ln.bbox[1] <= line.bbox[3] + 1.5 * height
+        and ln.bbox[0] < x1
+        and ln.bbox[2] > x0
+    ]
+    return min(under, key=lambda ln: (ln.bbox[1], ln.bbox[0]), default=None)
+
+
+def _value_elsewhere(lines: Sequence[Line], line: Line) -> Line | None:
+    """Where the value of a label with nothing after it is: the next cell on its row, else the line under it."""
+    for cell in right_on_row(lines, line)[:1]:
+        if not starts_with_label(cell.text):
+            return cell
+        return None  # the next cell is another label: this one was left empty
+    under = _below(lines, line)
+    if under is not None and not starts_with_label(under.text) and not _has_label_left(lines, under):
+        return under
+    return None
+
+
+def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
+    """The line a value wraps onto: right under it in its column, with no label cell of its own."""
+    for nxt in below_in_column(lines, line, max_lines=0.9)[:1]:
+        if _continues(line, nxt) and not _has_label_left(lines, nxt):
+            return nxt
+    return None
+
+
 def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[str, list[Word], int] | None:
-    """The value's text after the label (ending at the next label), its words, and the last line used."""
+    """The value's text after the label (ending at the next label), its words, and the last line used.
+
+    A label with nothing after it on its line takes the next cell of its row or the line under it;
+    a ``multiline`` value takes the lines under it in its column until a label or a gap.
+    """
+    index = {id(ln): k for k, ln in enumerate(lines)}
     line = lines[i]
     folded = fold(line.text)
     nxt = _all_labels().search(folded, start)
     end = nxt.start() if nxt else len(line.text)
-    text = line.text[start:end]
-    words = list(line.span_words(start, end))
+    text, words, cut = _clean_part(line, start, end)
     last = i
-    if spec.multiline and not nxt:
-        while last + 1 < len(lines) and _continues(lines[last], lines[last + 1]):
-            last += 1
-            text += " " + lines[last].text
-            words.extend(lines[last].words)
+    if not text.strip(" .;,:") and not nxt and spec.type != "list":
+        cell = _value_elsewhere(lines, line)
+        if cell is not None:
+            text, words, cut = _clean_part(cell, 0, len(cell.text))
+            last = index[id(cell)]
+    if spec.multiline and not nxt and text and not cut:
+        while (more := _next_line(lines, lines[last])) is not None:
+            part, part_words, cut = _clean_part(more, 0, len(more.text))
+            last = index[id(more)]
+            text += " " + part
+            words.extend(part_words)
+            if cut:
+                break
     if spec.type == "list" and not nxt:
         items = [text] if text.strip(" .;,:") else []
         for j in _list_items(lines, i):
@@ -206,9 +360,11 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
     for spec in doc_type.schema:
         if not spec.labels:
             continue
-        pattern = _compiled(spec.labels)
+        pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
         for i in range(_first_line(lines, spec), len(lines)):
-            m = pattern.search(folded[i])
+            m = pattern.search(folded[i]) or bare.search(folded[i])
+            if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
+                m = h
             found = _span(lines, i, spec, m.end()) if m else None
             if not found:
                 continue

@@ -72,9 +72,24 @@ def _canonical_word(word: str) -> str:
     return nfc("".join(chars))
 
 
+# A dash OCR put between two lower-case syllables ("hồ-sơ"): Vietnamese joins no syllables with one, so
+# it is a rule or a speck read as "-". One side must carry a mark, to leave English words ("e-mail") alone.
+_GLUED_DASH = re.compile(r"(?<=[a-zà-ỹđ])-(?=[a-zà-ỹđ])")
+
+
+def _unglue(text: str) -> str:
+    def fix(m: re.Match[str]) -> str:
+        left = re.search(r"\w+$", text[: m.start()])
+        right = re.match(r"\w+", text[m.end() :])
+        pair = (left.group(0) if left else "") + (right.group(0) if right else "")
+        return " " if not pair.isascii() else "-"
+
+    return _GLUED_DASH.sub(fix, text)
+
+
 def clean_text(text: str) -> str:
     """NFC, canonical tone placement, one space between words, plain dashes and quotes, no edge punctuation."""
-    text = canonical_tone(text).translate(DASHES)
+    text = _unglue(canonical_tone(text).translate(DASHES))
     return re.sub(r"\s+", " ", text).strip(" ,;:-_|")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, pages, postcorrect, quality
+from pipeline import clean, ocr, pages, postcorrect, quality, rules
 from pipeline.models import PageRef, PageResult
 from sohoa.settings import Settings
 
@@ -88,7 +88,7 @@ def process_page(ctx: PageContext) -> PageResult:
     )
     grey = clean.reading_grey(upright)
     write_reading_grey(grey, reading_grey_path(image_path))
-    for_ocr = clean.binarize(grey)
+    for_ocr = rules.clear_for_ocr(clean.binarize(grey))  # table rules and dot leaders hide the text
     del grey
     timings["clean"] = time.perf_counter() - t
 
