@@ -29,6 +29,12 @@ class FieldValueIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class RejectIn(BaseModel):
+    """Why the result cannot stand: the desk reads it before scanning the paper again."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class ApproveIn(BaseModel):
     """Approve even with fields still doubtful (each is recorded as forced)."""
 
@@ -197,6 +203,18 @@ def review_approve(request: Request, who: Who, result: str, body: ApproveIn | No
         "published": [getattr(p, "code", str(p)) for p in published],
         "publish_problem": str(problem) if problem else None,
     }
+
+
+@router.post(
+    "/review/{result}/reject", summary="Reject a result with a reason: its dossier goes back to the desk to rescan"
+)
+def review_reject(request: Request, who: Who, result: str, body: RejectIn) -> dict[str, Any]:
+    web = state(request)
+    web.service.require(who, "reviewer", "approver", "admin", scope="review")
+    web.service.check_result_access(who, result)
+    done = web.service.review_reject(result, body.reason, by=who.actor)
+    return {"result": done.result, "dossier": done.dossier, "dossier_state": "rejected", "reason": done.reason,
+            "withdrawn": done.withdrawn}  # fmt: skip
 
 
 @router.post("/verify", summary="Verify an uploaded PDF's signatures and embedded fields (nothing kept)")

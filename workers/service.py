@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from workers.publish import Publication
     from workers.reconcile import Report as ReconcileReport
     from workers.results import ResultSummary, ResultView
-    from workers.review import Approval, Correction, WaitingResult
+    from workers.review import Approval, Correction, Rejection, WaitingResult
     from workers.seals import Sealed
     from workers.submission import Receipt
 
@@ -187,6 +187,12 @@ class Service:
         from workers.review import approve_and_publish
 
         return approve_and_publish(self.ctx, result, by=by, force=force)
+
+    def review_reject(self, result: str, reason: str, *, by: str) -> Rejection:
+        """Send a result's dossier back to the desk (``rejected``, with the reason); approvals withdrawn, audited."""
+        from workers.review import reject
+
+        return reject(self.ctx.engine, result, reason, by=by, audit_key=self.ctx.audit_key)
 
     def publish(self, code: str, *, by: str | None = None) -> list[Publication]:
         """Publish an approved result, or every approved result of a dossier when ``code`` is a dossier's."""
