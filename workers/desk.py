@@ -39,7 +39,7 @@ def receipt_secret(ctx: Context, code: str) -> str:
 def public_status(ctx: Context, code: str, secret: str) -> dict[str, Any]:
     """State, label, dates and pages of a dossier for whoever holds its receipt; ``UnknownDossier`` when the
     code or the secret is wrong (the same answer for both, so codes cannot be probed)."""
-    if not hmac.compare_digest(receipt_secret(ctx, code.strip()), secret.strip().lower()):
+    if not hmac.compare_digest(receipt_secret(ctx, code.strip()).encode(), secret.strip().lower().encode()):
         raise dossiers.UnknownDossier("không tìm thấy hồ sơ với mã và mã bí mật này")
     with session_scope(ctx.engine) as s:
         row = dossiers.get_row(s, code.strip())
