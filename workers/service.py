@@ -93,12 +93,20 @@ class Service:
 
     # -- reception and processing ------------------------------------------------------------------
 
-    def check(self, inputs: list[Path], *, thumbnails: bool = False) -> dict[str, Any]:
+    def check(self, inputs: list[Path], *, thumbnails: bool = False, first_page: int = 1) -> dict[str, Any]:
         """The reception check of a dossier's pages (resolution, blur, blank, skew, cut edges): nothing stored.
-        With ``thumbnails`` each page also carries a small JPEG (a data URI) for the desk's screen."""
+        With ``thumbnails`` each page also carries a small JPEG (a data URI) for the desk's screen; pages are
+        numbered from ``first_page`` (a page rescanned alone keeps its number)."""
         from workers.submission import check_inputs
 
-        return check_inputs(inputs, self.settings, thumbnails=thumbnails)
+        return check_inputs(inputs, self.settings, thumbnails=thumbnails, first_page=first_page)
+
+    def replace_page(self, source: Path, page: int, replacement: Path, out_dir: Path) -> Path:
+        """``source`` with page ``page`` (1-based) replaced by the one-page ``replacement``: the desk's rescan of
+        one page before the dossier is handed in (``workers.rescan``; nothing stored)."""
+        from workers.rescan import replace_page
+
+        return replace_page(source, page, replacement, self.settings, out_dir)
 
     @staticmethod
     def check_out_dir(out: Path) -> None:
