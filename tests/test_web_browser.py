@@ -84,7 +84,7 @@ def blurred_copy(folder: Path) -> Path:
     from PIL import Image, ImageFilter
 
     out = folder / "trang-2-quet-lai.jpg"
-    Image.open(sorted(SAMPLE.glob("*.jpg"))[1]).filter(ImageFilter.GaussianBlur(3)).save(out, dpi=(200, 200))
+    Image.open(sorted(SAMPLE.glob("*.jpg"))[1]).filter(ImageFilter.GaussianBlur(5)).save(out, dpi=(200, 200))
     return out
 
 

@@ -6,7 +6,7 @@ lines of ``static/desk.js`` over the API, and its list of today's dossiers refre
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import segno
@@ -120,14 +120,20 @@ def desk_today(request: Request, who: Who) -> HTMLResponse:
 
 
 @router.get("/desk/receipt/{code}")
-def desk_receipt(request: Request, who: Who, code: str) -> HTMLResponse:
+def desk_receipt(
+    request: Request, who: Who, code: str, format: Annotated[Literal["html", "pdf"], Query()] = "html"
+) -> Response:
     from web.api import receipt
 
     web = state(request)
     web.service.require(who, "reception", "admin", scope="submit")
     web.service.check_dossier_access(who, code)
-    info = web.service.status(code)
     link = receipt(request, code)
+    if format == "pdf":
+        pdf = web.service.receipt_pdf(code, link["status_url"])
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan-{code}.pdf"'})  # fmt: skip
+    info = web.service.status(code)
     info["label"] = web.service.public_status(code, link["secret"])["label"]
     qr = segno.make(link["status_url"], error="m").svg_inline(scale=3, title="Mã QR tra cứu hồ sơ")
     return render(request, "receipt.html", who=who, csrf=_session_csrf(request), info=info, link=link, qr=qr,

@@ -291,6 +291,25 @@ class Service:
 
         return public_status(self.ctx, code, secret)
 
+    def receipt_pdf(self, code: str, status_url: str) -> bytes:
+        """The dossier's receipt as an A5 PDF (code, date, pages, secret, QR of ``status_url``): nothing kept."""
+        import tempfile
+
+        from workers.receipt import ReceiptFacts, receipt_pdf
+
+        secret = self.receipt_secret(code)
+        info = self.public_status(code, secret)
+        facts = ReceiptFacts(
+            agency=self.settings.agency_name,
+            code=info["code"],
+            received_at=dt.datetime.fromisoformat(info["received_at"]),
+            pages=info["pages"]["total"],
+            secret=secret,
+            status_url=status_url,
+        )
+        with tempfile.TemporaryDirectory(prefix="receipt-", dir=self.settings.data_dir) as tmp:
+            return receipt_pdf(facts, Path(tmp) / f"{code}.pdf").read_bytes()
+
     def todays_dossiers(self, agency: str) -> list[dict[str, Any]]:
         """The agency's dossiers received today, newest first."""
         from workers.desk import todays_dossiers
