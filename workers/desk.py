@@ -57,7 +57,7 @@ def public_status(ctx: Context, code: str, secret: str) -> dict[str, Any]:
 
 
 def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[dict[str, Any]]:
-    """The agency's dossiers received today (the server's date, as in their codes), newest first."""
+    """The agency's dossiers received today (the agency's date, as in their codes), newest first."""
     with session_scope(ctx.engine) as s:
         return [
             {
@@ -68,7 +68,7 @@ def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[
                 "pages": sum(src.page_count for src in row.sources),
                 "files": len(row.sources),
             }
-            for row in repository.dossiers_of_day(s, agency, day or date.today())
+            for row in repository.dossiers_of_day(s, agency, day or dossiers.agency_today())
         ]
 
 
