@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from seed_results import decision_fields, seed_dossier, sure_fields
+from seed_results import DAY, decision_fields, seed_dossier, sure_fields
 from web_helpers import client, login, make_service
 
 from storage.db import session_scope
 from storage.repository import get_dossier, set_state
+from workers.desk import todays_dossiers
 from workers.service import Service
 
 
@@ -47,6 +48,8 @@ def test_a_reviewer_rejects_with_a_reason_and_the_dossier_goes_back_to_the_desk(
     }
     status = web.get(f"/api/v1/dossiers/{dossier}", headers=csrf).json()
     assert status["state"] == "rejected" and reason in status["reason"]
+    listed = {d["code"]: d for d in todays_dossiers(service.ctx, service.settings.agency_code, DAY)}
+    assert reason in listed[dossier]["reason"], "the desk sees what to scan again"
     assert approver.post(f"/api/v1/review/{sure}/approve", headers=acsrf).status_code == 400  # nothing to approve
     assert doubtful not in str(web.get("/api/v1/review").json())
     entry = next(e for e in service.audit_log(subject=doubtful) if e.action == "result.rejected")
