@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from workers.audit import AuditVerdict, PdfTie
     from workers.context import Context
     from workers.lifecycle import Outcome
+    from workers.oidc import OidcStart
     from workers.prefetch import NoPrefetch
     from workers.progress import Progress
     from workers.publish import Publication
@@ -382,6 +383,30 @@ class Service:
         from workers.accounts import login
 
         return login(self.ctx, username, password, totp_code)
+
+    def oidc_enabled(self) -> bool:
+        """Whether logging in through the agency's OIDC provider is offered (``SOHOA_OIDC_*``)."""
+        from workers.oidc import enabled
+
+        return enabled(self.settings)
+
+    def oidc_start(self, redirect_uri: str) -> OidcStart:
+        """Begin an OIDC login: the provider URL to send the browser to, and what its callback must match."""
+        from workers.oidc import start
+
+        return start(self.settings, redirect_uri)
+
+    def oidc_finish(
+        self, redirect_uri: str, *, code: str, state: str, pending: dict[str, str]
+    ) -> tuple[str, str, Principal]:
+        """Finish an OIDC login (``pending``: the ``state``, ``nonce`` and ``verifier`` its start made): a new
+        session for the local account the provider vouches for."""
+        from workers.accounts import login_verified
+        from workers.oidc import OidcStart, finish
+
+        begun = OidcStart("", pending.get("state", ""), pending.get("nonce", ""), pending.get("verifier", ""))
+        username = finish(self.settings, redirect_uri, code=code, state=state, begun=begun)
+        return login_verified(self.ctx, username, via="oidc")
 
     def logout(self, session_id: str) -> None:
         """End a session."""
