@@ -1,4 +1,5 @@
-"""Web figures: submit -> receipt time for a 10-page dossier, and each page's weight (HTML + CSS + JS).
+"""Web figures: submit -> receipt time for a 10-page dossier, the receipt PDF, rescanning one page of it, and
+each page's weight (HTML + CSS + JS).
 
 Run: ``python benchmarks/web_figures.py`` (a fresh data folder; the pages are the sample dossier's two scans
 repeated into one 10-page PDF). The time covers the upload, the reception check, storing the originals,
@@ -59,6 +60,20 @@ def main() -> None:
         print(f"reception check with thumbnails, 10 pages: {time.perf_counter() - started:.2f} s")
         print(f"submit -> receipt, 10 pages: best {min(times):.2f} s, runs {', '.join(f'{t:.2f}' for t in times)}")
         code = got.json()["code"]
+        started = time.perf_counter()
+        receipt = web.get(f"/desk/receipt/{code}?format=pdf")
+        assert receipt.status_code == 200
+        print(f"receipt A5 PDF: {time.perf_counter() - started:.2f} s, {len(receipt.content) / 1024:.0f} KB")
+        rescan = io.BytesIO()
+        Image.open(sorted(SAMPLE.glob("*.jpg"))[1]).save(rescan, "JPEG", dpi=(200, 200))
+        started = time.perf_counter()
+        swapped = web.post("/api/v1/pages/replace", data={"page": "7"}, headers={"X-CSRF-Token": csrf},
+                           files={"file": ("ho-so.pdf", pdf, "application/pdf"),
+                                  "replacement": ("lai.jpg", rescan.getvalue(), "image/jpeg")})  # fmt: skip
+        checked = web.post("/api/v1/check?first_page=7", headers={"X-CSRF-Token": csrf},
+                           files={"files": ("lai.jpg", rescan.getvalue(), "image/jpeg")})  # fmt: skip
+        assert swapped.status_code == checked.status_code == 200
+        print(f"rescan page 7 of 10 (swap in the PDF + its check): {time.perf_counter() - started:.2f} s")
         secret = service.receipt_secret(code)
         for path in ("/login", "/desk", f"/desk/receipt/{code}", f"/status?code={code}&secret={secret}", "/verify"):
             print(f"page weight {path.split('?')[0]}: {weight(web, path) / 1024:.1f} KB (HTML + CSS + JS)")

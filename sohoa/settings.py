@@ -39,6 +39,7 @@ SECRET_FILE_FIELDS = (
     "signer_pkcs12_password",
     "pkcs11_pin",
     "admin_password",
+    "oidc_client_secret",
 )
 
 
@@ -153,6 +154,15 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)  # per client address and per account name
     lookups_per_minute: int = Field(default=30, ge=1)  # citizens' status lookups, per client address
     max_upload_mb: int = Field(default=200, ge=1)
+    # Optional login through an agency's OpenID Connect provider (README "Web"): on when the issuer and the
+    # client id are set. The provider proves who someone is; the local account of that name (the claim below)
+    # holds their roles and agency, so an unknown or disabled name is refused.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_username_claim: str = "preferred_username"
+    oidc_scopes: str = "openid profile email"
+    oidc_timeout_s: float = Field(default=10.0, gt=0, le=120)
 
     @classmethod
     def settings_customise_sources(

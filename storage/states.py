@@ -11,13 +11,14 @@ DOSSIER_STATES: tuple[DossierState, ...] = get_args(DossierState)
 STAGE_STATES: tuple[StageState, ...] = get_args(StageState)
 
 # Where a dossier may go next. Staying in the same state is always allowed (a re-run repeats its
-# writes). ``failed`` is resumable from wherever it failed; ``rejected`` may be re-processed when a
+# writes). A reviewer may reject a dossier waiting for review or approved but not yet published
+# (``workers.review.reject``). ``failed`` is resumable from wherever it failed; ``rejected`` may be re-processed when a
 # limit changes; ``published`` is final until versioned corrections arrive.
 TRANSITIONS: dict[DossierState, frozenset[DossierState]] = {
     "received": frozenset({"processing", "failed", "rejected"}),
     "processing": frozenset({"needs_review", "approved", "failed", "rejected"}),
     "needs_review": frozenset({"approved", "processing", "failed", "rejected"}),
-    "approved": frozenset({"published", "needs_review", "failed"}),
+    "approved": frozenset({"published", "needs_review", "failed", "rejected"}),
     "published": frozenset(),
     "failed": frozenset({"processing", "needs_review", "approved", "published", "rejected"}),
     "rejected": frozenset({"processing"}),

@@ -79,7 +79,28 @@ def no_violations(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browser: Any) -> None:
+def blurred_copy(folder: Path) -> Path:
+    """Page 2 of the sample as a shaky rescan."""
+    from PIL import Image, ImageFilter
+
+    out = folder / "trang-2-quet-lai.jpg"
+    Image.open(sorted(SAMPLE.glob("*.jpg"))[1]).filter(ImageFilter.GaussianBlur(5)).save(out, dpi=(200, 200))
+    return out
+
+
+def rescan_page_2(page: Any, scan: Path) -> str:
+    """Rescan page 2 from its button and return its new verdict (the other page and the file list stay)."""
+    before = page.locator(".verdict").nth(1).inner_text()
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Quét lại trang 2").click()
+    chooser.value.set_files(str(scan))
+    changed = "t => document.querySelectorAll('.verdict')[1].textContent !== t"
+    page.wait_for_function(changed, arg=before, timeout=60_000)
+    assert page.locator(".verdict").count() == 2 and page.locator("#chosen li").count() == 2
+    return page.locator(".verdict").nth(1).inner_text()
+
+
+def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browser: Any, tmp_path: Path) -> None:
     base, service = server
     page = new_page(browser)
     page.goto(f"{base}/desk")
@@ -95,6 +116,8 @@ def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browse
     page.wait_for_selector(".pages li:nth-child(2) .verdict", timeout=60_000)
     verdicts = page.locator(".verdict").all_inner_texts()
     assert len(verdicts) == 2 and all(v.startswith(("✔ Trang", "⚠ Trang", "✘ Trang")) for v in verdicts)
+    assert rescan_page_2(page, blurred_copy(tmp_path)).startswith("✘ Trang 2: Trang 2 bị mờ")  # caught at once
+    assert rescan_page_2(page, sorted(SAMPLE.glob("*.jpg"))[1]) == verdicts[1]  # and the good page put back
     no_violations(page, "desk")
 
     started = time.monotonic()

@@ -6,9 +6,12 @@ personal data are audited by the service with the principal as actor. Errors are
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -20,6 +23,8 @@ router = APIRouter(prefix="/api/v1")
 Who = Annotated[Principal, Depends(principal)]
 Files = Annotated[list[UploadFile], File(description="PDF, TIFF, JPEG or PNG files: one dossier")]
 STAFF = ("reception", "reviewer", "approver", "admin")
+MEDIA_TYPES = {b"%PD": "application/pdf", b"II*": "image/tiff", b"MM\x00": "image/tiff", b"\xff\xd8\xff": "image/jpeg",
+               b"\x89PN": "image/png"}  # fmt: skip
 
 
 class FieldValueIn(BaseModel):
@@ -27,6 +32,12 @@ class FieldValueIn(BaseModel):
 
     value: str = Field(max_length=2000)
     reason: str | None = Field(default=None, max_length=500)
+
+
+class RejectIn(BaseModel):
+    """Why the result cannot stand: the desk reads it before scanning the paper again."""
+
+    reason: str = Field(min_length=1, max_length=1000)
 
 
 class ApproveIn(BaseModel):
@@ -43,11 +54,43 @@ def receipt(request: Request, code: str) -> dict[str, Any]:
 
 
 @router.post("/check", summary="Reception check of a dossier's pages, with thumbnails (nothing stored)")
-def check(request: Request, who: Who, files: Files) -> dict[str, Any]:
+def check(
+    request: Request,
+    who: Who,
+    files: Files,
+    first_page: Annotated[int, Query(ge=1, le=10_000, description="number the pages from this one")] = 1,
+) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reception", "admin", scope="submit")
     with saved_uploads(files, web.service.settings.max_upload_mb, web.service.settings.data_dir / "uploads") as paths:
-        return web.service.check(paths, thumbnails=True)
+        return web.service.check(paths, thumbnails=True, first_page=first_page)
+
+
+@router.post(
+    "/pages/replace",
+    summary="Rescan one page before submitting: the file holding it, with that page replaced (nothing stored)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "image/tiff": {}, "image/jpeg": {}, "image/png": {}}}},
+)
+def replace_page(
+    request: Request,
+    who: Who,
+    file: Annotated[UploadFile, File(description="the file holding the page, as the desk holds it")],
+    replacement: Annotated[UploadFile, File(description="the new scan of that one page")],
+    page: Annotated[int, Form(ge=1, le=10_000, description="the page's number inside that file, from 1")],
+) -> Response:
+    web = state(request)
+    web.service.require(who, "reception", "admin", scope="submit")
+    scratch = web.service.settings.data_dir / "uploads"
+    with saved_uploads([file, replacement], web.service.settings.max_upload_mb, scratch) as (old, new):
+        out = Path(tempfile.mkdtemp(prefix="rescan-", dir=scratch))
+        try:
+            done = web.service.replace_page(old, page, new, out)
+            data, name = done.read_bytes(), done.name
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    kind = MEDIA_TYPES.get(data[:3], "application/octet-stream")
+    return Response(data, media_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.post("/dossiers", status_code=202, summary="Hand a dossier in: the receipt at once, digitized after")
@@ -197,6 +240,18 @@ def review_approve(request: Request, who: Who, result: str, body: ApproveIn | No
         "published": [getattr(p, "code", str(p)) for p in published],
         "publish_problem": str(problem) if problem else None,
     }
+
+
+@router.post(
+    "/review/{result}/reject", summary="Reject a result with a reason: its dossier goes back to the desk to rescan"
+)
+def review_reject(request: Request, who: Who, result: str, body: RejectIn) -> dict[str, Any]:
+    web = state(request)
+    web.service.require(who, "reviewer", "approver", "admin", scope="review")
+    web.service.check_result_access(who, result)
+    done = web.service.review_reject(result, body.reason, by=who.actor)
+    return {"result": done.result, "dossier": done.dossier, "dossier_state": "rejected", "reason": done.reason,
+            "withdrawn": done.withdrawn}  # fmt: skip
 
 
 @router.post("/verify", summary="Verify an uploaded PDF's signatures and embedded fields (nothing kept)")

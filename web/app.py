@@ -21,8 +21,8 @@ from sohoa import __version__
 from sohoa.errors import NotAuthenticated, SohoaError
 from web import api, pages
 from web.deps import WebState
-from web.errors import INTERNAL, body_of, log, status_of
-from web.formats import vn_date, vn_datetime, vn_number
+from web.errors import INTERNAL, body_of, invalid_message, log, status_of
+from web.formats import vn_change, vn_date, vn_datetime, vn_number
 from web.runner import Runner
 from web.security import RateLimiter
 from workers.service import Service
@@ -36,7 +36,7 @@ CSP = (
 
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number)
+    templates.env.filters.update(vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number, vn_change=vn_change)
     return templates
 
 
@@ -90,14 +90,16 @@ def create_app(service: Service, *, background: bool | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        message = f"yêu cầu không hợp lệ: {where}: {first.get('msg', '')}".strip()
+        message = invalid_message(list(exc.errors()))
+        if _wants_html(request):
+            return pages.render(request, "error.html", 422, message=message, hint=None, code=422)
         return JSONResponse({"error": {"code": "invalid_request", "message": message}}, status_code=422)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
+        if _wants_html(request):
+            return pages.render(request, "error.html", 500, message=INTERNAL["error"]["message"], hint=None, code=500)
         return JSONResponse(INTERNAL, status_code=500)
 
     @app.middleware("http")

@@ -49,3 +49,32 @@ def body_of(exc: SohoaError) -> dict[str, dict[str, str]]:
 
 
 INTERNAL = {"error": {"code": "internal", "message": "lỗi nội bộ, vui lòng thử lại sau"}}
+
+
+# Pydantic's error types in words for staff and citizens; an unlisted type reads as "không hợp lệ".
+INVALID_WORDS = {
+    "missing": "thiếu giá trị bắt buộc",
+    "string_too_long": "quá dài",
+    "string_too_short": "không được để trống",
+    "too_short": "không được để trống",
+    "string_type": "phải là chuỗi ký tự",
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "greater_than_equal": "nhỏ hơn mức cho phép",
+    "less_than_equal": "lớn hơn mức cho phép",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "literal_error": "không thuộc các giá trị được chấp nhận",
+    "json_invalid": "không phải JSON hợp lệ",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "dict_type": "phải là một đối tượng JSON",
+    "value_error": "không hợp lệ",
+}
+
+
+def invalid_message(errors: list[dict[str, object]]) -> str:
+    """The first problem of a malformed request, in Vietnamese: where, and what is wrong there."""
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
+    what = INVALID_WORDS.get(str(first.get("type", "")), "không hợp lệ")
+    return f"yêu cầu không hợp lệ: {where} {what}".strip() if where else f"yêu cầu không hợp lệ: {what}"

@@ -6,7 +6,9 @@ lines of ``static/desk.js`` over the API, and its list of today's dossiers refre
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import base64
+import json
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import segno
@@ -21,6 +23,7 @@ from workers.accounts import Principal
 router = APIRouter(include_in_schema=False)
 Who = Annotated[Principal, Depends(principal)]
 MaybeWho = Annotated[Principal | None, Depends(viewer)]
+OIDC_COOKIE = "sohoa_oidc"
 ROLE_LABELS = {
     "reception": "Tiếp nhận",
     "reviewer": "Kiểm tra",
@@ -62,7 +65,7 @@ def home(who: MaybeWho) -> RedirectResponse:
 
 @router.get("/login")
 def login_page(request: Request, next: Annotated[str, Query(max_length=200)] = "/") -> HTMLResponse:
-    return render(request, "login.html", next=next)
+    return render(request, "login.html", next=next, oidc=state(request).service.oidc_enabled())
 
 
 def _local(target: str) -> str:
@@ -85,16 +88,63 @@ def login(
         session_id, _csrf, _who = web.service.login(username.strip().lower(), password, totp.strip() or None)
     except NotAuthenticated as exc:
         return render(request, "login.html", 401, next=next, error=exc.message, username=username)
-    page = RedirectResponse(_local(next), status_code=303)
+    return _start_session(request, session_id, next)
+
+
+def _start_session(request: Request, session_id: str, target: str) -> RedirectResponse:
+    """Where a login ends: the session cookie set, the anonymous CSRF cookie dropped, on to ``target``."""
+    page = RedirectResponse(_local(target), status_code=303)
     page.set_cookie(
         SESSION_COOKIE,
         session_id,
-        max_age=int(web.service.settings.session_hours * 3600),
+        max_age=int(state(request).service.settings.session_hours * 3600),
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
     )
     page.delete_cookie(CSRF_COOKIE)
+    return page
+
+
+@router.get("/login/oidc")
+def oidc_login(request: Request, next: Annotated[str, Query(max_length=200)] = "/") -> RedirectResponse:
+    """Off to the agency's identity provider; what its answer must match waits in a short-lived cookie."""
+    web = state(request)
+    begun = web.service.oidc_start(str(request.url_for("oidc_callback")))
+    page = RedirectResponse(begun.url, status_code=303)
+    pending = json.dumps({"state": begun.state, "nonce": begun.nonce, "verifier": begun.verifier, "next": next})
+    page.set_cookie(OIDC_COOKIE, base64.urlsafe_b64encode(pending.encode()).decode(), max_age=600, httponly=True,
+                    samesite="lax", secure=request.url.scheme == "https", path="/login/oidc")  # fmt: skip
+    return page
+
+
+@router.get("/login/oidc/callback", name="oidc_callback")
+def oidc_callback(
+    request: Request,
+    code: Annotated[str, Query(max_length=2000)] = "",
+    state_: Annotated[str, Query(alias="state", max_length=200)] = "",
+    error: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    web = state(request)
+    web.login_limiter.hit(f"ip:{client_address(request)}")
+    try:
+        pending = json.loads(base64.urlsafe_b64decode(request.cookies.get(OIDC_COOKIE, "")))
+        pending = {k: str(pending[k]) for k in ("state", "nonce", "verifier", "next")}
+    except (ValueError, KeyError, TypeError):
+        pending = {"state": "", "nonce": "", "verifier": "", "next": "/"}
+    target = pending.pop("next") or "/"
+    try:
+        if error:
+            raise NotAuthenticated(f"nhà cung cấp định danh từ chối đăng nhập ({error})")
+        session_id, _csrf, _who = web.service.oidc_finish(
+            str(request.url_for("oidc_callback")), code=code, state=state_, pending=pending
+        )
+    except NotAuthenticated as exc:
+        page = render(request, "login.html", 401, next=target, error=exc.message, oidc=True)
+        page.delete_cookie(OIDC_COOKIE, path="/login/oidc")
+        return page
+    page = _start_session(request, session_id, target)
+    page.delete_cookie(OIDC_COOKIE, path="/login/oidc")
     return page
 
 
@@ -120,14 +170,20 @@ def desk_today(request: Request, who: Who) -> HTMLResponse:
 
 
 @router.get("/desk/receipt/{code}")
-def desk_receipt(request: Request, who: Who, code: str) -> HTMLResponse:
+def desk_receipt(
+    request: Request, who: Who, code: str, format: Annotated[Literal["html", "pdf"], Query()] = "html"
+) -> Response:
     from web.api import receipt
 
     web = state(request)
     web.service.require(who, "reception", "admin", scope="submit")
     web.service.check_dossier_access(who, code)
-    info = web.service.status(code)
     link = receipt(request, code)
+    if format == "pdf":
+        pdf = web.service.receipt_pdf(code, link["status_url"])
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan-{code}.pdf"'})  # fmt: skip
+    info = web.service.status(code)
     info["label"] = web.service.public_status(code, link["secret"])["label"]
     qr = segno.make(link["status_url"], error="m").svg_inline(scale=3, title="Mã QR tra cứu hồ sơ")
     return render(request, "receipt.html", who=who, csrf=_session_csrf(request), info=info, link=link, qr=qr,

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
 
 from sohoa.errors import BadInput, Conflict, Forbidden, NotAuthenticated
 from storage import repository
@@ -196,12 +197,30 @@ def login(ctx: Context, username: str, password: str, totp_code: str | None = No
             raise NotAuthenticated("mã xác thực hai bước không đúng")
         if _HASHER.check_needs_rehash(user.password_hash):
             rows.set_password_hash(s, user.id, _HASHER.hash(password))
-        session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        expires = utcnow() + timedelta(hours=ctx.settings.session_hours)
-        rows.purge_expired_sessions(s)
-        rows.add_session(s, id_hash=_digest(session_id), user_id=user.id, csrf=csrf, expires_at=expires)
-        repository.append_audit(s, actor=f"user:{user.username}", action="user.login", subject=f"user:{user.username}")
-        return session_id, csrf, _principal(user)
+        return _new_session(ctx, s, user, via="password")
+
+
+def login_verified(ctx: Context, username: str, *, via: str) -> tuple[str, str, Principal]:
+    """A new session for a user whose identity another party proved (``via``: an OIDC provider): the local
+    account must exist and be enabled, and gives the roles and the agency. No TOTP here: the provider's own
+    second factor stands in for it."""
+    with session_scope(ctx.engine) as s:
+        user = rows.user_by_name(s, username.strip().lower())
+        if user is None or user.disabled:
+            raise NotAuthenticated(f"không có tài khoản đang hoạt động tên {username!r} trên hệ thống này",
+                                   hint="quản trị viên cần tạo tài khoản cùng tên (sohoa users add)")  # fmt: skip
+        return _new_session(ctx, s, user, via=via)
+
+
+def _new_session(ctx: Context, s: Session, user: UserRow, *, via: str) -> tuple[str, str, Principal]:
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(hours=ctx.settings.session_hours)
+    rows.purge_expired_sessions(s)
+    rows.add_session(s, id_hash=_digest(session_id), user_id=user.id, csrf=csrf, expires_at=expires)
+    payload = None if via == "password" else {"via": via}
+    actor = f"user:{user.username}"
+    repository.append_audit(s, actor=actor, action="user.login", subject=actor, payload=payload)
+    return session_id, csrf, _principal(user)
 
 
 def session_principal(ctx: Context, session_id: str) -> tuple[Principal, str] | None:

@@ -39,7 +39,7 @@ def receipt_secret(ctx: Context, code: str) -> str:
 def public_status(ctx: Context, code: str, secret: str) -> dict[str, Any]:
     """State, label, dates and pages of a dossier for whoever holds its receipt; ``UnknownDossier`` when the
     code or the secret is wrong (the same answer for both, so codes cannot be probed)."""
-    if not hmac.compare_digest(receipt_secret(ctx, code.strip()), secret.strip().lower()):
+    if not hmac.compare_digest(receipt_secret(ctx, code.strip()).encode(), secret.strip().lower().encode()):
         raise dossiers.UnknownDossier("không tìm thấy hồ sơ với mã và mã bí mật này")
     with session_scope(ctx.engine) as s:
         row = dossiers.get_row(s, code.strip())
@@ -57,7 +57,7 @@ def public_status(ctx: Context, code: str, secret: str) -> dict[str, Any]:
 
 
 def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[dict[str, Any]]:
-    """The agency's dossiers received today (the server's date, as in their codes), newest first."""
+    """The agency's dossiers received today (the agency's date, as in their codes), newest first."""
     with session_scope(ctx.engine) as s:
         return [
             {
@@ -67,8 +67,9 @@ def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[
                 "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
                 "pages": sum(src.page_count for src in row.sources),
                 "files": len(row.sources),
+                "reason": row.reason if row.state == "rejected" else None,  # what the desk must scan again
             }
-            for row in repository.dossiers_of_day(s, agency, day or date.today())
+            for row in repository.dossiers_of_day(s, agency, day or dossiers.agency_today())
         ]
 
 

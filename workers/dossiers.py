@@ -8,9 +8,10 @@ with its error, so ``sohoa status`` can say where a dossier stopped.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,15 @@ from storage.states import ACTIVE_STATES, APPROVED_STATES, SETTLING_STATES, STAR
 from storage.tables import DossierRow
 from workers.context import Context
 from workers.refusal import check_not_refused
+
+# The receipt date in a dossier's code is the agency's calendar day, not the server's (often UTC): a dossier
+# handed in at 06:30 in Hà Nội is 23:30 the day before in UTC.
+AGENCY_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def agency_today() -> date:
+    """Today's date where the agencies are (Asia/Ho_Chi_Minh): the day in dossier codes and the desk's list."""
+    return datetime.now(AGENCY_TZ).date()
 
 
 class UnknownDossier(BadInput):
@@ -61,7 +71,7 @@ def receive(ctx: Context, sources: list[Source], inputs_key: str) -> DossierRow:
         row, created = repository.find_or_create_dossier(
             s,
             agency=ctx.settings.agency_code,
-            day=date.today(),
+            day=agency_today(),
             inputs_key=inputs_key,
             sources=sources,
             source_keys=source_keys,

@@ -13,6 +13,10 @@ The rules, in one place:
 - ``approve`` refuses while a field still needs review, unless ``force`` (the audit entry then lists
   those fields); the dossier becomes ``approved`` when its last result is approved. ``result.approved``
   carries the keyed digest of the approved field set, the one ``result.published`` repeats.
+- ``reject`` sends a result's whole dossier back to the desk: it becomes ``rejected`` with the reviewer's
+  reason (mandatory), every approval it held not yet published is withdrawn (nothing of it can be signed as
+  approved), and ``result.rejected`` is audited with a keyed digest of the reason (free text may name
+  people). The paper is scanned again as a new dossier; ``rejected`` may still be re-processed as it is.
 - ``list_waiting`` shows values to a person: each listed result's doubtful fields are recorded
   (``result.read`` via ``review_list``, ``workers.reads``).
 - Each operation is one transaction that starts by taking the audit log's lock, so two reviewers never
@@ -117,6 +121,16 @@ class Correction:
     changed: bool
     revision_id: int | None = None
     reopened: bool = False
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """What ``reject`` did: the dossier sent back, the reason it carries, the approvals withdrawn."""
+
+    result: str
+    dossier: str
+    reason: str
+    withdrawn: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -296,6 +310,39 @@ def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force:
         repository.append_audit(session, actor=by, action="result.approved", subject=document.code, payload=payload)
         state = dossiers.settle(session, dossier, by=by)
         return Approval(document.code, dossier.code, state, forced=doubtful)
+
+
+def reject(engine: Engine, result: str, reason: str, *, by: str, audit_key: AuditKey) -> Rejection:
+    """Send ``result``'s dossier back to the desk as ``rejected`` with ``reason``; see the module docstring."""
+    by = _actor(by)
+    cleaned = clean_reason(reason)
+    if cleaned is None:
+        raise BadInput("cần ghi lý do trả lại", hint="ví dụ: trang 2 mờ, không đọc được số định danh")
+    with session_scope(engine) as session:
+        repository.lock_audit_log(session)
+        document, dossier = get_result(session, result)
+        _open_for_review(dossier, document.code)
+        now = utcnow()
+        withdrawn = []
+        for doc in repository.dossier_documents(session, dossier.id):
+            if doc.approved_at is not None:
+                repository.set_approval(session, doc.id, by=None, at=now)
+                withdrawn.append(doc.code)
+        repository.set_state(session, dossier, "rejected", reason=f"trả lại khi kiểm tra: {cleaned}")
+        repository.append_audit(
+            session,
+            at=now,
+            actor=by,
+            action="result.rejected",
+            subject=document.code,
+            payload={
+                "dossier": dossier.code,
+                "withdrawn": withdrawn,
+                "reason_hmac": audit_key.digest("sohoa.reject-reason/1", document.code, cleaned),
+                "hmac_key": audit_key.id,
+            },
+        )
+        return Rejection(document.code, dossier.code, cleaned, withdrawn)
 
 
 def approve_and_publish(

@@ -26,12 +26,13 @@ if TYPE_CHECKING:
     from workers.audit import AuditVerdict, PdfTie
     from workers.context import Context
     from workers.lifecycle import Outcome
+    from workers.oidc import OidcStart
     from workers.prefetch import NoPrefetch
     from workers.progress import Progress
     from workers.publish import Publication
     from workers.reconcile import Report as ReconcileReport
     from workers.results import ResultSummary, ResultView
-    from workers.review import Approval, Correction, WaitingResult
+    from workers.review import Approval, Correction, Rejection, WaitingResult
     from workers.seals import Sealed
     from workers.submission import Receipt
 
@@ -93,12 +94,20 @@ class Service:
 
     # -- reception and processing ------------------------------------------------------------------
 
-    def check(self, inputs: list[Path], *, thumbnails: bool = False) -> dict[str, Any]:
+    def check(self, inputs: list[Path], *, thumbnails: bool = False, first_page: int = 1) -> dict[str, Any]:
         """The reception check of a dossier's pages (resolution, blur, blank, skew, cut edges): nothing stored.
-        With ``thumbnails`` each page also carries a small JPEG (a data URI) for the desk's screen."""
+        With ``thumbnails`` each page also carries a small JPEG (a data URI) for the desk's screen; pages are
+        numbered from ``first_page`` (a page rescanned alone keeps its number)."""
         from workers.submission import check_inputs
 
-        return check_inputs(inputs, self.settings, thumbnails=thumbnails)
+        return check_inputs(inputs, self.settings, thumbnails=thumbnails, first_page=first_page)
+
+    def replace_page(self, source: Path, page: int, replacement: Path, out_dir: Path) -> Path:
+        """``source`` with page ``page`` (1-based) replaced by the one-page ``replacement``: the desk's rescan of
+        one page before the dossier is handed in (``workers.rescan``; nothing stored)."""
+        from workers.rescan import replace_page
+
+        return replace_page(source, page, replacement, self.settings, out_dir)
 
     @staticmethod
     def check_out_dir(out: Path) -> None:
@@ -187,6 +196,12 @@ class Service:
         from workers.review import approve_and_publish
 
         return approve_and_publish(self.ctx, result, by=by, force=force)
+
+    def review_reject(self, result: str, reason: str, *, by: str) -> Rejection:
+        """Send a result's dossier back to the desk (``rejected``, with the reason); approvals withdrawn, audited."""
+        from workers.review import reject
+
+        return reject(self.ctx.engine, result, reason, by=by, audit_key=self.ctx.audit_key)
 
     def publish(self, code: str, *, by: str | None = None) -> list[Publication]:
         """Publish an approved result, or every approved result of a dossier when ``code`` is a dossier's."""
@@ -277,6 +292,25 @@ class Service:
 
         return public_status(self.ctx, code, secret)
 
+    def receipt_pdf(self, code: str, status_url: str) -> bytes:
+        """The dossier's receipt as an A5 PDF (code, date, pages, secret, QR of ``status_url``): nothing kept."""
+        import tempfile
+
+        from workers.receipt import ReceiptFacts, receipt_pdf
+
+        secret = self.receipt_secret(code)
+        info = self.public_status(code, secret)
+        facts = ReceiptFacts(
+            agency=self.settings.agency_name,
+            code=info["code"],
+            received_at=dt.datetime.fromisoformat(info["received_at"]),
+            pages=info["pages"]["total"],
+            secret=secret,
+            status_url=status_url,
+        )
+        with tempfile.TemporaryDirectory(prefix="receipt-", dir=self.settings.data_dir) as tmp:
+            return receipt_pdf(facts, Path(tmp) / f"{code}.pdf").read_bytes()
+
     def todays_dossiers(self, agency: str) -> list[dict[str, Any]]:
         """The agency's dossiers received today, newest first."""
         from workers.desk import todays_dossiers
@@ -349,6 +383,30 @@ class Service:
         from workers.accounts import login
 
         return login(self.ctx, username, password, totp_code)
+
+    def oidc_enabled(self) -> bool:
+        """Whether logging in through the agency's OIDC provider is offered (``SOHOA_OIDC_*``)."""
+        from workers.oidc import enabled
+
+        return enabled(self.settings)
+
+    def oidc_start(self, redirect_uri: str) -> OidcStart:
+        """Begin an OIDC login: the provider URL to send the browser to, and what its callback must match."""
+        from workers.oidc import start
+
+        return start(self.settings, redirect_uri)
+
+    def oidc_finish(
+        self, redirect_uri: str, *, code: str, state: str, pending: dict[str, str]
+    ) -> tuple[str, str, Principal]:
+        """Finish an OIDC login (``pending``: the ``state``, ``nonce`` and ``verifier`` its start made): a new
+        session for the local account the provider vouches for."""
+        from workers.accounts import login_verified
+        from workers.oidc import OidcStart, finish
+
+        begun = OidcStart("", pending.get("state", ""), pending.get("nonce", ""), pending.get("verifier", ""))
+        username = finish(self.settings, redirect_uri, code=code, state=state, begun=begun)
+        return login_verified(self.ctx, username, via="oidc")
 
     def logout(self, session_id: str) -> None:
         """End a session."""

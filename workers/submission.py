@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +76,13 @@ def thumbnail(rgb: Any, width: int = THUMBNAIL_WIDTH) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg.tobytes()).decode() if ok else ""
 
 
-def reception_check(sources: list[Source], settings: Settings, *, thumbnails: bool = False) -> list[dict[str, Any]]:
+def reception_check(
+    sources: list[Source], settings: Settings, *, thumbnails: bool = False, first_page: int = 1
+) -> list[dict[str, Any]]:
     """The reception check of every page (no OCR, nothing stored): per page its number, source, resolution
     (measured when it can be), whether it should be scanned again, findings worst first and the measures
-    (and, with ``thumbnails``, a small image of the page)."""
+    (and, with ``thumbnails``, a small image of the page). Pages are numbered from ``first_page``: a page
+    rescanned alone keeps its number in the dossier, in its verdict's words too."""
 
     def one(ref: PageRef) -> dict[str, Any]:
         raster = rasterize(ref, settings)
@@ -88,6 +91,8 @@ def reception_check(sources: list[Source], settings: Settings, *, thumbnails: bo
         return extra | {
             "number": ref.number,
             "source": sources[ref.source_index].filename,
+            "source_index": ref.source_index,
+            "source_page": ref.index_in_source + 1,
             "dpi": check.measures.dpi_measured or check.measures.dpi_claimed,
             "dpi_file": check.measures.dpi_claimed,
             "rescan": check.needs_rescan,
@@ -96,14 +101,19 @@ def reception_check(sources: list[Source], settings: Settings, *, thumbnails: bo
         }
 
     with ThreadPoolExecutor(max_workers=settings.page_workers) as pool:  # pdftoppm/OpenCV run outside the GIL
-        return list(pool.map(one, page_refs(sources)))
+        refs = [replace(ref, number=ref.number + first_page - 1) for ref in page_refs(sources)]
+        return list(pool.map(one, refs))
 
 
-def check_inputs(inputs: list[Path], settings: Settings, *, thumbnails: bool = False) -> dict[str, Any]:
+def check_inputs(
+    inputs: list[Path], settings: Settings, *, thumbnails: bool = False, first_page: int = 1
+) -> dict[str, Any]:
     """``sohoa check``: the reception check of a dossier's inputs, ``{"ok", "rescan", "pages"}``. A repaired
     copy of a damaged PDF is written to a temporary folder, never the data folder."""
     with tempfile.TemporaryDirectory(prefix="sohoa-check-") as scratch:
-        pages = reception_check(ingest(inputs, settings, Path(scratch)), settings, thumbnails=thumbnails)
+        pages = reception_check(
+            ingest(inputs, settings, Path(scratch)), settings, thumbnails=thumbnails, first_page=first_page
+        )
     rescan = [p["number"] for p in pages if p["rescan"]]
     return {"ok": not rescan, "rescan": rescan, "pages": pages}
 
