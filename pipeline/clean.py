@@ -22,6 +22,7 @@ import numpy as np
 ANALYSIS_WIDTH = 1000  # px; measurements run on a downscaled copy
 MAX_SKEW = 6.0
 MARGIN_BAND = 0.06  # fraction of each side ignored when measuring orientation and skew
+RULE_FRACTION = 25  # a straight run longer than 1/25 of the page's long side is a rule, not a letter
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,23 @@ def _binary_small(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     bw[-bh:, :] = 0
     bw[:, :bw_] = 0
     bw[:, -bw_:] = 0
-    return bw > 0, scale
+    return drop_rules(bw) > 0, scale
+
+
+def drop_rules(bw: np.ndarray) -> np.ndarray:
+    """The ink mask without long straight strokes: frames, borders and table rules.
+
+    A frame's sides are the longest, straightest ink on a page: left in, its vertical sides give the
+    sharper column profile and a framed upright certificate is measured sideways. Only text remains
+    after removing every horizontal or vertical run longer than any word's strokes (1/25 of the side).
+    """
+    length = max(15, max(bw.shape) // RULE_FRACTION)
+    rules = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    rules |= cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    if not rules.any():
+        return bw
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # the rule's anti-aliased edges go with it
+    return cv2.subtract(bw, rules)
 
 
 def _profile_score(ys: np.ndarray, xs: np.ndarray, angle_deg: float, size: int) -> float:
