@@ -101,7 +101,6 @@ def _osd_engine() -> Iterator[tesserocr.PyTessBaseAPI]:
     with _osd_lock:
         api = _osd_idle.pop() if _osd_idle else None
     if api is None:
-        ocr.check_languages("osd")
         api = tesserocr.PyTessBaseAPI(lang="osd", psm=tesserocr.PSM.OSD_ONLY)
     try:
         yield api
@@ -112,7 +111,12 @@ def _osd_engine() -> Iterator[tesserocr.PyTessBaseAPI]:
 
 
 def osd_turn(image: np.ndarray) -> tuple[int | None, float]:
-    """Clockwise turn (0/90/180/270) that Tesseract's OSD says makes ``image`` upright, and its confidence."""
+    """Clockwise turn (0/90/180/270) that Tesseract's OSD says makes ``image`` upright, and its confidence.
+
+    None when OSD cannot tell (too little text) or its model is not installed: the readings then decide.
+    """
+    if "osd" not in ocr.available_languages():
+        return None, 0.0
     with _osd_engine() as api:
         api.SetImage(Image.fromarray(np.ascontiguousarray(image)))
         result = api.DetectOrientationScript()
@@ -133,7 +137,8 @@ def second_opinion(
     """None when nothing casts doubt on ``geometry``; otherwise the rotation whose reading is best.
 
     ``for_ocr`` is the OCR image turned by ``geometry`` and ``words`` its reading. The turn OSD proposes is
-    read too, and replaces the measured one only when it reads clearly more text.
+    read too, and replaces the measured one only when it reads clearly more text. When OSD cannot tell,
+    the turns the doubt points to are read (both sideways turns for words in tall boxes, else all three).
     """
     triggers = doubts(geometry, words)
     if not triggers:
@@ -141,12 +146,12 @@ def second_opinion(
     measured = geometry.rotation
     scores = {measured: reading_score(words)}
     proposed, confidence = osd_turn(for_ocr)
-    if proposed:
-        candidates = [proposed]
-    elif "sideways_words" in triggers:  # lines read in tall boxes are sideways, whatever OSD could tell
+    if proposed is not None:
+        candidates = [proposed] if proposed else []
+    elif "sideways_words" in triggers:
         candidates = [90, 270]
     else:
-        candidates = []
+        candidates = [90, 180, 270]
     for delta in candidates:
         turned = ocr.recognize(turn(for_ocr, delta), lang=lang, timeout_s=timeout_s)
         scores[(measured + delta) % 360] = reading_score(turned)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from pipeline import clean, ocr, orientation, pages, postcorrect, quality
-from pipeline.models import PageRef, PageResult
+from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
 
@@ -69,12 +70,12 @@ def write_reading_grey(grey: np.ndarray, path: Path) -> None:
 class _Reading:
     """One page turned by one geometry: the gate's findings, the images and the OCR words."""
 
-    gate: list[dict]
+    gate: list[dict[str, Any]]
     width: int
     height: int
     image_path: Path
     for_ocr: np.ndarray
-    words: list  # OCR words as recognized, before post-correction
+    words: list[Word]  # as recognized, before post-correction
 
 
 def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, timings: dict[str, float]) -> _Reading:
