@@ -22,6 +22,7 @@ import numpy as np
 ANALYSIS_WIDTH = 1000  # px; measurements run on a downscaled copy
 MAX_SKEW = 6.0
 MARGIN_BAND = 0.06  # fraction of each side ignored when measuring orientation and skew
+RULE_FRACTION = 25  # a straight run longer than 1/25 of the page's long side is a rule, not a letter
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Geometry:
 
     rotation: int
     skew: float
-    orientation_score: float  # > 0; larger is surer
+    orientation_score: float  # > 0; larger is surer of up against down
+    axis_margin: float = 0.0  # sharper profile / the other (>= 1); larger is surer of upright against sideways
 
 
 def ink_gray(rgb: np.ndarray) -> np.ndarray:
@@ -57,7 +59,23 @@ def _binary_small(rgb: np.ndarray) -> tuple[np.ndarray, float]:
     bw[-bh:, :] = 0
     bw[:, :bw_] = 0
     bw[:, -bw_:] = 0
-    return bw > 0, scale
+    return drop_rules(bw) > 0, scale
+
+
+def drop_rules(bw: np.ndarray) -> np.ndarray:
+    """The ink mask without long straight strokes: frames, borders and table rules.
+
+    A frame's sides are the longest, straightest ink on a page: left in, its vertical sides give the
+    sharper column profile and a framed upright certificate is measured sideways. Only text remains
+    after removing every horizontal or vertical run longer than any word's strokes (1/25 of the side).
+    """
+    length = max(15, max(bw.shape) // RULE_FRACTION)
+    rules = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    rules |= cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    if not rules.any():
+        return bw
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # the rule's anti-aliased edges go with it
+    return cv2.subtract(bw, rules)
 
 
 def _profile_score(ys: np.ndarray, xs: np.ndarray, angle_deg: float, size: int) -> float:
@@ -114,15 +132,23 @@ def _up_score(mask: np.ndarray) -> float:
     return 0.0 if total == 0 else (above - below) / total
 
 
-def measure_geometry(rgb: np.ndarray) -> Geometry:
-    """Find the clockwise rotation (multiple of 90°) and residual skew that make the page upright."""
+def measure_geometry(rgb: np.ndarray, *, rotation: int | None = None) -> Geometry:
+    """Find the clockwise rotation (multiple of 90°) and residual skew that make the page upright.
+
+    With ``rotation`` given (a second opinion decided it), only the skew is measured, along that axis.
+    """
     mask, _ = _binary_small(rgb)
     if mask.sum() < 50:  # blank page: nothing to measure
-        return Geometry(0, 0.0, 0.0)
+        return Geometry(rotation or 0, 0.0, 0.0)
     size = max(mask.shape)
     ys, xs = _ink_coords(mask)
+    if rotation is not None:
+        sideways = rotation in (90, 270)
+        angle, _ = _best_angle(xs, ys, size) if sideways else _best_angle(ys, xs, size)
+        return Geometry(rotation, -angle if sideways else angle, 0.0)
     angle_h, score_h = _best_angle(ys, xs, size)  # text lines horizontal as scanned
     angle_v, score_v = _best_angle(xs, ys, size)  # text lines vertical as scanned
+    axis_margin = max(score_h, score_v) / max(min(score_h, score_v), 1e-9)
     if score_v > score_h:
         # Rotate 90° clockwise, then decide between that and 270° by the up/down asymmetry.
         turned = np.rot90(mask, k=-1)
@@ -134,8 +160,8 @@ def measure_geometry(rgb: np.ndarray) -> Geometry:
         base = 0
     straight = _rotate_mask(turned, skew)
     up = _up_score(straight)
-    rotation = base if up >= 0 else (base + 180) % 360
-    return Geometry(rotation, skew, abs(up))
+    found = base if up >= 0 else (base + 180) % 360
+    return Geometry(found, skew, abs(up), axis_margin)
 
 
 def _rotate_mask(mask: np.ndarray, angle: float) -> np.ndarray:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, pages, postcorrect, quality, rules
-from pipeline.models import PageRef, PageResult
+from pipeline import clean, ocr, orientation, pages, postcorrect, quality, rules
+from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
 
@@ -65,15 +66,21 @@ def write_reading_grey(grey: np.ndarray, path: Path) -> None:
     _write_jpeg(grey, path, 90)
 
 
-def process_page(ctx: PageContext) -> PageResult:
-    """Run every per-page stage; returns the page's OCR words and measurements."""
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    raster = pages.rasterize(ctx.ref, ctx.settings)
-    timings["pages"] = time.perf_counter() - t
+@dataclass
+class _Reading:
+    """One page turned by one geometry: the gate's findings, the images and the OCR words."""
 
+    gate: list[dict[str, Any]]
+    width: int
+    height: int
+    image_path: Path
+    for_ocr: np.ndarray
+    words: list[Word]  # as recognized, before post-correction
+
+
+def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, timings: dict[str, float]) -> _Reading:
+    """Gate, turn and straighten, write the visible JPEG and the grey image, clean and recognize."""
     t = time.perf_counter()
-    geometry = clean.measure_geometry(raster.rgb)
     gate = quality.check_page(  # the reception gate, on the page as scanned, before any OCR
         raster.rgb,
         number=ctx.ref.number,
@@ -86,34 +93,75 @@ def process_page(ctx: PageContext) -> PageResult:
     image_path = write_visible_jpeg(
         upright, ctx.work_dir / "pages" / f"{ctx.ref.number:04d}.jpg", ctx.settings.jpeg_quality
     )
+    height, width = upright.shape[:2]
     grey = clean.reading_grey(upright)
+    del upright
     write_reading_grey(grey, reading_grey_path(image_path))
     for_ocr = rules.clear_for_ocr(clean.binarize(grey))  # table rules and dot leaders hide the text
     del grey
-    timings["clean"] = time.perf_counter() - t
+    timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
-    if ctx.settings.postcorrect:
-        words = postcorrect.correct_words(words)
-    timings["ocr"] = time.perf_counter() - t
+    timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
+    return _Reading(gate.findings, width, height, image_path, for_ocr, words)
 
-    height, width = upright.shape[:2]
+
+def process_page(ctx: PageContext) -> PageResult:
+    """Run every per-page stage; returns the page's OCR words and measurements.
+
+    A page whose orientation is in doubt after reading (``orientation.second_opinion``) and reads better
+    turned otherwise is rendered and read again at that rotation; its findings say so.
+    """
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    raster = pages.rasterize(ctx.ref, ctx.settings)
+    dpi, dpi_estimated = raster.dpi, raster.dpi_estimated
+    timings["pages"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    geometry = clean.measure_geometry(raster.rgb)
+    timings["clean"] = time.perf_counter() - t
+    reading = _read(ctx, raster, geometry, timings)
+
+    t = time.perf_counter()
+    opinion = orientation.second_opinion(
+        reading.for_ocr,
+        reading.words,
+        geometry,
+        lang=ctx.settings.ocr_lang,
+        timeout_s=ctx.settings.tesseract_timeout_s,
+    )
+    if opinion is not None:
+        timings["orientation"] = time.perf_counter() - t
+    if opinion is not None and opinion.changed:
+        raster = pages.rasterize(ctx.ref, ctx.settings)  # the scan's own pixels again: one interpolation only
+        geometry = clean.measure_geometry(raster.rgb, rotation=opinion.rotation)
+        reading = _read(ctx, raster, geometry, timings)
+
+    words = reading.words
+    if ctx.settings.postcorrect:
+        t = time.perf_counter()
+        words = postcorrect.correct_words(words)
+        timings["ocr"] += time.perf_counter() - t
+
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
     result = PageResult(
         number=ctx.ref.number,
         source=ctx.source_name,
-        dpi=raster.dpi,
-        dpi_estimated=raster.dpi_estimated,
-        width=width,
-        height=height,
+        dpi=dpi,
+        dpi_estimated=dpi_estimated,
+        width=reading.width,
+        height=reading.height,
         rotation=geometry.rotation,
         skew=geometry.skew,
-        image_path=image_path,
+        image_path=reading.image_path,
         words=words,
         ocr_confidence=confidence,
         seconds={k: round(v, 3) for k, v in timings.items()},
         source_index=ctx.ref.source_index,
     )
-    result.findings = quality.page_findings(result, for_ocr, gate.findings)
+    result.findings = quality.page_findings(result, reading.for_ocr, reading.gate)
+    if opinion is not None:
+        result.findings = quality.merge_findings(result.findings, [opinion.finding(ctx.ref.number)])
     return result
