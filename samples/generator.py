@@ -107,7 +107,7 @@ def _page_spec(defects: Defects, seed: int, number: int) -> tuple[DefectSpec, st
 
 def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet_dinh",), fmt: str = "pdf",
                      dpi: int = 200, defects: Defects = "office", jpeg_quality: int = 80,
-                     name: str = "scan") -> Path:
+                     name: str = "scan", secrecy: str | None = None, secrecy_level: str | None = None) -> Path:
     """Write one synthetic dossier (one document per kind, in order) and its ``truth.json``.
 
     Kinds are those of :mod:`samples.forms` (``ALL_KINDS``); most documents are one page, "gcn_qsdd" two.
@@ -119,6 +119,9 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     or 1-bit images at `dpi`), "tiff" (multi-page, lossless, DPI tags), "png" / "jpeg" (a folder
     `name`/ with page-001.png ...). Returns the input path (file or folder); the truth is
     ``out_dir / "truth.json"``. Same arguments, same bytes.
+
+    ``secrecy`` (a style of ``samples.documents.SECRECY_STYLES``) and ``secrecy_level`` fix how
+    "quyet_dinh_mat" is marked; by default the seed draws both. Its truth document says ``secrecy_style``.
     """
     fmt = _FORMAT_ALIASES.get(fmt, fmt)
     if isinstance(kinds, str):
@@ -142,7 +145,7 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     for kind in kinds:
         index = None if kind in SEPARATOR_KINDS else len(documents) + 1
         doc: dict[str, Any] = {"index": index, "kind": kind, "pages": [], "fields": {}, "field_boxes": {}}
-        for page in build_pages(kind, content_rng, dpi, shared):
+        for page in build_pages(kind, content_rng, dpi, shared, secrecy_style=secrecy, secrecy_level=secrecy_level):
             number = len(scans) + 1
             spec, preset = _page_spec(defects, seed, number)
             scan = apply_defects(page, spec, seed=[seed, number], preset=preset)
@@ -151,6 +154,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
             doc["pages"].append(number)
             doc["fields"].update(page.fields)
             doc["field_boxes"].update({k: {"page": number, "bbox": list(b)} for k, b in page.field_boxes.items()})
+            if page.secrecy_style:
+                doc["secrecy_style"] = page.secrecy_style
         if index is not None:
             documents.append(doc)
     target = _write(out_dir, name, fmt, scans, dpi, jpeg_quality)
