@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, pages, postcorrect, quality
+from pipeline import clean, ocr, pages, postcorrect, quality, secrecy
 from pipeline.models import PageRef, PageResult
 from sohoa.settings import Settings
 
@@ -98,6 +98,7 @@ def process_page(ctx: PageContext) -> PageResult:
         words = postcorrect.correct_words(words)
     timings["ocr"] = time.perf_counter() - t
 
+    t = time.perf_counter()
     height, width = upright.shape[:2]
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
     result = PageResult(
@@ -115,5 +116,7 @@ def process_page(ctx: PageContext) -> PageResult:
         seconds={k: round(v, 3) for k, v in timings.items()},
         source_index=ctx.ref.source_index,
     )
+    result.secrecy = secrecy.find_mark(result, upright, for_ocr)  # the workers refuse the dossier on it
+    result.seconds["secrecy"] = round(time.perf_counter() - t, 3)
     result.findings = quality.page_findings(result, for_ocr, gate.findings)
     return result

@@ -1,0 +1,198 @@
+"""Secrecy marks (ô 10a of ND 30: MẬT, TỐI MẬT, TUYỆT MẬT), found before anything of a page is kept.
+
+Why a step of its own: the page's OCR misses the marks offices actually use. Tesseract drops a short word
+inside a frame (it takes the framed box for a picture), and the stamp is red, which the OCR image
+suppresses on purpose (seals and signatures must not be read as text). So each page is checked twice:
+
+1. its own OCR lines: a capitals line near the top that is exactly a mark ("| TỐI MẬT |", "MẬT KHẨN");
+2. only when that finds nothing: ink near the top that the OCR did not read (black ink outside every
+   word's box, red ink anywhere), in pieces of a mark's size, is read again by itself, its frame taken
+   away and a tilted stamp set level. On a page without such ink this costs a few milliseconds of numpy;
+   Tesseract runs only when there is something unread of a mark's size.
+
+"bí mật" in a sentence, "BẢO VỆ BÍ MẬT NHÀ NƯỚC" or "MẶT TRẬN" in a title are not marks: a mark is a
+line of its own (urgency words may share it), and the folded text of that line must be the mark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from pipeline import ocr
+from pipeline.layout import Line, is_upper, page_lines
+from pipeline.models import BBox, PageResult, Word
+from pipeline.normalize import fold_words
+
+SECRET_ZONE = 0.4  # the mark sits under the number (ND 30 ô 10a), in the upper part of the page
+MARKS = {"MAT": "MẬT", "TOI MAT": "TỐI MẬT", "TUYET MAT": "TUYỆT MẬT"}
+URGENCY_WORDS = ("THUONG KHAN", "HOA TOC", "KHAN")  # may share the mark's line
+FRAME_TOKENS = frozenset({"I", "L", "J", "1"})  # a frame's side read as a letter at either end of the line
+
+# A mark's size on paper (14 pt bold capitals, maybe framed): what an unread piece of ink must measure
+# to be read again. Rules and underlines are lower, seals and tables taller, body lines wider.
+MIN_HEIGHT_MM, MAX_HEIGHT_MM = 2.5, 16.0
+MIN_WIDTH_MM, MAX_WIDTH_MM = 6.0, 90.0
+JOIN_MM = 2.0  # letters and words closer than this form one piece
+WORD_MARGIN_MM = 0.6  # ink this close to a word the OCR read belongs to that word
+RED_MIN = 90  # red ink: the red channel at least this bright ...
+RED_OVER = 50  # ... and this much above both green and blue (black print and blue ink are not)
+TILTED_AREA = 0.92  # a piece whose smallest enclosing rectangle is this much smaller than its box is tilted
+FRAME_BAND_MM = 1.0  # a frame's side and the blur around it; the text keeps 1.5 mm or more from it
+FRAMED = 0.7  # a frame inks this share of each side of the piece; a line of text never inks all four
+READ_TIMEOUT_S = 30
+
+
+def mark_of(text: str) -> str | None:
+    """The mark a line's text is ("MẬT", "TỐI MẬT", "TUYỆT MẬT"), or None.
+
+    Tone and vowel marks are folded away, so OCR's "MẶT", "TÓI MẬT" or "TUYÊT MÂT" still match; a frame
+    read as "|", "[" or "I" at either end, and urgency words on the same line, are set aside.
+    """
+    folded = fold_words(text)
+    for word in URGENCY_WORDS:
+        folded = re.sub(rf"\b{word}\b", " ", folded)
+    tokens = folded.split()
+    while tokens and tokens[0] in FRAME_TOKENS:
+        tokens.pop(0)
+    while tokens and tokens[-1] in FRAME_TOKENS:
+        tokens.pop()
+    return MARKS.get(" ".join(tokens))
+
+
+def mark_in_lines(lines: Iterable[Line]) -> str | None:
+    """The mark printed as a capitals line of its own in the upper part of its page, if any."""
+    for line in lines:
+        if line.top <= SECRET_ZONE and is_upper(line.text):
+            mark = mark_of(line.text)
+            if mark:
+                return mark
+    return None
+
+
+def find_mark(page: PageResult, rgb: np.ndarray, ocr_image: np.ndarray) -> str | None:
+    """The secrecy mark on ``page``: in its OCR lines, else in the unread black or red ink near its top.
+
+    ``rgb`` is the upright colour page, ``ocr_image`` the binarized image its words were read from.
+    """
+    mark = mark_in_lines(page_lines(page))
+    if mark:
+        return mark
+    zone = round(rgb.shape[0] * SECRET_ZONE)
+    px_mm = page.dpi / 25.4
+    black = ocr_image[:zone] < 128
+    unread = black.copy()
+    _blank_words(unread, page.words, round(WORD_MARGIN_MM * px_mm))
+    top = rgb[:zone].astype(np.int16)
+    red = (top[..., 0] >= RED_MIN) & (top[..., 0] - np.maximum(top[..., 1], top[..., 2]) >= RED_OVER)
+    pieces = _mark_sized_pieces(unread, px_mm) + _mark_sized_pieces(red, px_mm)
+    pieces += [f for f in _frames(black, px_mm) if not any(_overlap(f[0], p[0]) for p in pieces)]
+    if not pieces:
+        return None
+    canvas = np.full(black.shape, 255, np.uint8)
+    for box, ink in pieces:
+        x0, y0, x1, y1 = box
+        canvas[y0:y1, x0:x1][_unframed(ink, px_mm)] = 0
+    texts = ocr.reread_regions(canvas, [box for box, _ in pieces], lang="vie", timeout_s=READ_TIMEOUT_S)
+    return next((mark for text in texts if (mark := mark_of(text))), None)
+
+
+def _blank_words(ink: np.ndarray, words: Sequence[Word], margin: int) -> None:
+    """Clear the ink of every word the OCR read (its box and a margin): what is left went unread."""
+    height = ink.shape[0]
+    for w in words:
+        x0, y0, x1, y1 = w.bbox
+        if y0 < height:
+            ink[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = False
+
+
+def _mark_sized_pieces(ink: np.ndarray, px_mm: float) -> list[tuple[BBox, np.ndarray]]:
+    """Pieces of ``ink`` (letters joined into words and lines, a frame with what it holds) the size of a
+    mark; each is its box and its own ink inside that box."""
+    if not ink.any():
+        return []
+    join = max(3, round(JOIN_MM * px_mm))
+    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (join, max(3, join // 2))))
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = _merge_nested([(x, y, x + w, y + h) for x, y, w, h, _area in stats[1:n]])
+    out = []
+    for x0, y0, x1, y1 in boxes:
+        inner = ink[y0:y1, x0:x1]
+        ys, xs = np.nonzero(inner)
+        if not len(ys):
+            continue
+        box = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
+        if _mark_sized((box[2] - box[0]) / px_mm, (box[3] - box[1]) / px_mm):
+            out.append((box, ink[box[1] : box[3], box[0] : box[2]].copy()))
+    return out
+
+
+def _frames(ink: np.ndarray, px_mm: float) -> list[tuple[BBox, np.ndarray]]:
+    """Frames of a mark's size (a thin ring of ink) with what they hold: the OCR may have read the framed
+    word as a few wrong letters ("E3"), so its ink is not left unread."""
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    out = []
+    for x, y, w, h, area in stats[1:n]:
+        if _mark_sized(w / px_mm, h / px_mm) and area <= 0.4 * w * h:
+            out.append(((x, y, x + w, y + h), ink[y : y + h, x : x + w].copy()))
+    return out
+
+
+def _mark_sized(w_mm: float, h_mm: float) -> bool:
+    return MIN_HEIGHT_MM <= h_mm <= MAX_HEIGHT_MM and MIN_WIDTH_MM <= w_mm <= MAX_WIDTH_MM and w_mm >= h_mm
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _merge_nested(boxes: list[BBox]) -> list[BBox]:
+    """Boxes with those lying inside another folded into it (the text inside a frame is its own piece)."""
+    boxes = sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
+    kept: list[BBox] = []
+    for b in boxes:
+        if not any(k[0] <= b[0] and k[1] <= b[1] and b[2] <= k[2] and b[3] <= k[3] for k in kept):
+            kept.append(b)
+    return kept
+
+
+def _unframed(ink: np.ndarray, px_mm: float) -> np.ndarray:
+    """The piece's text alone, level: a tilted piece is turned by the angle of its smallest enclosing
+    rectangle, then a frame (ink along all four sides) is cut away with a band of ``FRAME_BAND_MM``."""
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 10:
+        return ink
+    rect = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    (rw, rh), (bw, bh) = rect[1], (int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
+    if rw * rh < TILTED_AREA * bw * bh:
+        ink = _turn(ink, _long_side_angle(rect))
+        ys, xs = np.nonzero(ink)
+        if not len(ys):
+            return ink
+    y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+    band = max(2, round(FRAME_BAND_MM * px_mm))
+    inner = ink[y0:y1, x0:x1]
+    sides = (inner[:band].any(0), inner[-band:].any(0), inner[:, :band].any(1), inner[:, -band:].any(1))
+    if min(float(side.mean()) for side in sides) < FRAMED:
+        return ink
+    text = np.zeros_like(ink)
+    text[y0 + band : y1 - band, x0 + band : x1 - band] = ink[y0 + band : y1 - band, x0 + band : x1 - band]
+    return text
+
+
+def _long_side_angle(rect: tuple) -> float:  # type: ignore[type-arg]
+    """The angle of a rotated rectangle's long side in image coordinates (y down), in degrees: turning by
+    it (``cv2.getRotationMatrix2D``, counter-clockwise positive) sets the rectangle level."""
+    corners = cv2.boxPoints(rect)
+    edges = [corners[(i + 1) % 4] - corners[i] for i in range(2)]
+    dx, dy = max(edges, key=lambda e: float(np.hypot(*e)))
+    return (float(np.degrees(np.arctan2(dy, dx))) + 90.0) % 180.0 - 90.0
+
+
+def _turn(ink: np.ndarray, angle: float) -> np.ndarray:
+    h, w = ink.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(ink.astype(np.uint8) * 255, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0) > 96
