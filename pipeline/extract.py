@@ -19,15 +19,13 @@ from pipeline.labels import read_labelled
 from pipeline.layout import Line, is_upper, union
 from pipeline.models import DocumentResult, FieldValue, Word
 from pipeline.normalize import clean_text, fold_words, iso_date, nfc
+from pipeline.secrecy import mark_in_lines
 from pipeline.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SUBORDINATE_HEADS
 from sohoa.errors import SecretDocument
 
 __all__ = ["check_secret", "classify", "extract_document", "secret_document", "vocabulary_title"]
 
 LOW_CONFIDENCE = 0.55
-SECRET_ZONE = 0.4  # the secrecy mark sits under the number (ND 30 ô 10a), in the upper part of page 1
-SECRET_MARKS = {"MAT": "MẬT", "TOI MAT": "TỐI MẬT", "TUYET MAT": "TUYỆT MẬT"}
-URGENCY_WORDS = ("THUONG KHAN", "HOA TOC", "KHAN")  # may share the mark's line
 
 # "Số: 05UBND-VP": OCR dropped the slash; the number is rebuilt, and the field waits for a reviewer.
 NUMBER_NO_SLASH_RE = re.compile(
@@ -64,21 +62,15 @@ def _field(
 def check_secret(lines: Sequence[Line]) -> None:
     """Raise ``SecretDocument`` when the document carries a secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT).
 
-    The mark is a line of its own in capitals near the top of the first page; "bí mật" inside a
-    sentence, or "BẢO VỆ BÍ MẬT NHÀ NƯỚC" in a title, is not a mark.
+    The mark is a line of its own in capitals near the top of the first page (``pipeline.secrecy``);
+    "bí mật" inside a sentence, or "BẢO VỆ BÍ MẬT NHÀ NƯỚC" in a title, is not a mark.
     """
     if not lines:
         return
     first = min(ln.page for ln in lines)
-    for line in lines:
-        if line.page != first or line.top > SECRET_ZONE or not is_upper(line.text):
-            continue
-        folded = fold_words(line.text)
-        for word in URGENCY_WORDS:
-            folded = re.sub(rf"\b{word}\b", "", folded).strip()
-        mark = SECRET_MARKS.get(re.sub(r"\s+", " ", folded))
-        if mark:
-            raise secret_document(mark, line.page)
+    mark = mark_in_lines(ln for ln in lines if ln.page == first)
+    if mark:
+        raise secret_document(mark, first)
 
 
 def secret_document(mark: str, page: int) -> SecretDocument:

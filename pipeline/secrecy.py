@@ -43,6 +43,7 @@ RED_OVER = 50  # ... and this much above both green and blue (black print and bl
 TILTED_AREA = 0.92  # a piece whose smallest enclosing rectangle is this much smaller than its box is tilted
 FRAME_BAND_MM = 1.0  # a frame's side and the blur around it; the text keeps 1.5 mm or more from it
 FRAMED = 0.7  # a frame inks this share of each side of the piece; a line of text never inks all four
+SEARCH_DPI = 70  # pieces are looked for at about this resolution, then read at the page's own
 READ_TIMEOUT_S = 30
 
 
@@ -81,64 +82,111 @@ def find_mark(page: PageResult, rgb: np.ndarray, ocr_image: np.ndarray) -> str |
     mark = mark_in_lines(page_lines(page))
     if mark:
         return mark
-    zone = round(rgb.shape[0] * SECRET_ZONE)
     px_mm = page.dpi / 25.4
-    black = ocr_image[:zone] < 128
+    zone = round(rgb.shape[0] * SECRET_ZONE)
+    # Pieces are cut from a band reaching a mark's height below the zone, and kept when they start in it:
+    # a seal or a paragraph the zone's edge cuts through is then seen whole, too large for a mark.
+    band = min(rgb.shape[0], zone + round(MAX_HEIGHT_MM * px_mm))
+    step = max(1, round(page.dpi / SEARCH_DPI))  # pieces are looked for on every step-th pixel
+    black = _pooled(ocr_image[:band], step) < 250  # any ink in a cell: a thin frame stays whole
     unread = black.copy()
-    _blank_words(unread, page.words, round(WORD_MARGIN_MM * px_mm))
-    top = rgb[:zone].astype(np.int16)
-    red = (top[..., 0] >= RED_MIN) & (top[..., 0] - np.maximum(top[..., 1], top[..., 2]) >= RED_OVER)
-    pieces = _mark_sized_pieces(unread, px_mm) + _mark_sized_pieces(red, px_mm)
-    pieces += [f for f in _frames(black, px_mm) if not any(_overlap(f[0], p[0]) for p in pieces)]
+    _blank_words(unread, page.words, step, round(WORD_MARGIN_MM * px_mm))
+    found = [(box, "black") for box in _mark_sized_boxes(unread, px_mm / step)]
+    found += [(box, "red") for box in _mark_sized_boxes(red_ink(_every(rgb[:band], step)), px_mm / step)]
+    found += [(box, "black") for box in _frames(black, px_mm / step) if not any(_overlap(box, f[0]) for f in found)]
+    pieces = []
+    for (x0, y0, x1, y1), colour in found:
+        if y0 * step < zone:
+            box = (x0 * step, y0 * step, min(rgb.shape[1], (x1 + 1) * step), min(band, (y1 + 1) * step))
+            crop = ocr_image[box[1] : box[3], box[0] : box[2]] < 128
+            pieces.append((box, red_ink(rgb[box[1] : box[3], box[0] : box[2]]) if colour == "red" else crop))
     if not pieces:
         return None
-    canvas = np.full(black.shape, 255, np.uint8)
-    for box, ink in pieces:
-        x0, y0, x1, y1 = box
+    canvas = np.full((band, rgb.shape[1]), 255, np.uint8)
+    for (x0, y0, x1, y1), ink in pieces:
         canvas[y0:y1, x0:x1][_unframed(ink, px_mm)] = 0
     texts = ocr.reread_regions(canvas, [box for box, _ in pieces], lang="vie", timeout_s=READ_TIMEOUT_S)
     return next((mark for text in texts if (mark := mark_of(text))), None)
 
 
-def _blank_words(ink: np.ndarray, words: Sequence[Word], margin: int) -> None:
-    """Clear the ink of every word the OCR read (its box and a margin): what is left went unread."""
-    height = ink.shape[0]
+def red_ink(rgb: np.ndarray) -> np.ndarray:
+    """Where ``rgb`` holds red ink (stamp pad, seal): red bright, well above green and blue.
+
+    Saturating uint8 arithmetic in OpenCV: a few milliseconds on the top of a page, where numpy in int16
+    took several times that."""
+    r, g, b = cv2.split(rgb)
+    over = cv2.subtract(r, cv2.max(g, b))
+    return (over >= RED_OVER) & (r >= RED_MIN)
+
+
+def _pooled(grey: np.ndarray, step: int) -> np.ndarray:
+    """``grey`` shrunk ``step`` times by averaging cells (OpenCV's area interpolation, whose whole-number
+    case is several times faster: the last partial cells are left out)."""
+    if step == 1:
+        return grey
+    h, w = grey.shape[0] // step, grey.shape[1] // step
+    return cv2.resize(grey[: h * step, : w * step], (w, h), interpolation=cv2.INTER_AREA)
+
+
+def _every(image: np.ndarray, step: int) -> np.ndarray:
+    """Every ``step``-th pixel of ``image`` in both directions (OpenCV makes the copy in one pass)."""
+    if step == 1:
+        return image
+    h, w = image.shape[:2]
+    return cv2.resize(image, ((w + step - 1) // step, (h + step - 1) // step), interpolation=cv2.INTER_NEAREST)
+
+
+def _blank_words(ink: np.ndarray, words: Sequence[Word], step: int, margin: int) -> None:
+    """Clear the ink of every word the OCR read (its box and a margin, in page pixels; ``ink`` holds every
+    ``step``-th pixel): what is left went unread."""
+    height = ink.shape[0] * step
     for w in words:
         x0, y0, x1, y1 = w.bbox
         if y0 < height:
-            ink[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin] = False
+            ink[
+                max(0, y0 - margin) // step : (y1 + margin) // step + 1,
+                max(0, x0 - margin) // step : (x1 + margin) // step + 1,
+            ] = False
 
 
-def _mark_sized_pieces(ink: np.ndarray, px_mm: float) -> list[tuple[BBox, np.ndarray]]:
-    """Pieces of ``ink`` (letters joined into words and lines, a frame with what it holds) the size of a
-    mark; each is its box and its own ink inside that box."""
+def _mark_sized_boxes(ink: np.ndarray, px_mm: float) -> list[BBox]:
+    """Boxes of the pieces of ``ink`` (letters joined into words and lines, a frame with what it holds)
+    the size of a mark; ``px_mm`` is ``ink``'s pixels per millimetre."""
     if not ink.any():
         return []
-    join = max(3, round(JOIN_MM * px_mm))
-    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (join, max(3, join // 2))))
+    join = max(2, round(JOIN_MM * px_mm))
+    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (join, max(2, join // 2))))
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    boxes = _merge_nested([(x, y, x + w, y + h) for x, y, w, h, _area in stats[1:n]])
     out = []
-    for x0, y0, x1, y1 in boxes:
-        inner = ink[y0:y1, x0:x1]
-        ys, xs = np.nonzero(inner)
-        if not len(ys):
-            continue
-        box = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
-        if _mark_sized((box[2] - box[0]) / px_mm, (box[3] - box[1]) / px_mm):
-            out.append((box, ink[box[1] : box[3], box[0] : box[2]].copy()))
+    for x0, y0, x1, y1 in _merge_nested([(x, y, x + w, y + h) for x, y, w, h, _area in stats[1:n]]):
+        ys, xs = np.nonzero(ink[y0:y1, x0:x1])
+        if len(ys):
+            box = (x0 + int(xs.min()), y0 + int(ys.min()), x0 + int(xs.max()) + 1, y0 + int(ys.max()) + 1)
+            if _mark_sized((box[2] - box[0]) / px_mm, (box[3] - box[1]) / px_mm):
+                out.append(box)
     return out
 
 
-def _frames(ink: np.ndarray, px_mm: float) -> list[tuple[BBox, np.ndarray]]:
-    """Frames of a mark's size (a thin ring of ink) with what they hold: the OCR may have read the framed
-    word as a few wrong letters ("E3"), so its ink is not left unread."""
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+def _frames(ink: np.ndarray, px_mm: float) -> list[BBox]:
+    """Boxes of frames of a mark's size (a thin ring of ink): the OCR may have read the framed word as a
+    few wrong letters ("E3"), so its ink is not left unread."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    x, y, w, h, area = stats[1:n].T
+    w_mm, h_mm = w / px_mm, h / px_mm
+    sized = (h_mm >= MIN_HEIGHT_MM) & (h_mm <= MAX_HEIGHT_MM) & (w_mm >= MIN_WIDTH_MM) & (w_mm <= MAX_WIDTH_MM)
     out = []
-    for x, y, w, h, area in stats[1:n]:
-        if _mark_sized(w / px_mm, h / px_mm) and area <= 0.4 * w * h:
-            out.append(((x, y, x + w, y + h), ink[y : y + h, x : x + w].copy()))
+    for i in np.nonzero(sized & (w >= h) & (area <= 0.4 * w * h))[0]:  # a letter is never this hollow
+        x0, y0, x1, y1 = int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])
+        if _is_ring(labels[y0:y1, x0:x1] == i + 1, px_mm):  # not a line of text and its underline
+            out.append((x0, y0, x1, y1))
     return out
+
+
+def _is_ring(ink: np.ndarray, px_mm: float) -> bool:
+    """Whether ``ink`` (cropped to its box) runs along all four sides of it, as a frame does."""
+    band = max(1, round(FRAME_BAND_MM * px_mm))
+    sides = (ink[:band].any(0), ink[-band:].any(0), ink[:, :band].any(1), ink[:, -band:].any(1))
+    return min(float(side.mean()) for side in sides) >= FRAMED
 
 
 def _mark_sized(w_mm: float, h_mm: float) -> bool:
@@ -173,11 +221,9 @@ def _unframed(ink: np.ndarray, px_mm: float) -> np.ndarray:
         if not len(ys):
             return ink
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
-    band = max(2, round(FRAME_BAND_MM * px_mm))
-    inner = ink[y0:y1, x0:x1]
-    sides = (inner[:band].any(0), inner[-band:].any(0), inner[:, :band].any(1), inner[:, -band:].any(1))
-    if min(float(side.mean()) for side in sides) < FRAMED:
+    if not _is_ring(ink[y0:y1, x0:x1], px_mm):
         return ink
+    band = max(2, round(FRAME_BAND_MM * px_mm))
     text = np.zeros_like(ink)
     text[y0 + band : y1 - band, x0 + band : x1 - band] = ink[y0 + band : y1 - band, x0 + band : x1 - band]
     return text
