@@ -42,7 +42,7 @@ import pikepdf
 from PIL import Image
 
 from samples.defects import DefectSpec, ScannedPage, apply_defects, preset_spec
-from samples.documents import RenderedPage
+from samples.documents import SECRECY_STYLES, RenderedPage
 from samples.forms import ALL_KINDS, SEPARATOR_KINDS, build_pages
 
 FORMATS = ("pdf", "tiff", "png", "jpeg")
@@ -135,6 +135,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     for kind in kinds:
         if kind not in ALL_KINDS:
             raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(ALL_KINDS)}")
+    if secrecy is not None and secrecy not in SECRECY_STYLES:
+        raise ValueError(f"unknown secrecy style {secrecy!r}; known: {', '.join(SECRECY_STYLES)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content_rng = random.Random(seed)

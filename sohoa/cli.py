@@ -24,7 +24,7 @@ from sohoa.cli_queue import register as register_queue_commands
 from sohoa.cli_results import audit_app, results_app, review_app
 from sohoa.cli_signing import publish, sign_app, verify
 from sohoa.cli_storage import storage_app
-from sohoa.errors import SohoaError
+from sohoa.errors import BadInput, SohoaError
 from sohoa.settings import Settings, load_settings
 from sohoa.terminal import json_text, plain, shown
 
@@ -241,6 +241,13 @@ def samples(
     fmt: Annotated[str, typer.Option("--format", help="pdf, tiff, png or jpeg.")] = "pdf",
     defects: Annotated[str, typer.Option(help="clean, office or harsh.")] = "office",
     dpi: Annotated[int, typer.Option(help="Scan resolution.")] = 200,
+    secrecy: Annotated[
+        str | None,
+        typer.Option(help="Mark style of quyet_dinh_mat: plain, boxed, red, red_boxed or stamp (default: by seed)."),
+    ] = None,
+    secrecy_level: Annotated[
+        str | None, typer.Option(help="Its level: MẬT, TỐI MẬT or TUYỆT MẬT (default: by seed).")
+    ] = None,
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
@@ -248,9 +255,15 @@ def samples(
 
     try:
         check_out_dir(out)
+        try:
+            path = generate_dossier(
+                out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects,
+                secrecy=secrecy, secrecy_level=secrecy_level,
+            )  # fmt: skip
+        except ValueError as exc:  # an unknown kind, format, style or level: the caller's mistake
+            raise BadInput(str(exc)) from exc
     except SohoaError as exc:
         raise _fail(exc) from exc
-    path = generate_dossier(out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects)
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
 
 
