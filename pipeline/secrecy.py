@@ -36,7 +36,7 @@ FRAME_TOKENS = frozenset({"I", "L", "J", "1"})  # a frame's side read as a lette
 # to be read again. Rules and underlines are lower, seals and tables taller, body lines wider.
 MIN_HEIGHT_MM, MAX_HEIGHT_MM = 2.5, 16.0
 MIN_WIDTH_MM, MAX_WIDTH_MM = 6.0, 90.0
-JOIN_MM = 2.0  # letters and words closer than this form one piece
+JOIN_MM = 3.0  # letters and words closer than this form one piece (a mark keeps far more room around it)
 WORD_MARGIN_MM = 0.6  # ink this close to a word the OCR read belongs to that word
 RED_MIN = 90  # red ink: the red channel at least this bright ...
 RED_OVER = 50  # ... and this much above both green and blue (black print and blue ink are not)
@@ -91,7 +91,7 @@ def find_mark(page: PageResult, rgb: np.ndarray, ocr_image: np.ndarray) -> str |
     black = _pooled(ocr_image[:band], step) < 250  # any ink in a cell: a thin frame stays whole
     unread = black.copy()
     _blank_words(unread, page.words, step, round(WORD_MARGIN_MM * px_mm))
-    found = [(box, "black") for box in _mark_sized_boxes(unread, px_mm / step)]
+    found = [(box, "black") for box in _whole_pieces(black, _mark_sized_boxes(unread, px_mm / step), px_mm / step)]
     found += [(box, "red") for box in _mark_sized_boxes(red_ink(_every(rgb[:band], step)), px_mm / step)]
     found += [(box, "black") for box in _frames(black, px_mm / step) if not any(_overlap(box, f[0]) for f in found)]
     pieces = []
@@ -106,7 +106,7 @@ def find_mark(page: PageResult, rgb: np.ndarray, ocr_image: np.ndarray) -> str |
     for (x0, y0, x1, y1), ink in pieces:
         canvas[y0:y1, x0:x1][_unframed(ink, px_mm)] = 0
     texts = ocr.reread_regions(canvas, [box for box, _ in pieces], lang="vie", timeout_s=READ_TIMEOUT_S)
-    return next((mark for text in texts if (mark := mark_of(text))), None)
+    return next((mark for text in texts if is_upper(text) and (mark := mark_of(text))), None)
 
 
 def red_ink(rgb: np.ndarray) -> np.ndarray:
@@ -154,9 +154,7 @@ def _mark_sized_boxes(ink: np.ndarray, px_mm: float) -> list[BBox]:
     the size of a mark; ``px_mm`` is ``ink``'s pixels per millimetre."""
     if not ink.any():
         return []
-    join = max(2, round(JOIN_MM * px_mm))
-    joined = cv2.dilate(ink.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (join, max(2, join // 2))))
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(_joined(ink, px_mm), connectivity=8)
     out = []
     for x0, y0, x1, y1 in _merge_nested([(x, y, x + w, y + h) for x, y, w, h, _area in stats[1:n]]):
         ys, xs = np.nonzero(ink[y0:y1, x0:x1])
@@ -165,6 +163,30 @@ def _mark_sized_boxes(ink: np.ndarray, px_mm: float) -> list[BBox]:
             if _mark_sized((box[2] - box[0]) / px_mm, (box[3] - box[1]) / px_mm):
                 out.append(box)
     return out
+
+
+def _whole_pieces(ink: np.ndarray, parts: list[BBox], px_mm: float) -> list[BBox]:
+    """Each unread part widened to the whole line it is part of (ink of ``ink`` in its rows, gaps narrower
+    than ``JOIN_MM``), kept when that is still a mark's size: the OCR may have read "TỐI" and missed
+    "MẬT", and "MẬT" cut out of "BẢO VỆ BÍ MẬT" is no mark."""
+    gap = max(2, round(JOIN_MM * px_mm))
+    out: list[BBox] = []
+    for x0, y0, x1, y1 in parts:
+        cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+        while (near := cols[(cols < x0) & (cols >= x0 - gap)]).size:
+            x0 = int(near.min())
+        while (near := cols[(cols >= x1) & (cols < x1 + gap)]).size:
+            x1 = int(near.max()) + 1
+        if _mark_sized((x1 - x0) / px_mm, (y1 - y0) / px_mm) and (x0, y0, x1, y1) not in out:
+            out.append((x0, y0, x1, y1))
+    return out
+
+
+def _joined(ink: np.ndarray, px_mm: float) -> np.ndarray:
+    """``ink`` with letters and words of one line run together (``JOIN_MM`` across, half that down)."""
+    across = max(2, round(JOIN_MM * px_mm))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (across, max(2, across // 2)))
+    return cv2.dilate(ink.astype(np.uint8), kernel)
 
 
 def _frames(ink: np.ndarray, px_mm: float) -> list[BBox]:
