@@ -251,7 +251,10 @@ def _unframed(ink: np.ndarray, px_mm: float) -> np.ndarray:
     return text
 
 
-def _long_side_angle(rect: tuple) -> float:  # type: ignore[type-arg]
+RotatedRect = tuple[tuple[float, float], tuple[float, float], float]  # cv2.minAreaRect: centre, size, angle
+
+
+def _long_side_angle(rect: RotatedRect) -> float:
     """The angle of a rotated rectangle's long side in image coordinates (y down), in degrees: turning by
     it (``cv2.getRotationMatrix2D``, counter-clockwise positive) sets the rectangle level."""
     corners = cv2.boxPoints(rect)
@@ -261,6 +264,7 @@ def _long_side_angle(rect: tuple) -> float:  # type: ignore[type-arg]
 
 
 def _turn(ink: np.ndarray, angle: float) -> np.ndarray:
+    """``ink`` turned ``angle`` degrees about its centre, same size."""
     h, w = ink.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(ink.astype(np.uint8) * 255, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=0) > 96
