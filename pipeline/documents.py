@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from itertools import groupby
 
-from pipeline.extract import check_secret, extract_document
+from pipeline.extract import check_secret, extract_document, secret_document
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, PageResult
 from pipeline.signer_reread import reread_signer
@@ -31,7 +31,12 @@ def split_pages(pages: list[PageResult], whole_sources: Collection[int] = ()) ->
 
 def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult]) -> DocumentResult:
     """Document ``index`` of the dossier, its fields read from its pages; ``SecretDocument`` for a document
-    marked MẬT, which must not be digitized. The fan-in and work ahead both read documents this way."""
+    marked MẬT, which must not be digitized. The fan-in and work ahead both read documents this way.
+
+    A mark the page job found outside the page's OCR text (red ink, a framed word) counts as well."""
+    for n in numbers:
+        if pages[n].secrecy:
+            raise secret_document(pages[n].secrecy, n)
     lines = [line for n in numbers for line in page_lines(pages[n])]
     check_secret(lines)
     document = extract_document(index, lines, numbers)

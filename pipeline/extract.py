@@ -17,18 +17,16 @@ from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
 from pipeline.labels import read_labelled
-from pipeline.layout import Line, is_upper
+from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue
 from pipeline.normalize import clean_text, fold_words, iso_date
 from pipeline.reading_quality import mark_poor_reading
+from pipeline.secrecy import mark_in_lines
 from pipeline.signer import signer_fields, vocabulary_title
 from sohoa.errors import SecretDocument
 
 __all__ = ["check_secret", "classify", "extract_document", "secret_document", "vocabulary_title"]
 
-SECRET_ZONE = 0.4  # the secrecy mark sits under the number (ND 30 ô 10a), in the upper part of page 1
-SECRET_MARKS = {"MAT": "MẬT", "TOI MAT": "TỐI MẬT", "TUYET MAT": "TUYỆT MẬT"}
-URGENCY_WORDS = ("THUONG KHAN", "HOA TOC", "KHAN")  # may share the mark's line
 
 # "Số: 05UBND-VP": OCR dropped the slash; the number is rebuilt, and the field waits for a reviewer.
 NUMBER_NO_SLASH_RE = re.compile(
@@ -48,21 +46,15 @@ DATE_RE = re.compile(
 def check_secret(lines: Sequence[Line]) -> None:
     """Raise ``SecretDocument`` when the document carries a secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT).
 
-    The mark is a line of its own in capitals near the top of the first page; "bí mật" inside a
-    sentence, or "BẢO VỆ BÍ MẬT NHÀ NƯỚC" in a title, is not a mark.
+    The mark is a line of its own in capitals near the top of the first page (``pipeline.secrecy``);
+    "bí mật" inside a sentence, or "BẢO VỆ BÍ MẬT NHÀ NƯỚC" in a title, is not a mark.
     """
     if not lines:
         return
     first = min(ln.page for ln in lines)
-    for line in lines:
-        if line.page != first or line.top > SECRET_ZONE or not is_upper(line.text):
-            continue
-        folded = fold_words(line.text)
-        for word in URGENCY_WORDS:
-            folded = re.sub(rf"\b{word}\b", "", folded).strip()
-        mark = SECRET_MARKS.get(re.sub(r"\s+", " ", folded))
-        if mark:
-            raise secret_document(mark, line.page)
+    mark = mark_in_lines(ln for ln in lines if ln.page == first)
+    if mark:
+        raise secret_document(mark, first)
 
 
 def secret_document(mark: str, page: int) -> SecretDocument:

@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, orientation, pages, postcorrect, quality, rules
+from pipeline import clean, ocr, orientation, pages, postcorrect, quality, rules, secrecy
 from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
@@ -76,6 +76,7 @@ class _Reading:
     image_path: Path
     for_ocr: np.ndarray
     words: list[Word]  # as recognized, before post-correction
+    rgb: np.ndarray | None  # the upright colour page, until the secrecy marks are looked for (red ink)
 
 
 def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, timings: dict[str, float]) -> _Reading:
@@ -95,7 +96,6 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     )
     height, width = upright.shape[:2]
     grey = clean.reading_grey(upright)
-    del upright
     write_reading_grey(grey, reading_grey_path(image_path))
     for_ocr = rules.clear_for_ocr(clean.binarize(grey))  # table rules and dot leaders hide the text
     del grey
@@ -104,7 +104,7 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
-    return _Reading(gate.findings, width, height, image_path, for_ocr, words)
+    return _Reading(gate.findings, width, height, image_path, for_ocr, words, upright)
 
 
 def process_page(ctx: PageContext) -> PageResult:
@@ -161,6 +161,11 @@ def process_page(ctx: PageContext) -> PageResult:
         seconds={k: round(v, 3) for k, v in timings.items()},
         source_index=ctx.ref.source_index,
     )
+    t = time.perf_counter()
+    assert reading.rgb is not None
+    result.secrecy = secrecy.find_mark(result, reading.rgb, reading.for_ocr)  # the workers refuse the dossier on it
+    result.seconds["secrecy"] = round(time.perf_counter() - t, 3)
+    reading.rgb = None
     result.findings = quality.page_findings(result, reading.for_ocr, reading.gate)
     if opinion is not None:
         result.findings = quality.merge_findings(result.findings, [opinion.finding(ctx.ref.number)])

@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dpi", type=int, default=None, help="default 200; family b: 200, 240 or 300 by seed")
     parser.add_argument("--family", default="a", help="layout family: a or b (samples.family_b)")
     parser.add_argument("--jpeg-quality", type=int, default=80)
+    parser.add_argument("--secrecy", help="mark style of quyet_dinh_mat: plain, boxed, red, red_boxed, stamp")
+    parser.add_argument("--secrecy-level", help="its level: MẬT, TỐI MẬT or TUYỆT MẬT")
     parser.add_argument("--committed", action="store_true", help="rebuild samples/dossiers and exit")
     args = parser.parse_args(argv)
     try:
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
         path = generate_dossier(args.out, seed=args.seed, kinds=kinds, fmt=args.format, dpi=args.dpi,
                                 defects=parse_defects(args.defects), jpeg_quality=args.jpeg_quality,
-                                family=args.family)
+                                family=args.family, secrecy=args.secrecy,
+                                secrecy_level=args.secrecy_level)
     except ValueError as exc:
         print(f"samples: {exc}", file=sys.stderr)
         return 2

@@ -18,11 +18,13 @@ so truth and pixels come from the same strings. Field conventions (what an extra
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from samples import vocab
@@ -42,6 +44,11 @@ PT_RECEIVERS = 11.0
 PT_SIGNER = 13.0
 
 KINDS = ("quyet_dinh", "cong_van", "thong_bao", "giay_xac_nhan", "don")
+# How offices set the secrecy mark (ô 10a; TT 24/2020/TT-BCA's stamp is red capitals in a red frame):
+# typed bold capitals, the same in a frame, red ink without a frame, a red framed stamp set straight,
+# and a red framed rubber stamp pressed a little askew with uneven ink.
+SECRECY_STYLES = ("plain", "boxed", "red", "red_boxed", "stamp")
+STAMP_INK = (200, 28, 36)  # stamp-pad red
 
 
 @dataclass
@@ -56,6 +63,7 @@ class RenderedPage:
     field_boxes: dict[str, BBox] = field(default_factory=dict)
     anchors: dict[str, BBox] = field(default_factory=dict)  # "signer_block", "signature_area"
     seal_text: tuple[str, str] | None = None  # (upper arc, lower arc) when an agency seal belongs here
+    secrecy_style: str | None = None  # how the secrecy mark was drawn (SECRECY_STYLES), when there is one
 
     @property
     def text(self) -> str:
@@ -75,6 +83,7 @@ class _Doc:
         self.anchors: dict[str, BBox] = {}
         self.seal: tuple[str, str] | None = None
         self.secrecy: str | None = None  # a secrecy mark under the number (samples.forms' secret decision)
+        self.secrecy_style: str | None = None  # one of SECRECY_STYLES; drawn from the seed when None
 
     def citizen(self) -> tuple[vocab.Agency, vocab.Person]:
         """The dossier's citizen and their ward/commune, the same in every document that names them."""
@@ -138,17 +147,78 @@ def _admin_header(d: _Doc, agency: vocab.Agency, number_symbol: str, place: str,
 
 
 def _secrecy_mark(d: _Doc, y: int, x0: int, x1: int) -> int:
-    """Ô 10a: the secrecy mark in bold capitals inside a frame, under the number."""
+    """Ô 10a: the secrecy mark under the number, in the style ``d.secrecy_style`` (``SECRECY_STYLES``).
+
+    The style and the stamp's tilt and ink come from a generator of their own, seeded by the document's
+    state without advancing it: the rest of the page, and the documents after it, stay as they were.
+    """
     c = d.c
-    y += d.gap(PT_NUMBER, 0.3)
+    sub = random.Random(hashlib.sha256(repr(d.rng.getstate()).encode()).digest())
+    style = d.secrecy_style or sub.choice(SECRECY_STYLES)
+    if style not in SECRECY_STYLES:
+        raise ValueError(f"unknown secrecy style {style!r}; known: {', '.join(SECRECY_STYLES)}")
+    d.secrecy_style = style
+    stamp = style == "stamp"
+    y += d.gap(PT_NUMBER, 0.9 if stamp else 0.3)  # a tilted stamp needs room to swing
     line = c.line([(d.secrecy or "", "bold")], y=y, x0=x0, x1=x1, pt=PT_TITLE, zone="header_left", band=0,
                   align="center")
     pad = c.mm(1.5)
     bx0, by0, bx1, by1 = line.bbox
-    c.draw.rectangle((bx0 - 2 * pad, by0 - pad, bx1 + 2 * pad, by1 + pad), outline=(0, 0, 0),
-                     width=max(1, round(c.dpi / 100)))
-    d.put("secrecy", d.secrecy or "", line.bbox)
-    return by1 + pad + d.gap(PT_NUMBER, 0.6)
+    frame = (bx0 - 2 * pad, by0 - pad, bx1 + 2 * pad, by1 + pad)
+    if style != "plain" and style != "red":
+        c.draw.rectangle(frame, outline=(0, 0, 0), width=max(1, round(c.dpi / (75 if stamp else 100))))
+    box, bottom = line.bbox, frame[3]
+    if style in ("red", "red_boxed", "stamp"):
+        box, bottom = _re_ink(c, line, frame, sub if stamp else None)
+    d.put("secrecy", d.secrecy or "", box)
+    return bottom + d.gap(PT_NUMBER, 0.9 if stamp else 0.6)
+
+
+def _re_ink(c: Canvas, line: TextLine, frame: BBox, stamp: random.Random | None) -> tuple[BBox, int]:
+    """Turn the mark's black ink (inside ``frame`` and its border) stamp-pad red; a ``stamp`` is also
+    tilted 3-8 degrees with uneven ink. Returns the text's box and the lowest y of the mark's ink; the
+    line's truth boxes follow the ink."""
+    border = max(2, round(c.dpi / 50))
+    swing = c.mm(4) if stamp is not None else border  # room for the tilted stamp's corners
+    region = (frame[0] - swing, frame[1] - swing, frame[2] + swing, frame[3] + swing)
+    x0, y0, x1, y1 = region
+    crop = np.asarray(c.image.crop(region), dtype=np.float32)
+    ink = 1.0 - crop.min(axis=2) / 255.0  # 0 paper .. 1 full ink
+    inside = np.zeros(ink.shape, bool)  # only the mark is lifted: the number's descenders may reach in
+    inside[swing - border : ink.shape[0] - swing + border, swing - border : ink.shape[1] - swing + border] = True
+    ink[~inside] = 0.0
+    paper = crop.copy()
+    paper[ink > 0] = 255.0
+    angle = 0.0
+    if stamp is not None:
+        angle = stamp.choice((-1, 1)) * stamp.uniform(3.0, 8.0)
+        noise = np.random.default_rng(stamp.getrandbits(32)).uniform(0.55, 1.0, ink.shape)
+        turned = Image.fromarray((ink * noise * 255).astype(np.uint8)).rotate(
+            angle, resample=Image.Resampling.BICUBIC, fillcolor=0)
+        ink = np.asarray(turned, dtype=np.float32) / 255.0
+    out = paper * (1.0 - ink[..., None]) + np.array(STAMP_INK, dtype=np.float32) * ink[..., None]
+    c.image.paste(Image.fromarray(out.round().astype(np.uint8)), (x0, y0))
+    rows = np.nonzero((ink > 0.2).any(axis=1))[0]
+    bottom = y0 + int(rows.max()) + 1 if len(rows) else frame[3]
+    if not angle:
+        return line.bbox, bottom
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+    words = tuple((s, e, _turned(b, angle, centre)) for s, e, b in line.words)
+    turned_line = TextLine(line.text, _turned(line.bbox, angle, centre), line.zone, line.band, line.column, words)
+    c.lines[c.lines.index(line)] = turned_line
+    return turned_line.bbox, bottom
+
+
+def _turned(box: BBox, angle: float, centre: tuple[float, float]) -> BBox:
+    """The axis-aligned box of ``box`` turned ``angle`` degrees counter-clockwise about ``centre``."""
+    a = np.deg2rad(angle)
+    cx, cy = centre
+    xs, ys = [], []
+    for x, y in ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])):
+        dx, dy = x - cx, y - cy
+        xs.append(cx + dx * np.cos(a) + dy * np.sin(a))
+        ys.append(cy - dx * np.sin(a) + dy * np.cos(a))
+    return (int(min(xs)), int(min(ys)), int(np.ceil(max(xs))), int(np.ceil(max(ys))))
 
 
 def _title(d: _Doc, y: int, title: str, subject: str | None) -> int:

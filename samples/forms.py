@@ -35,6 +35,7 @@ from samples.documents import (
     PT_RECEIVERS_HEAD,
     PT_SIGNER,
     PT_TITLE,
+    SECRECY_STYLES,
     RenderedPage,
     _admin_header,
     _Doc,
@@ -558,7 +559,8 @@ def _gcn_qsdd_page2(d: _Doc) -> int:
 
 
 def _quyet_dinh_mat(d: _Doc) -> int:
-    d.secrecy = d.rng.choice(vocab.SECRECY)
+    level = d.rng.choice(vocab.SECRECY)  # drawn even when a level is asked for: the page stays the same
+    d.secrecy = d.secrecy or level
     return _quyet_dinh(d)
 
 
@@ -830,24 +832,36 @@ def build_pages(
     rng: random.Random,
     dpi: int = 200,
     shared: dict[str, Any] | None = None,
+    *,
+    secrecy_style: str | None = None,
+    secrecy_level: str | None = None,
 ) -> list[RenderedPage]:
     """The page(s) of one document of `kind` (or one separator sheet); raises if a page overflows A4.
 
     Kinds of :mod:`samples.documents` are built by its builders, so their pages stay byte-identical.
+    ``secrecy_style`` (``SECRECY_STYLES``) and ``secrecy_level`` ("MẬT", "TỐI MẬT", "TUYỆT MẬT") fix the
+    mark of ``quyet_dinh_mat``, which otherwise the seed draws; other kinds ignore them.
     """
     if kind not in ALL_KINDS:
         raise ValueError(f"unknown document kind {kind!r}; known: {', '.join(ALL_KINDS)}")
+    if secrecy_style is not None and secrecy_style not in SECRECY_STYLES:
+        raise ValueError(f"unknown secrecy style {secrecy_style!r}; known: {', '.join(SECRECY_STYLES)}")
+    if secrecy_level is not None and secrecy_level not in vocab.SECRECY:
+        raise ValueError(f"unknown secrecy level {secrecy_level!r}; known: {', '.join(vocab.SECRECY)}")
     shared = {} if shared is None else shared
     builders = FORM_BUILDERS.get(kind) or (BUILDERS[kind],)
     pages = []
     for builder in builders:
         canvas = Canvas(dpi)
         doc = _Doc(canvas, rng, shared)
+        if kind == "quyet_dinh_mat":
+            doc.secrecy, doc.secrecy_style = secrecy_level, secrecy_style
         bottom = builder(doc)
         if bottom > canvas.bottom:
             raise ValueError(f"{kind} page overflows A4 ({bottom} > {canvas.bottom} px)")
         pages.append(
-            RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors, doc.seal)
+            RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors, doc.seal,
+                         doc.secrecy_style)
         )
     return pages
 

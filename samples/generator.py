@@ -42,7 +42,7 @@ import pikepdf
 from PIL import Image
 
 from samples.defects import DefectSpec, ScannedPage, apply_defects, preset_spec
-from samples.documents import RenderedPage
+from samples.documents import SECRECY_STYLES, RenderedPage
 from samples.family_b import KINDS as FAMILY_B_KINDS
 from samples.family_b import build_pages as build_pages_b
 from samples.family_b.photo import capture
@@ -114,7 +114,8 @@ FAMILY_B_DPIS = (200, 240, 300)
 
 def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet_dinh",), fmt: str = "pdf",
                      dpi: int | None = None, defects: Defects = "office", jpeg_quality: int = 80,
-                     name: str = "scan", family: str = "a") -> Path:
+                     name: str = "scan", family: str = "a", secrecy: str | None = None,
+                     secrecy_level: str | None = None) -> Path:
     """Write one synthetic dossier (one document per kind, in order) and its ``truth.json``.
 
     Kinds are those of :mod:`samples.forms` (``ALL_KINDS``); most documents are one page, "gcn_qsdd" two.
@@ -130,6 +131,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     `family` "a" is the layouts above; "b" is :mod:`samples.family_b` (other faces, A4/A5, frames, tables,
     leaders; a share of preset pages photographed by a phone), whose truth also says ``"family": "b"``.
     `dpi` defaults to 200 for family A and is drawn from 200, 240 and 300 by the seed for family B.
+    ``secrecy`` (a style of ``samples.documents.SECRECY_STYLES``) and ``secrecy_level`` fix how
+    "quyet_dinh_mat" is marked; by default the seed draws both. Its truth document says ``secrecy_style``.
     """
     fmt = _FORMAT_ALIASES.get(fmt, fmt)
     if family not in FAMILIES:
@@ -148,6 +151,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     for kind in kinds:
         if kind not in known:
             raise ValueError(f"unknown document kind {kind!r} in family {family}; known: {', '.join(known)}")
+    if secrecy is not None and secrecy not in SECRECY_STYLES:
+        raise ValueError(f"unknown secrecy style {secrecy!r}; known: {', '.join(SECRECY_STYLES)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     content_rng = random.Random(seed)
@@ -158,7 +163,7 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     for kind in kinds:
         index = None if kind in SEPARATOR_KINDS else len(documents) + 1
         doc: dict[str, Any] = {"index": index, "kind": kind, "pages": [], "fields": {}, "field_boxes": {}}
-        for page in _build(family, kind, content_rng, dpi, shared):
+        for page in _build(family, kind, content_rng, dpi, shared, secrecy=secrecy, secrecy_level=secrecy_level):
             number = len(scans) + 1
             spec, preset = _page_spec(defects, seed, number)
             if family == "a":
@@ -170,6 +175,8 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
             doc["pages"].append(number)
             doc["fields"].update(page.fields)
             doc["field_boxes"].update({k: {"page": number, "bbox": list(b)} for k, b in page.field_boxes.items()})
+            if page.secrecy_style:
+                doc["secrecy_style"] = page.secrecy_style
         if index is not None:
             documents.append(doc)
     target = _write(out_dir, name, fmt, scans, dpi, jpeg_quality)
@@ -187,10 +194,13 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
     return target
 
 
-def _build(family: str, kind: str, rng: random.Random, dpi: int, shared: dict[str, Any]) -> list[RenderedPage]:
+def _build(
+    family: str, kind: str, rng: random.Random, dpi: int, shared: dict[str, Any], *,
+    secrecy: str | None = None, secrecy_level: str | None = None,
+) -> list[RenderedPage]:
     """The pages of one document in a family; separator sheets are sohoa's own, the same in both."""
     if family == "a" or kind in SEPARATOR_KINDS:
-        return build_pages(kind, rng, dpi, shared)
+        return build_pages(kind, rng, dpi, shared, secrecy_style=secrecy, secrecy_level=secrecy_level)
     return list(build_pages_b(kind, rng, dpi, shared))
 
 

@@ -153,6 +153,13 @@ def samples(
     defects: Annotated[str, typer.Option(help="clean, office or harsh.")] = "office",
     dpi: Annotated[int | None, typer.Option(help="Scan resolution (default 200; family b: 200-300 by seed).")] = None,
     family: Annotated[str, typer.Option(help="Layout family: a (the default) or b (samples.family_b).")] = "a",
+    secrecy: Annotated[
+        str | None,
+        typer.Option(help="Mark style of quyet_dinh_mat: plain, boxed, red, red_boxed or stamp (default: by seed)."),
+    ] = None,
+    secrecy_level: Annotated[
+        str | None, typer.Option(help="Its level: MẬT, TỐI MẬT or TUYỆT MẬT (default: by seed).")
+    ] = None,
 ) -> None:
     """Generate a synthetic scanned dossier with exact ground truth (for trying sohoa and for tests)."""
     from samples.generator import generate_dossier
@@ -161,8 +168,9 @@ def samples(
     Service.check_out_dir(out)
     try:
         path = generate_dossier(
-            out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects, family=family
-        )
+            out, seed=seed, kinds=tuple(kinds.split(",")), fmt=fmt, dpi=dpi, defects=defects, family=family,
+            secrecy=secrecy, secrecy_level=secrecy_level,
+        )  # fmt: skip
     except ValueError as exc:
         raise BadInput(str(exc)) from exc
     Console().print(f"{shown(path)}\n{shown(out / 'truth.json')}")
