@@ -78,3 +78,16 @@ def test_a_dossier_missing_its_id_card_is_received_with_a_finding(data_env: dict
     assert [d["component"] for d in result["documents"]] == ["to_khai_ct01", "cho_o_hop_phap"]
     written = json.loads((tmp_path / "out" / f"{result['dossier']['code']}.json").read_text("utf-8"))
     assert written["procedure"] == reception
+
+
+def test_the_submit_receipt_lists_the_components_asked_for(data_env: dict[str, str], tmp_path: Path) -> None:
+    scan = generate_dossier(tmp_path / "gen", seed=3, kinds=("cccd",), fmt="pdf")
+    env = data_env | {"SOHOA_REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing listens: recorded, queued later
+    unknown = sohoa(env, "submit", str(scan), "--procedure", "0.0", "--json")
+    assert unknown.returncode == 2 and not (tmp_path / "data" / "sohoa.db").exists()
+    run = sohoa(env, "submit", str(scan), "--procedure", "1.000894", "--json", timeout=120)
+    assert run.returncode == 0, run.stderr
+    procedure = json.loads(run.stdout)["procedure"]
+    assert procedure["code"] == "1.000894"
+    ids = next(c for c in procedure["components"] if c["key"] == "giay_to_tuy_than")
+    assert ids["copies"] == 2 and ids["status"] == "awaiting"
