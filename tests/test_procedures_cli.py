@@ -78,6 +78,14 @@ def test_a_dossier_missing_its_id_card_is_received_with_a_finding(data_env: dict
     assert [d["component"] for d in result["documents"]] == ["to_khai_ct01", "cho_o_hop_phap"]
     written = json.loads((tmp_path / "out" / f"{result['dossier']['code']}.json").read_text("utf-8"))
     assert written["procedure"] == reception
+    again = sohoa(data_env, "procedures", "check", result["dossier"]["code"], "--procedure", "1.004206", "--json")
+    assert again.returncode == 0, again.stderr
+    other = json.loads(again.stdout)
+    assert (
+        other["code"] == "1.004206"
+        and other["missing"] == ["giay_to_tuy_than"]
+        and other["extra"] == [result["documents"][1]["code"]]
+    )
 
 
 def test_the_submit_receipt_lists_the_components_asked_for(data_env: dict[str, str], tmp_path: Path) -> None:
