@@ -4,7 +4,7 @@
 
 Each dossier is one procedure of the catalogue whose required components the generator can draw (layout
 family "a"), one document per required copy, then changed by the seed: one component left out, one
-repeated, both, or an unrelated document added. It goes through `sohoa process --procedure CODE` once.
+repeated, both, or one left out and an unrelated document added. It goes through `sohoa process --procedure CODE` once.
 - named: of the components left out, how many the result lists as missing (target 100 % on the dossiers
   whose every document was split and classified right);
 - wrongly missing: of the required components present, how many the result calls missing (target <= 2 %);
@@ -33,7 +33,7 @@ from samples.generator import generate_dossier, load_truth  # noqa: E402
 
 KIND_OF_TYPE = {t: k for k, t in reversed(KIND_TYPE.items()) if k != "quyet_dinh_mat"}
 EXTRA_KINDS = ("cong_van", "tiep_nhan")  # documents no shipped procedure asks for
-VARIANTS = ("drop", "duplicate", "drop_duplicate", "extra")
+VARIANTS = ("drop", "duplicate", "drop_duplicate", "drop_extra")  # three in four leave one out
 
 
 def drawable(proc: Procedure) -> list[tuple[str, str]] | None:
@@ -55,13 +55,13 @@ def dossier_plan(rng: random.Random, procs: list[tuple[Procedure, list[tuple[str
     docs = list(full)
     dropped: list[str] = []
     repeated: list[str] = []
-    if variant in ("drop", "drop_duplicate") and len(docs) > 1:
+    if variant.startswith("drop") and len(docs) > 1:
         dropped.append(docs.pop(rng.randrange(len(docs)))[0])
     if variant in ("duplicate", "drop_duplicate"):
         again = rng.choice(docs)
         docs.append(again)
         repeated.append(again[0])
-    if variant == "extra":
+    if variant == "drop_extra":
         docs.append(("", rng.choice(EXTRA_KINDS)))
     rng.shuffle(docs)
     return {"procedure": proc, "variant": variant, "docs": docs, "dropped": dropped, "repeated": repeated}
