@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None  # postgresql+psycopg://user:password@host/db: a secret
     redis_url: SecretStr | None = None  # redis://:password@host:6379/0
     agency_code: str = "000.00.20.H40"
+    procedures_dir: Path | None = None  # the agency's own procedure files (*.json), beside the shipped catalogue
     agency_name: str = "UBND Phường Thử Nghiệm"
 
     # S3 object storage, used when storage_url is s3://bucket[/prefix] (storage/s3.py).

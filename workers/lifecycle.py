@@ -21,6 +21,7 @@ from typing import Any
 from pipeline.ingest import ingest
 from pipeline.models import PageResult, Source
 from pipeline.ocr import check_languages
+from pipeline.procedure_catalogue import Procedure
 from pipeline.second_reading import Readings
 from sohoa import __version__
 from sohoa.errors import BadInput, SecretDocument, SohoaError
@@ -32,6 +33,7 @@ from workers import dossiers, housekeeping, stages
 from workers.context import Context, open_context
 from workers.outputs import write_outputs
 from workers.prefetch import NO_PREFETCH, NoPrefetch
+from workers.procedure_reception import against_procedure
 from workers.progress import Progress, silent
 from workers.publish import publish_approved
 from workers.refusal import check_not_refused, refuse
@@ -60,11 +62,13 @@ def process_dossier(
     *,
     progress: Progress = silent,
     prefetch: NoPrefetch = NO_PREFETCH,
+    procedure: Procedure | None = None,
 ) -> Outcome:
     """Take scans all the way to signed PDFs and a result JSON in ``out_dir``.
 
     Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same
-    sha256 of every input) is not processed again: its stored outputs are written out.
+    sha256 of every input) is not processed again: its stored outputs are written out. With ``procedure``
+    the JSON also says which component each document fulfils and what is missing (never a refusal).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with prefetch, tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
@@ -77,9 +81,13 @@ def process_dossier(
         if dossier.state in FINISHED_STATES:  # seen before: its stored outputs, nothing processed again
             result = load_result(ctx, dossier.code)
             result["dossier"]["already_seen"] = True
+            if procedure is not None:
+                result = against_procedure(ctx, result, procedure)
             return Outcome(dossier.code, dossier.state, True, write_outputs(ctx, result, out_dir), result)
         prefetch.begin(sources)
         result = run(ctx, dossier.code, sources, progress=progress, prefetch=prefetch)
+    if procedure is not None:
+        result = against_procedure(ctx, result, procedure)
     seal_if_due(ctx)  # the embedded mode has no daemon: the process that appended seals when due
     state = result["dossier"]["state"]
     return Outcome(dossier.code, state, False, write_outputs(ctx, result, out_dir), result)

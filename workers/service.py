@@ -21,6 +21,7 @@ from sohoa.errors import BadInput
 from sohoa.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from pipeline.procedure_catalogue import Procedure
     from storage.check import CheckReport
     from workers.accounts import Principal, UserInfo
     from workers.audit import AuditVerdict, PdfTie
@@ -125,23 +126,64 @@ class Service:
         return Prefetch.start(inputs, self.settings)
 
     def process(
-        self, inputs: list[Path], out: Path, *, progress: Progress | None = None, prefetch: NoPrefetch | None = None
+        self,
+        inputs: list[Path],
+        out: Path,
+        *,
+        progress: Progress | None = None,
+        prefetch: NoPrefetch | None = None,
+        procedure: str | None = None,
     ) -> Outcome:
-        """Digitize one dossier in this process (embedded mode): signed PDFs and the result JSON in ``out``."""
+        """Digitize one dossier in this process (embedded mode): signed PDFs and the result JSON in ``out``;
+        with ``procedure`` (a code) the JSON maps the documents onto its components."""
         from workers.lifecycle import process_dossier
         from workers.prefetch import NO_PREFETCH
         from workers.progress import silent
 
+        proc = self.procedure_show(procedure) if procedure else None
         return process_dossier(
-            inputs, self.settings, out, progress=progress or silent, prefetch=prefetch or NO_PREFETCH
+            inputs, self.settings, out, progress=progress or silent, prefetch=prefetch or NO_PREFETCH, procedure=proc
         )
 
-    def submit(self, inputs: list[Path], *, check: bool = True) -> Receipt:
+    # -- procedures --------------------------------------------------------------------------------------
+
+    def procedures_list(self) -> list[Procedure]:
+        """The procedure catalogue: shipped procedures and the agency's own (``SOHOA_PROCEDURES_DIR``)."""
+        from workers.procedure_reception import catalogue
+
+        return sorted(catalogue(self.settings).values(), key=lambda p: (p.domain, p.code))
+
+    def procedure_show(self, code: str) -> Procedure:
+        """One procedure and its components; ``UnknownProcedure`` (bad input) for a code not in the catalogue."""
+        from workers.procedure_reception import procedure
+
+        return procedure(self.settings, code)
+
+    def procedure_check(self, dossier: str, procedure: str, *, by: str) -> dict[str, Any]:
+        """A processed dossier's result JSON checked against a procedure (the queue's dossiers, or another
+        procedure than the one given at processing); the search by personal ID is audited under ``by``."""
+        from workers.procedure_reception import against_procedure
+        from workers.results import load_result
+
+        proc = self.procedure_show(procedure)
+        return against_procedure(self.ctx, load_result(self.ctx, dossier), proc, by=by)
+
+    def submit(self, inputs: list[Path], *, check: bool = True, procedure: str | None = None) -> Receipt:
         """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt.
-        ``check=False``: no reception check (a front end that just ran ``check`` on the same files)."""
+        ``check=False``: no reception check (a front end that just ran ``check`` on the same files). With
+        ``procedure`` (checked first) the receipt lists its components, to be matched once the documents are
+        classified (``procedure_check``)."""
         from workers.submission import submit
 
-        return submit(inputs, self.settings, self.ctx, check=check)
+        proc = self.procedure_show(procedure) if procedure else None
+        receipt = submit(inputs, self.settings, self.ctx, check=check)
+        if proc is not None:
+            receipt.procedure = {
+                "code": proc.code,
+                "name": proc.name,
+                "components": [c.to_dict() | {"status": "awaiting"} for c in proc.components],
+            }
+        return receipt
 
     def status(self, code: str) -> dict[str, Any]:
         """A dossier's state, stages, pages done and, when Redis answers, its jobs in flight."""

@@ -45,6 +45,7 @@ class Receipt:
     queued: bool
     rescan: list[int] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    procedure: dict[str, Any] | None = None  # the procedure handed in for and its components, awaiting processing
 
     @property
     def waiting_for_queue(self) -> bool:
@@ -60,7 +61,7 @@ class Receipt:
             "queued": self.queued,
             "rescan": self.rescan,
             "findings": self.findings,
-        }
+        } | ({"procedure": self.procedure} if self.procedure else {})
 
 
 THUMBNAIL_WIDTH = 160

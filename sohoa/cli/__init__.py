@@ -16,7 +16,7 @@ import warnings
 
 import typer
 
-from sohoa.cli import audit, processing, queue, results, review, serve, signing, storage, users
+from sohoa.cli import audit, procedures, processing, queue, results, review, serve, signing, storage, users
 from sohoa.cli.common import GuardedGroup
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ for command in (
 app.add_typer(signing.sign_app, name="sign", no_args_is_help=True)
 app.add_typer(review.review_app, name="review", no_args_is_help=True)
 app.add_typer(results.results_app, name="results", no_args_is_help=True)
+app.add_typer(procedures.procedures_app, name="procedures", no_args_is_help=True)
 app.add_typer(audit.audit_app, name="audit", no_args_is_help=True)
 app.add_typer(storage.storage_app, name="storage", no_args_is_help=True)
 app.add_typer(users.users_app, name="users", no_args_is_help=True)

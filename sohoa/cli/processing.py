@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sohoa.cli.common import service
+from sohoa.cli.procedures import print_reception
 from sohoa.errors import BadInput
 from sohoa.terminal import json_text, shown
 
@@ -53,9 +54,15 @@ def process(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the signed PDFs and the dossier JSON.")],
     as_json: Annotated[bool, typer.Option("--json", help="Also print the dossier JSON on stdout.")] = False,
     workers: Annotated[int | None, typer.Option(help="Page processes (default: one per core).")] = None,
+    procedure: Annotated[
+        str | None, typer.Option("--procedure", help="Procedure code: map the documents onto its components.")
+    ] = None,
 ) -> None:
-    """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result."""
+    """Digitize one dossier: clean, OCR, searchable PDF, fields, digital signature, stored result.
+    With --procedure, also what the procedure asks for: received, reusable, missing (never a refusal)."""
     with service(workers=workers) as svc:
+        if procedure:
+            svc.procedure_show(procedure)  # an unknown code costs no OCR
         # before any work: a wrong --out or a missing signing key costs neither the OCR nor a dossier record;
         # then the pages start at once, while the database layer is imported and opened
         prefetch = svc.start_process(inputs, out)
@@ -63,9 +70,9 @@ def process(
             bar = _Bar() if err.is_terminal and not as_json else None
             if bar:
                 with bar.progress:
-                    outcome = svc.process(inputs, out, progress=bar, prefetch=prefetch)
+                    outcome = svc.process(inputs, out, progress=bar, prefetch=prefetch, procedure=procedure)
             else:
-                outcome = svc.process(inputs, out, prefetch=prefetch)
+                outcome = svc.process(inputs, out, prefetch=prefetch, procedure=procedure)
         finally:
             prefetch.close()
     if as_json:
@@ -106,6 +113,8 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
             con.print(f"  {shown(sig['note'])}")
         elif sig.get("needs_ltv") and sig.get("level") != "PAdES B-B":
             con.print("  Còn thiếu dữ liệu xác thực dài hạn: chạy sohoa sign extend --pending khi có mạng")
+    if result.get("procedure"):
+        print_reception(con, result["procedure"])
     con.print("Tệp kết quả:")
     for path in files:
         con.print(f"  {shown(path)}")

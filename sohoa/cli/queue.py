@@ -18,13 +18,17 @@ from sohoa.terminal import shown
 def submit(
     inputs: Annotated[list[Path], typer.Argument(help="Scanned PDFs, TIFFs, JPEG/PNG files or folders: one dossier.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON on stdout.")] = False,
+    procedure: Annotated[
+        str | None, typer.Option("--procedure", help="Procedure code (sohoa procedures list).")
+    ] = None,
 ) -> None:
     """Hand a dossier in to the queue: check, store, record, enqueue; print the receipt at once.
 
-    Exit codes: 0 received (also when some page should be scanned again: see the findings), 2 bad input.
+    Exit codes: 0 received (also when some page should be scanned again: see the findings), 2 bad input
+    (an unknown --procedure too). Once processed, `sohoa procedures check` maps its documents.
     """
     with service() as svc:
-        receipt = svc.submit(inputs)
+        receipt = svc.submit(inputs, procedure=procedure)
     if as_json:
         print_json(receipt.to_dict())
         return
@@ -35,6 +39,11 @@ def submit(
         con.print(f"  ! {shown(f['message'])}")
     if receipt.rescan:
         con.print(f"[red]Nên quét lại trang: {', '.join(map(str, receipt.rescan))}[/red]")
+    if receipt.procedure:
+        con.print(shown(f"Thủ tục {receipt.procedure['code']} {receipt.procedure['name']}: thành phần cần có"))
+        for c in receipt.procedure["components"]:
+            need = "bắt buộc" if c["requirement"] == "required" else f"nếu: {c['condition']}"
+            con.print(shown(f"  - {c['name']} ({c['copies']} bản, {need})"))
     if receipt.waiting_for_queue:
         con.print("[yellow]Chưa xếp vào hàng đợi (Redis không kết nối được): sohoa reconcile sẽ xếp sau[/yellow]")
 
