@@ -32,6 +32,7 @@ class FieldValueIn(BaseModel):
 
     value: str = Field(max_length=2000)
     reason: str | None = Field(default=None, max_length=500)
+    seen: int | None = Field(default=None, ge=0, description="the field's version (revision count) the reviewer saw")
 
 
 class RejectIn(BaseModel):
@@ -221,8 +222,9 @@ def review_set(request: Request, who: Who, result: str, field: str, body: FieldV
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
     web.service.check_result_access(who, result)
-    done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason)
-    return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened}
+    done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason, seen=body.seen)
+    return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened,
+            "revision": done.revision_id}  # fmt: skip
 
 
 @router.post("/review/{result}/approve", summary="Approve a result, then publish its dossier's approved results")

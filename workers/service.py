@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from workers.review import Approval, Correction, Rejection, WaitingResult
     from workers.seals import Sealed
     from workers.submission import Receipt
+    from workers.workbench import QueueItem, Workbench
 
 
 class InvalidSettings(BadInput):
@@ -185,11 +186,40 @@ class Service:
 
         return list_waiting(self.ctx.engine, by=by)
 
-    def review_set(self, result: str, field: str, value: str, *, by: str, reason: str | None = None) -> Correction:
-        """Correct or confirm one field; a revision is kept and the correction audited."""
+    def review_set(
+        self, result: str, field: str, value: str, *, by: str, reason: str | None = None, seen: int | None = None
+    ) -> Correction:
+        """Correct or confirm one field; a revision is kept and the correction audited. With ``seen`` (the
+        field's version the reviewer saw), ``Conflict`` when someone saved it since."""
         from workers.review import set_field
 
-        return set_field(self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason)
+        return set_field(
+            self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason, seen=seen
+        )
+
+    def review_queue(self, waiting: list[WaitingResult], doc_type: str | None = None) -> list[QueueItem]:
+        """``waiting`` in the order work is due: oldest received first, then the riskiest."""
+        from workers.workbench import queue_of
+
+        return queue_of(self.ctx.engine, waiting, doc_type)
+
+    def review_done_today(self, agency: str) -> int:
+        """How many of the agency's results were approved today."""
+        from workers.workbench import approved_today
+
+        return approved_today(self.ctx.engine, agency)
+
+    def review_workbench(self, result: str, *, by: str) -> Workbench:
+        """One result with every field, its box, version and history, and its page images' sizes; audited."""
+        from workers.workbench import workbench
+
+        return workbench(self.ctx.engine, self.ctx.store, result, by=by)
+
+    def review_page_image(self, result: str, page: int, *, by: str) -> bytes:
+        """The stored JPEG of one of the result's pages (the boxes are measured in its pixels); audited."""
+        from workers.workbench import page_image
+
+        return page_image(self.ctx.engine, self.ctx.store, result, page, by=by)
 
     def review_approve(self, result: str, *, by: str, force: bool = False) -> tuple[Approval, list[Publication], Any]:
         """Approve a result, then publish its dossier's approved results (approval, publications, publish error)."""

@@ -1,0 +1,76 @@
+"""The reviewer's pages: the queue of results waiting for review and the workbench of one result.
+
+The workbench draws each field's box as SVG over the stored page image, at the image's own pixel size (the
+unit the boxes are measured in); ``static/review.js`` does the keyboard work over ``/api/v1/review``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from sohoa.errors import Forbidden
+from web.deps import principal, state
+from web.pages import render, session_csrf
+from workers.accounts import Principal
+
+router = APIRouter(include_in_schema=False)
+Who = Annotated[Principal, Depends(principal)]
+REVIEWERS = ("reviewer", "approver", "admin")
+
+
+def _agency_waiting(request: Request, who: Principal) -> list:
+    """What waits for review in the reviewer's own agency (others' dossiers are not listed)."""
+    service = state(request).service
+    mine = []
+    for item in service.review_list(by=who.actor):
+        try:
+            service.check_dossier_access(who, item.dossier)
+        except Forbidden:
+            continue
+        mine.append(item)
+    return mine
+
+
+@router.get("/review")
+def review_queue(request: Request, who: Who, type: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+    service = state(request).service
+    service.require(who, *REVIEWERS, scope="review")
+    waiting = _agency_waiting(request, who)
+    every = service.review_queue(waiting)
+    types = dict(sorted({q.type: q.type_label for q in every}.items(), key=lambda kv: kv[1]))
+    queue = [q for q in every if not type or q.type == type]
+    return render(request, "review_queue.html", who=who, csrf=session_csrf(request), queue=queue, types=types,
+                  chosen=type, left=len(waiting), done=service.review_done_today(who.agency))  # fmt: skip
+
+
+@router.get("/review/{code}")
+def workbench(request: Request, who: Who, code: str) -> HTMLResponse:
+    service = state(request).service
+    service.require(who, *REVIEWERS, scope="review")
+    service.check_result_access(who, code)
+    bench = service.review_workbench(code, by=who.actor)
+    following = [q.code for q in service.review_queue(_agency_waiting(request, who)) if q.code != bench.code]
+    return render(request, "workbench.html", who=who, csrf=session_csrf(request), bench=bench,
+                  next_code=following[0] if following else "",
+                  may_approve=_may_approve(request, who))  # fmt: skip
+
+
+def _may_approve(request: Request, who: Principal) -> bool:
+    try:
+        state(request).service.require_approver(who)
+    except Forbidden:
+        return False
+    return True
+
+
+@router.get("/review/{code}/page/{page}.jpg")
+def page_image(request: Request, who: Who, code: str, page: int) -> Response:
+    """The page image, only to reviewers of the result's agency; each fetch is in the audit log."""
+    service = state(request).service
+    service.require(who, *REVIEWERS, scope="review")
+    service.check_result_access(who, code)
+    data = service.review_page_image(code, page, by=who.actor)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
