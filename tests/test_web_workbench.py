@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
 
 from pipeline.models import FieldValue
 from storage import keys
+from storage.tables import utcnow
+from workers.claims import CLAIM_MINUTES, take
 from workers.service import Service
 
 PAGE_SIZE = (1240, 1754)  # an A4 page at 150 dpi, the unit the seeded boxes are measured in
@@ -98,19 +101,37 @@ def test_others_get_neither_the_workbench_nor_the_page_image(service: Service, n
     assert web.get("/review/KHONG-CO-01/page/1.jpg").status_code in (403, 404)
 
 
-def test_two_reviewers_saving_one_field_the_second_gets_409(service: Service) -> None:
+def test_a_save_over_a_newer_version_of_the_field_gets_409(service: Service) -> None:
+    """The same reviewer in two tabs: the tab that saw the older value cannot overwrite the newer one."""
     result = seeded(service, "wb-conflict", decision_fields())
-    one, csrf1 = session(service, "kiem.tra")
-    two, csrf2 = session(service, "kiem.tra.hai")
+    one, csrf = session(service, "kiem.tra")
     url = f"/api/v1/review/{result}/fields/signer_name"
-    assert 'data-ref="signer_name" data-version="0"' in two.get(f"/review/{result}").text
-    first = one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf1)
+    assert 'data-ref="signer_name" data-version="0"' in one.get(f"/review/{result}").text
+    first = one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf)
     assert first.status_code == 200, first.text
-    late = two.put(url, json={"value": "Nguyễn Văn Bính", "seen": 0}, headers=csrf2)
+    late = one.put(url, json={"value": "Nguyễn Văn Bính", "seen": 0}, headers=csrf)
     assert late.status_code == 409, late.text
     assert service.results_show(result, by="test").fields["signer_name"].value == "Nguyễn Văn Bình"
-    assert 'data-ref="signer_name" data-version="1"' in two.get(f"/review/{result}").text
-    again = two.put(url, json={"value": "Nguyễn Văn Bính", "seen": 1}, headers=csrf2)
+    page = one.get(f"/review/{result}").text
+    assert 'data-ref="signer_name" data-version="1"' in page
+    again = one.put(url, json={"value": "Nguyễn Văn Bính", "seen": 1}, headers=csrf)
     assert again.status_code == 200, again.text
-    history = two.get(f"/review/{result}").text
-    assert history.count("<td>signer_name</td>") == 2  # both saves in the field's history
+    assert one.get(f"/review/{result}").text.count("<td>signer_name</td>") == 2  # both saves in the history
+
+
+def test_a_claimed_result_is_taken_for_others_until_the_claim_expires(service: Service) -> None:
+    result = seeded(service, "wb-claim", decision_fields())
+    one, csrf1 = session(service, "kiem.tra")
+    two, csrf2 = session(service, "kiem.tra.hai")
+    assert 'id="claim"' in one.get(f"/review/{result}").text  # opening it takes it
+    bench = two.get(f"/review/{result}").text
+    assert 'id="taken"' in bench and "Đang được user:kiem.tra kiểm tra" in bench
+    row = re.search(rf"/review/{re.escape(result)}\".*?</tr>", two.get("/review").text, re.S).group(0)
+    assert "🔒 user:kiem.tra" in row
+    url = f"/api/v1/review/{result}/fields/signer_name"
+    refused = two.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf2)
+    assert refused.status_code == 409 and "đang được user:kiem.tra kiểm tra" in refused.json()["error"]["message"]
+    assert one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf1).status_code == 200
+    later = utcnow() + timedelta(minutes=CLAIM_MINUTES + 1)
+    assert take(service.ctx.engine, result, by="user:kiem.tra.hai", now=later).mine  # expired: anyone may take it
+    assert not take(service.ctx.engine, result, by="user:kiem.tra", now=later).mine

@@ -42,8 +42,10 @@ def review_queue(request: Request, who: Who, type: Annotated[str, Query(max_leng
     every = service.review_queue(waiting)
     types = dict(sorted({q.type: q.type_label for q in every}.items(), key=lambda kv: kv[1]))
     queue = [q for q in every if not type or q.type == type]
+    claims = {c: held for c, held in service.review_claims([q.code for q in queue]).items() if held.actor != who.actor}
     return render(request, "review_queue.html", who=who, csrf=session_csrf(request), queue=queue, types=types,
-                  chosen=type, left=len(waiting), done=service.review_done_today(who.agency))  # fmt: skip
+                  chosen=type, left=len(waiting), done=service.review_done_today(who.agency),
+                  claims=claims)  # fmt: skip
 
 
 @router.get("/review/{code}")
@@ -52,9 +54,12 @@ def workbench(request: Request, who: Who, code: str) -> HTMLResponse:
     service.require(who, *REVIEWERS, scope="review")
     service.check_result_access(who, code)
     bench = service.review_workbench(code, by=who.actor)
-    following = [q.code for q in service.review_queue(_agency_waiting(request, who)) if q.code != bench.code]
+    claim = service.review_claim(bench.code, by=who.actor)
+    queue = [q.code for q in service.review_queue(_agency_waiting(request, who)) if q.code != bench.code]
+    taken = {c for c, held in service.review_claims(queue).items() if held.actor != who.actor}
+    following = [c for c in queue if c not in taken]
     return render(request, "workbench.html", who=who, csrf=session_csrf(request), bench=bench,
-                  next_code=following[0] if following else "",
+                  next_code=following[0] if following else "", claim=claim,
                   may_approve=_may_approve(request, who))  # fmt: skip
 
 

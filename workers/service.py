@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from storage.check import CheckReport
     from workers.accounts import Principal, UserInfo
     from workers.audit import AuditVerdict, PdfTie
+    from workers.claims import Claim
     from workers.context import Context
     from workers.lifecycle import Outcome
     from workers.oidc import OidcStart
@@ -214,6 +215,30 @@ class Service:
         from workers.workbench import workbench
 
         return workbench(self.ctx.engine, self.ctx.store, result, by=by)
+
+    def review_claim(self, result: str, *, by: str) -> Claim:
+        """Take (or renew) the claim on a result for ``by``; another reviewer's live claim is returned instead."""
+        from workers.claims import take
+
+        return take(self.ctx.engine, result, by=by)
+
+    def review_check_claim(self, result: str, *, by: str) -> None:
+        """``Conflict`` while another reviewer holds the result; else ``by``'s claim is taken or renewed."""
+        from workers.claims import check
+
+        check(self.ctx.engine, result, by=by)
+
+    def review_release(self, result: str) -> None:
+        """End the claim on a result that was approved or rejected."""
+        from workers.claims import release
+
+        release(self.ctx.engine, result)
+
+    def review_claims(self, results: list[str]) -> dict[str, Claim]:
+        """The live claims on these results (for the queue)."""
+        from workers.claims import live_claims
+
+        return live_claims(self.ctx.engine, results)
 
     def review_page_image(self, result: str, page: int, *, by: str) -> bytes:
         """The stored JPEG of one of the result's pages (the boxes are measured in its pixels); audited."""
