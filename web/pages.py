@@ -60,7 +60,8 @@ def session_csrf(request: Request) -> str | None:
 def home(who: MaybeWho) -> RedirectResponse:
     if who is None:
         return RedirectResponse("/login", status_code=303)
-    return RedirectResponse("/desk" if who.is_staff else "/status", status_code=303)
+    target = "/desk" if who.is_staff else "/my" if who.personal_id else "/status"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from storage.check import CheckReport
     from workers.accounts import Principal, UserInfo
     from workers.audit import AuditVerdict, PdfTie
+    from workers.citizen import OwnResult
     from workers.claims import Claim
     from workers.context import Context
     from workers.lifecycle import Outcome
@@ -289,6 +290,12 @@ class Service:
         from workers.results import read_result
 
         return read_result(self.ctx.engine, code, by=by)
+
+    def own_results(self, personal_id: str, *, by: str) -> list[OwnResult]:
+        """A citizen's results (their personal ID as an owner's), with who used each and when; audited."""
+        from workers.citizen import own_results
+
+        return own_results(self.ctx, personal_id, by=by)
 
     def results_export(self, code: str, out: Path, *, by: str) -> list[Path]:
         """Write a result's signed PDF (checked against its hash) and JSON into ``out``; audited."""
