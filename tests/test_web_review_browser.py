@@ -29,6 +29,7 @@ from storage import keys
 from web.app import create_app
 from workers.results import show_result
 
+OWNER_ID = "001203004567"  # the personal ID in the seeded decision
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 PAGE = (1240, 1754)
 TEXT = {1: [((100, 200), "Số: 123/QĐ-UBND"), ((10, 20), "001203004567")], 2: [((500, 900), "Nguyễn Văn Bính")]}
@@ -62,6 +63,7 @@ def server(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         signer_pkcs12_password=PFX_PASSWORD.decode(), tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
     )  # fmt: skip
     service.users_add("kiem.duyet", PASSWORD, roles=["reviewer", "approver"], by="test")
+    service.users_add("chu.so.huu", PASSWORD, roles=["citizen"], personal_id=OWNER_ID, by="test")
     code = _stored_result(service.ctx, pki, data, "browser-review")
     dossier = show_result(service.ctx.engine, code).dossier
     for number in (1, 2):
@@ -146,3 +148,13 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     with ThreadPoolExecutor(1) as pool:  # verification runs its own event loop; Playwright's owns this thread
         report = pool.submit(service.verify, [pdf]).result()[str(pdf)]
     assert report["ok"] and report["embedded_fields"]["match"] is True, report
+
+    owner = new_page(browser)
+    owner.goto(f"{base}/login")
+    owner.fill("#username", "chu.so.huu")
+    owner.fill("#password", PASSWORD)
+    owner.press("#password", "Enter")
+    owner.wait_for_url(f"{base}/my")
+    text = owner.inner_text("main")
+    assert code in text and view.pdf_sha256 in text and "user:kiem.duyet" in text
+    no_violations(owner, "citizen-results")
