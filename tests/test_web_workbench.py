@@ -68,6 +68,10 @@ def test_the_queue_puts_a_validator_failure_before_readings_that_disagree(servic
     assert re.search(r"Còn chờ: <strong>(\d+)</strong>", page.text).group(1) == str(len(order))
     other, _ = session(service, "kiem.tra.khac")
     assert not re.findall(r'href="/review/([^"/]+)"', other.get("/review").text)  # another agency sees none
+    readers = {
+        e.actor for code in (first, second) for e in service.audit_log(subject=code) if e.action == "result.read"
+    }
+    assert readers.isdisjoint({"user:kiem.tra", "user:kiem.tra.khac"})  # the queue shows no value: no read
 
 
 def test_the_workbench_draws_each_box_over_the_page_at_the_image_size(service: Service) -> None:

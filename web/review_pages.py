@@ -21,30 +21,16 @@ Who = Annotated[Principal, Depends(principal)]
 REVIEWERS = ("reviewer", "approver", "admin")
 
 
-def _agency_waiting(request: Request, who: Principal) -> list:
-    """What waits for review in the reviewer's own agency (others' dossiers are not listed)."""
-    service = state(request).service
-    mine = []
-    for item in service.review_list(by=who.actor):
-        try:
-            service.check_dossier_access(who, item.dossier)
-        except Forbidden:
-            continue
-        mine.append(item)
-    return mine
-
-
 @router.get("/review")
 def review_queue(request: Request, who: Who, type: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     service = state(request).service
     service.require(who, *REVIEWERS, scope="review")
-    waiting = _agency_waiting(request, who)
-    every = service.review_queue(waiting)
+    every = service.review_queue(who.agency)
     types = dict(sorted({q.type: q.type_label for q in every}.items(), key=lambda kv: kv[1]))
     queue = [q for q in every if not type or q.type == type]
     claims = {c: held for c, held in service.review_claims([q.code for q in queue]).items() if held.actor != who.actor}
     return render(request, "review_queue.html", who=who, csrf=session_csrf(request), queue=queue, types=types,
-                  chosen=type, left=len(waiting), done=service.review_done_today(who.agency),
+                  chosen=type, left=len(every), done=service.review_done_today(who.agency),
                   claims=claims)  # fmt: skip
 
 
@@ -55,7 +41,7 @@ def workbench(request: Request, who: Who, code: str) -> HTMLResponse:
     service.check_result_access(who, code)
     bench = service.review_workbench(code, by=who.actor)
     claim = service.review_claim(bench.code, by=who.actor)
-    queue = [q.code for q in service.review_queue(_agency_waiting(request, who)) if q.code != bench.code]
+    queue = [q.code for q in service.review_queue(who.agency) if q.code != bench.code]
     taken = {c for c, held in service.review_claims(queue).items() if held.actor != who.actor}
     following = [c for c in queue if c not in taken]
     return render(request, "workbench.html", who=who, csrf=session_csrf(request), bench=bench,

@@ -199,11 +199,11 @@ class Service:
             self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason, seen=seen
         )
 
-    def review_queue(self, waiting: list[WaitingResult], doc_type: str | None = None) -> list[QueueItem]:
-        """``waiting`` in the order work is due: oldest received first, then the riskiest."""
+    def review_queue(self, agency: str) -> list[QueueItem]:
+        """The agency's results waiting for review in the order work is due: oldest received, then riskiest."""
         from workers.workbench import queue_of
 
-        return queue_of(self.ctx.engine, waiting, doc_type)
+        return queue_of(self.ctx.engine, agency)
 
     def review_done_today(self, agency: str) -> int:
         """How many of the agency's results were approved today."""

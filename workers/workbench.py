@@ -17,12 +17,13 @@ from sqlalchemy import Engine, func, select
 
 from pipeline.doctypes import by_key
 from sohoa.errors import BadInput
+from storage import repository
 from storage.db import session_scope
 from storage.objects import ObjectStore
 from storage.tables import DocumentRow, DossierRow, PageRow
 from workers.reads import record_read
 from workers.results import get_result, view_of
-from workers.review import WaitingResult, field_versions
+from workers.review import field_versions
 
 
 class UnknownPage(BadInput):
@@ -90,24 +91,29 @@ class QueueItem:
         return by_key(self.type).label
 
 
-def queue_of(engine: Engine, waiting: list[WaitingResult], doc_type: str | None = None) -> list[QueueItem]:
-    """``waiting`` (already limited to the reviewer's agency) ordered by received day, then risk."""
-    codes = {w.dossier for w in waiting}
+def queue_of(engine: Engine, agency: str) -> list[QueueItem]:
+    """The agency's results waiting for review, oldest received first, then the riskiest. Not recorded as a
+    read: the queue shows codes, types, days and counts, never a field's value."""
     with session_scope(engine) as session:
-        days = dict(session.execute(select(DossierRow.code, DossierRow.day).where(DossierRow.code.in_(codes))).all())
-    items = [
-        QueueItem(
-            code=w.code,
-            type=w.type,
-            dossier=w.dossier,
-            received=days[w.dossier],
-            risk=min((risk_of(f.reasons) for f in w.fields), default=3),
-            doubtful=len(w.fields),
-            field_count=w.field_count,
+        rows = repository.waiting_documents(session)
+        ids = {doc.dossier_id for doc, _ in rows}
+        dossiers = session.execute(
+            select(DossierRow.id, DossierRow.agency, DossierRow.day).where(DossierRow.id.in_(ids))
         )
-        for w in waiting
-        if doc_type is None or w.type == doc_type
-    ]
+        mine = {i: day for i, owner, day in dossiers if owner == agency}
+        items = [
+            QueueItem(
+                code=doc.code,
+                type=doc.type,
+                dossier=dossier_code,
+                received=mine[doc.dossier_id],
+                risk=min((risk_of(list(f.reasons)) for f in doc.fields if f.status == "needs_review"), default=3),
+                doubtful=sum(f.status == "needs_review" for f in doc.fields),
+                field_count=len(doc.fields),
+            )
+            for doc, dossier_code in rows
+            if doc.dossier_id in mine
+        ]
     return sorted(items, key=lambda i: (i.received, i.risk, i.code))
 
 
