@@ -1,4 +1,5 @@
 // Reviewer's workbench: focus a field to see its box on the page; Enter saves (or confirms) and moves on,
+// Tab jumps to the next unresolved field (past the end: the usual order),
 // Ctrl+Enter approves and opens the next result, Esc restores the value, Shift+? shows the keys.
 // Keys pressed while an input method (Telex, VNI) is composing a letter are left to it.
 (() => {
@@ -75,7 +76,10 @@
     input.addEventListener("keydown", (event) => {
       if (composing(event)) return;
       if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) { event.preventDefault(); saveAndMove(row); }
-      else if (event.key === "Escape") { event.preventDefault(); input.value = input.dataset.original; say("Đã hủy sửa."); }
+      else if (event.key === "Tab" && !event.shiftKey) {
+        const next = nextUnresolved(row);
+        if (next && rows().indexOf(next) > rows().indexOf(row)) { event.preventDefault(); next.querySelector("input.value").focus(); }
+      } else if (event.key === "Escape") { event.preventDefault(); input.value = input.dataset.original; say("Đã hủy sửa."); }
     });
     row.querySelector("button.confirm").addEventListener("click", () => { input.value = input.dataset.original; saveAndMove(row); });
     row.querySelector("button.save").addEventListener("click", () => saveAndMove(row));
