@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import uvicorn
 from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import update
 from test_signing_publish import _published_pdf, _stored_result
 from test_web_browser import CHROMIUM, _free_port, new_page, no_violations
 from testpki import PFX_PASSWORD, PkiServer
@@ -26,6 +27,8 @@ from web_helpers import PASSWORD, make_service
 
 from signing.approval import read_embedded_fields
 from storage import keys
+from storage.db import session_scope
+from storage.tables import DocumentRow, FieldRow
 from web.app import create_app
 from workers.results import show_result
 
@@ -65,6 +68,9 @@ def server(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     service.users_add("kiem.duyet", PASSWORD, roles=["reviewer", "approver"], by="test")
     service.users_add("chu.so.huu", PASSWORD, roles=["citizen"], personal_id=OWNER_ID, by="test")
     code = _stored_result(service.ctx, pki, data, "browser-review")
+    with session_scope(service.ctx.engine) as session:  # a real type, and the ID's box around its printed text
+        session.execute(update(DocumentRow).where(DocumentRow.code == code).values(type="decision"))
+        session.execute(update(FieldRow).where(FieldRow.key == "personal_id").values(bbox=[10, 20, 240, 58]))
     dossier = show_result(service.ctx.engine, code).dossier
     for number in (1, 2):
         service.ctx.store.put_bytes(keys.page_image_key(dossier, number), page_jpeg(number), content_type="image/jpeg")

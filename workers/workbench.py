@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import Engine, func, select
 
-from pipeline.doctypes import by_key
+from pipeline.doctypes import DOC_TYPES, OTHER, DocType, by_key
 from sohoa.errors import BadInput
 from storage import repository
 from storage.db import session_scope
@@ -175,6 +175,14 @@ class Workbench:
         return sum(f.unresolved for f in self.fields)
 
 
+def field_label(doctype: DocType, key: str) -> str:
+    """The Vietnamese label of ``key``: its type's, else any type's that has the field, else the key itself."""
+    for kind in (doctype, *DOC_TYPES, OTHER):
+        if spec := kind.spec(key):
+            return spec.label
+    return key
+
+
 def workbench(engine: Engine, store: ObjectStore, code: str, *, by: str) -> Workbench:
     """The workbench of result ``code``; the read (every field key) is recorded."""
     with session_scope(engine) as session:
@@ -186,13 +194,13 @@ def workbench(engine: Engine, store: ObjectStore, code: str, *, by: str) -> Work
     items: list[WorkbenchField] = []
     doctype = by_key(view.type)
     for key, value in view.fields.items():
-        spec = doctype.spec(key)
+        label = field_label(doctype, key)
         many = isinstance(value, list)
         for position, fv in enumerate(value if isinstance(value, list) else [value]):
             items.append(
                 WorkbenchField(
                     ref=f"{key}.{position}" if many else key,
-                    label=(spec.label if spec else key) + (f" ({position + 1})" if many else ""),
+                    label=label + (f" ({position + 1})" if many else ""),
                     value=fv.value,
                     raw=fv.raw,
                     confidence=fv.confidence,
