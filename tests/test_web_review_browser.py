@@ -150,6 +150,7 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     keys_pressed += 1
     page.wait_for_url(f"{base}/review", timeout=120_000)
     print(f"keystrokes to confirm a doubtful field and approve: {keys_pressed}")
+    assert "Đã duyệt hôm nay: 1" in page.inner_text("#counters")
 
     view = show_result(service.ctx.engine, code)
     assert view.state == "published"

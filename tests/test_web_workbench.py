@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from PIL import Image
-from seed_results import decision_fields, seed_dossier
+from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
 from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
 
 from pipeline.models import FieldValue
 from storage import keys
 from storage.tables import utcnow
 from workers.claims import CLAIM_MINUTES, take
+from workers.dossiers import AGENCY_TZ
 from workers.service import Service
+from workers.workbench import approved_today
 
 PAGE_SIZE = (1240, 1754)  # an A4 page at 150 dpi, the unit the seeded boxes are measured in
 
@@ -139,3 +141,16 @@ def test_a_claimed_result_is_taken_for_others_until_the_claim_expires(service: S
     later = utcnow() + timedelta(minutes=CLAIM_MINUTES + 1)
     assert take(service.ctx.engine, result, by="user:kiem.tra.hai", now=later).mine  # expired: anyone may take it
     assert not take(service.ctx.engine, result, by="user:kiem.tra", now=later).mine
+
+
+def test_done_today_counts_the_agency_approvals_of_its_own_day(service: Service) -> None:
+    _, (sure,) = seed_dossier(service.ctx.engine, "wb-done", [sure_fields()])
+    before = service.review_done_today(AGENCY)
+    approver, csrf = session(service, "phe.duyet")
+    assert approver.post(f"/api/v1/review/{sure}/approve", headers=csrf).status_code == 200
+    assert service.review_done_today(AGENCY) == before + 1
+    assert service.review_done_today(OTHER_AGENCY) == 0
+    reviewer, _ = session(service, "kiem.tra")
+    assert f"Đã duyệt hôm nay: <strong>{before + 1}</strong>" in reviewer.get("/review").text
+    tomorrow = datetime.now(AGENCY_TZ) + timedelta(days=1)
+    assert approved_today(service.ctx.engine, AGENCY, now=tomorrow) == 0

@@ -21,6 +21,7 @@ from storage import repository
 from storage.db import session_scope
 from storage.objects import ObjectStore
 from storage.tables import DocumentRow, DossierRow, PageRow
+from workers.dossiers import AGENCY_TZ
 from workers.reads import record_read
 from workers.results import get_result, view_of
 from workers.review import field_versions
@@ -118,8 +119,10 @@ def queue_of(engine: Engine, agency: str) -> list[QueueItem]:
 
 
 def approved_today(engine: Engine, agency: str, now: datetime | None = None) -> int:
-    """Results of ``agency`` approved since midnight UTC today: the queue's "done today" counter."""
-    start = datetime.combine((now or datetime.now(UTC)).date(), time(), tzinfo=UTC)
+    """Results of ``agency`` approved since midnight of the agency's day (Asia/Ho_Chi_Minh, as dossier codes
+    count days): the queue's "done today" counter."""
+    local = (now or datetime.now(UTC)).astimezone(AGENCY_TZ)
+    start = datetime.combine(local.date(), time(), tzinfo=AGENCY_TZ)
     with session_scope(engine) as session:
         query = (
             select(func.count())
