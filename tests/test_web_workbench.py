@@ -113,6 +113,8 @@ def test_a_save_over_a_newer_version_of_the_field_gets_409(service: Service) -> 
     one, csrf = session(service, "kiem.tra")
     url = f"/api/v1/review/{result}/fields/signer_name"
     assert 'data-ref="signer_name" data-version="0"' in one.get(f"/review/{result}").text
+    listed = next(r for r in one.get("/api/v1/review").json() if r["code"] == result)
+    assert {f["field"]: f["version"] for f in listed["needs_review"]}["signer_name"] == 0  # API clients see it too
     first = one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf)
     assert first.status_code == 200, first.text
     late = one.put(url, json={"value": "Nguyễn Văn Bính", "seen": 0}, headers=csrf)

@@ -75,6 +75,7 @@ class DoubtfulField:
     page: int | None
     bbox: list[int] | None
     page_image_key: str | None
+    version: int = 0  # revisions so far: what a save sends back as ``seen`` (a stale one is refused)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +88,7 @@ class DoubtfulField:
             "page": self.page,
             "bbox": self.bbox,
             "page_image_key": self.page_image_key,
+            "version": self.version,
         }
 
 
@@ -155,14 +157,19 @@ def list_waiting(engine: Engine, *, by: str) -> list[WaitingResult]:
     with session_scope(engine) as session:
         rows = repository.waiting_documents(session)
         images = repository.page_image_keys_of(session, {doc.dossier_id for doc, _ in rows})
-        waiting = [_waiting(doc, dossier_code, images) for doc, dossier_code in rows]
+        waiting = [_waiting(doc, dossier_code, images, field_versions(session, doc.code)) for doc, dossier_code in rows]
         for item in waiting:
             if item.fields:
                 record_read(session, by=by, result=item.code, via="review_list", fields=[f.ref for f in item.fields])
     return sorted(waiting, key=lambda w: (not w.fields, min((f.confidence for f in w.fields), default=1.0), w.code))
 
 
-def _waiting(doc: DocumentRow, dossier_code: str, images: dict[tuple[int, int], str | None]) -> WaitingResult:
+def _waiting(
+    doc: DocumentRow,
+    dossier_code: str,
+    images: dict[tuple[int, int], str | None],
+    versions: dict[tuple[str, int], int],
+) -> WaitingResult:
     doubtful = sorted(
         (f for f in doc.fields if f.status == NEEDS_REVIEW), key=lambda f: (f.confidence, f.key, f.position)
     )
@@ -181,6 +188,7 @@ def _waiting(doc: DocumentRow, dossier_code: str, images: dict[tuple[int, int], 
                 page=f.page,
                 bbox=list(f.bbox) if f.bbox is not None else None,
                 page_image_key=images.get((doc.dossier_id, f.page)) if f.page is not None else None,
+                version=versions.get((f.key, f.position), 0),
             )
             for f in doubtful
         ],
