@@ -65,14 +65,3 @@ def page_image(request: Request, who: Who, code: str, page: int) -> Response:
     service.check_result_access(who, code)
     data = service.review_page_image(code, page, by=who.actor)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
-
-
-@router.get("/my")
-def own_results(request: Request, who: Who) -> HTMLResponse:
-    """A citizen's own results: download, hash and how to check it, who used it and when."""
-    service = state(request).service
-    service.require(who, "citizen", scope="read")
-    if not who.personal_id:
-        raise Forbidden("tài khoản chưa gắn số định danh cá nhân")
-    results = service.own_results(who.personal_id, by=who.actor)
-    return render(request, "own_results.html", who=who, csrf=session_csrf(request), results=results)
