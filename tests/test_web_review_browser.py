@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import uvicorn
 from PIL import Image, ImageDraw, ImageFont
+from seed_results import decision_fields, seed_dossier
 from sqlalchemy import update
 from test_signing_publish import _published_pdf, _stored_result
 from test_web_browser import CHROMIUM, _free_port, new_page, no_violations
@@ -171,3 +172,20 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     text = owner.inner_text("main")
     assert code in text and view.pdf_sha256 in text and "user:kiem.duyet" in text
     no_violations(owner, "citizen-results")
+
+
+def test_a_reviewer_rejects_from_the_workbench_with_a_reason(server: tuple[str, Any, str], browser: Any) -> None:
+    base, service, _ = server
+    dossier, (code,) = seed_dossier(service.ctx.engine, "browser-reject", [decision_fields()])
+    page = new_page(browser)
+    page.goto(f"{base}/login?next=/review/{code}")
+    page.fill("#username", "kiem.duyet")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_selector("li.field.active")
+    page.click("details.reject summary")
+    page.fill("#reject-reason", "Trang 2 bị mờ, không đọc được họ tên người ký")
+    page.click("#reject")
+    page.wait_for_url(f"{base}/review")
+    status = service.status(dossier)
+    assert status["state"] == "rejected" and "Trang 2 bị mờ" in status["reason"]
