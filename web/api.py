@@ -32,6 +32,7 @@ class FieldValueIn(BaseModel):
 
     value: str = Field(max_length=2000)
     reason: str | None = Field(default=None, max_length=500)
+    seen: int | None = Field(default=None, ge=0, description="the field's version (revision count) the reviewer saw")
 
 
 class RejectIn(BaseModel):
@@ -221,8 +222,10 @@ def review_set(request: Request, who: Who, result: str, field: str, body: FieldV
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
     web.service.check_result_access(who, result)
-    done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason)
-    return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened}
+    web.service.review_check_claim(result, by=who.actor)
+    done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason, seen=body.seen)
+    return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened,
+            "revision": done.revision_id}  # fmt: skip
 
 
 @router.post("/review/{result}/approve", summary="Approve a result, then publish its dossier's approved results")
@@ -231,6 +234,7 @@ def review_approve(request: Request, who: Who, result: str, body: ApproveIn | No
     web.service.require_approver(who)
     web.service.check_result_access(who, result)
     approval, published, problem = web.service.review_approve(result, by=who.actor, force=bool(body and body.force))
+    web.service.review_release(result)
     return {
         "result": approval.result,
         "dossier": approval.dossier,
@@ -250,6 +254,7 @@ def review_reject(request: Request, who: Who, result: str, body: RejectIn) -> di
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
     web.service.check_result_access(who, result)
     done = web.service.review_reject(result, body.reason, by=who.actor)
+    web.service.review_release(result)
     return {"result": done.result, "dossier": done.dossier, "dossier_state": "rejected", "reason": done.reason,
             "withdrawn": done.withdrawn}  # fmt: skip
 

@@ -51,7 +51,7 @@ def error_page(request: Request, status: int, exc: SohoaError) -> HTMLResponse:
     return render(request, "error.html", status, message=exc.message, hint=exc.hint, code=status)
 
 
-def _session_csrf(request: Request) -> str | None:
+def session_csrf(request: Request) -> str | None:
     found = state(request).service.session_principal(request.cookies.get(SESSION_COOKIE, ""))
     return found[1] if found else None
 
@@ -60,7 +60,8 @@ def _session_csrf(request: Request) -> str | None:
 def home(who: MaybeWho) -> RedirectResponse:
     if who is None:
         return RedirectResponse("/login", status_code=303)
-    return RedirectResponse("/desk" if who.is_staff else "/status", status_code=303)
+    target = "/desk" if who.is_staff else "/my" if who.personal_id else "/status"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/login")
@@ -159,7 +160,7 @@ def logout(request: Request, who: Who) -> RedirectResponse:
 @router.get("/desk")
 def desk(request: Request, who: Who) -> HTMLResponse:
     state(request).service.require(who, "reception", "admin", scope="submit")
-    return render(request, "desk.html", who=who, csrf=_session_csrf(request))
+    return render(request, "desk.html", who=who, csrf=session_csrf(request))
 
 
 @router.get("/desk/today")
@@ -186,7 +187,7 @@ def desk_receipt(
     info = web.service.status(code)
     info["label"] = web.service.public_status(code, link["secret"])["label"]
     qr = segno.make(link["status_url"], error="m").svg_inline(scale=3, title="Mã QR tra cứu hồ sơ")
-    return render(request, "receipt.html", who=who, csrf=_session_csrf(request), info=info, link=link, qr=qr,
+    return render(request, "receipt.html", who=who, csrf=session_csrf(request), info=info, link=link, qr=qr,
                   agency=web.service.settings.agency_name)  # fmt: skip
 
 
@@ -211,7 +212,7 @@ def status_page(
 
 @router.get("/verify")
 def verify_page(request: Request, who: MaybeWho) -> HTMLResponse:
-    return render(request, "verify.html", who=who, csrf=_session_csrf(request) if who else None)
+    return render(request, "verify.html", who=who, csrf=session_csrf(request) if who else None)
 
 
 @router.post("/verify")
@@ -227,4 +228,4 @@ def verify_upload(
     except SohoaError as exc:
         report, problem = None, exc.message
     return render(request, "verify.html", 400 if problem else 200, who=who,
-                  csrf=_session_csrf(request) if who else None, report=report, problem=problem)  # fmt: skip
+                  csrf=session_csrf(request) if who else None, report=report, problem=problem)  # fmt: skip

@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from pipeline.doctypes import field_type
-from sohoa.errors import BadInput, SohoaError, StorageError
+from sohoa.errors import BadInput, Conflict, SohoaError, StorageError
 from storage import repository
 from storage.audit_digest import AuditKey, field_value_digest
 from storage.db import session_scope
@@ -75,6 +75,7 @@ class DoubtfulField:
     page: int | None
     bbox: list[int] | None
     page_image_key: str | None
+    version: int = 0  # revisions so far: what a save sends back as ``seen`` (a stale one is refused)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +88,7 @@ class DoubtfulField:
             "page": self.page,
             "bbox": self.bbox,
             "page_image_key": self.page_image_key,
+            "version": self.version,
         }
 
 
@@ -155,14 +157,19 @@ def list_waiting(engine: Engine, *, by: str) -> list[WaitingResult]:
     with session_scope(engine) as session:
         rows = repository.waiting_documents(session)
         images = repository.page_image_keys_of(session, {doc.dossier_id for doc, _ in rows})
-        waiting = [_waiting(doc, dossier_code, images) for doc, dossier_code in rows]
+        waiting = [_waiting(doc, dossier_code, images, field_versions(session, doc.code)) for doc, dossier_code in rows]
         for item in waiting:
             if item.fields:
                 record_read(session, by=by, result=item.code, via="review_list", fields=[f.ref for f in item.fields])
     return sorted(waiting, key=lambda w: (not w.fields, min((f.confidence for f in w.fields), default=1.0), w.code))
 
 
-def _waiting(doc: DocumentRow, dossier_code: str, images: dict[tuple[int, int], str | None]) -> WaitingResult:
+def _waiting(
+    doc: DocumentRow,
+    dossier_code: str,
+    images: dict[tuple[int, int], str | None],
+    versions: dict[tuple[str, int], int],
+) -> WaitingResult:
     doubtful = sorted(
         (f for f in doc.fields if f.status == NEEDS_REVIEW), key=lambda f: (f.confidence, f.key, f.position)
     )
@@ -181,6 +188,7 @@ def _waiting(doc: DocumentRow, dossier_code: str, images: dict[tuple[int, int], 
                 page=f.page,
                 bbox=list(f.bbox) if f.bbox is not None else None,
                 page_image_key=images.get((doc.dossier_id, f.page)) if f.page is not None else None,
+                version=versions.get((f.key, f.position), 0),
             )
             for f in doubtful
         ],
@@ -230,9 +238,18 @@ def _actor(by: str) -> str:
 
 
 def set_field(
-    engine: Engine, result: str, ref: str, value: str, *, by: str, audit_key: AuditKey, reason: str | None = None
+    engine: Engine,
+    result: str,
+    ref: str,
+    value: str,
+    *,
+    by: str,
+    audit_key: AuditKey,
+    reason: str | None = None,
+    seen: int | None = None,
 ) -> Correction:
-    """Correct (or confirm) one field of a result; see the module docstring for the rules."""
+    """Correct (or confirm) one field of a result; see the module docstring for the rules. ``seen`` is the
+    field's revision count the reviewer saw: if another reviewer saved it since, ``Conflict``, not an overwrite."""
     by = _actor(by)
     reason = clean_reason(reason)  # over-long text is refused before the database is touched
     with session_scope(engine) as session:
@@ -245,6 +262,8 @@ def set_field(
             None,
         )
         shown = f"{key}.{position}" if current is None or current.repeated else key
+        if seen is not None:
+            _check_seen(session, document.code, key, position, seen, shown)
         new_value = clean_value(value, field_type(key))
         if current is not None and current.status == "corrected" and current.value == new_value:
             return Correction(document.code, shown, changed=False)
@@ -271,6 +290,23 @@ def set_field(
             },
         )
         return Correction(document.code, shown, changed=True, revision_id=revision.id, reopened=reopened)
+
+
+def field_versions(session: Session, code: str) -> dict[tuple[str, int], int]:
+    """(key, position) -> how many revisions the field has: its version, as a reviewer's page shows it."""
+    versions: dict[tuple[str, int], int] = {}
+    for row in repository.load_revisions(session, code):
+        versions[(row.key, row.position)] = versions.get((row.key, row.position), 0) + 1
+    return versions
+
+
+def _check_seen(session: Session, code: str, key: str, position: int, seen: int, shown: str) -> None:
+    now = field_versions(session, code).get((key, position), 0)
+    if now != seen:
+        raise Conflict(
+            f"trường {shown} của kết quả {code} vừa được người khác lưu (phiên bản {now}, bạn thấy {seen})",
+            hint="tải lại trang để xem giá trị mới rồi sửa tiếp",
+        )
 
 
 def _reopen(session: Session, document: DocumentRow, dossier: DossierRow, *, by: str) -> None:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from storage.check import CheckReport
     from workers.accounts import Principal, UserInfo
     from workers.audit import AuditVerdict, PdfTie
+    from workers.citizen import OwnResult
+    from workers.claims import Claim
     from workers.context import Context
     from workers.lifecycle import Outcome
     from workers.oidc import OidcStart
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from workers.review import Approval, Correction, Rejection, WaitingResult
     from workers.seals import Sealed
     from workers.submission import Receipt
+    from workers.workbench import QueueItem, Workbench
 
 
 class InvalidSettings(BadInput):
@@ -227,11 +230,64 @@ class Service:
 
         return list_waiting(self.ctx.engine, by=by)
 
-    def review_set(self, result: str, field: str, value: str, *, by: str, reason: str | None = None) -> Correction:
-        """Correct or confirm one field; a revision is kept and the correction audited."""
+    def review_set(
+        self, result: str, field: str, value: str, *, by: str, reason: str | None = None, seen: int | None = None
+    ) -> Correction:
+        """Correct or confirm one field; a revision is kept and the correction audited. With ``seen`` (the
+        field's version the reviewer saw), ``Conflict`` when someone saved it since."""
         from workers.review import set_field
 
-        return set_field(self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason)
+        return set_field(
+            self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason, seen=seen
+        )
+
+    def review_queue(self, agency: str) -> list[QueueItem]:
+        """The agency's results waiting for review in the order work is due: oldest received, then riskiest."""
+        from workers.workbench import queue_of
+
+        return queue_of(self.ctx.engine, agency)
+
+    def review_done_today(self, agency: str) -> int:
+        """How many of the agency's results were approved today."""
+        from workers.workbench import approved_today
+
+        return approved_today(self.ctx.engine, agency)
+
+    def review_workbench(self, result: str, *, by: str) -> Workbench:
+        """One result with every field, its box, version and history, and its page images' sizes; audited."""
+        from workers.workbench import workbench
+
+        return workbench(self.ctx.engine, self.ctx.store, result, by=by)
+
+    def review_claim(self, result: str, *, by: str) -> Claim:
+        """Take (or renew) the claim on a result for ``by``; another reviewer's live claim is returned instead."""
+        from workers.claims import take
+
+        return take(self.ctx.engine, result, by=by)
+
+    def review_check_claim(self, result: str, *, by: str) -> None:
+        """``Conflict`` while another reviewer holds the result; else ``by``'s claim is taken or renewed."""
+        from workers.claims import check
+
+        check(self.ctx.engine, result, by=by)
+
+    def review_release(self, result: str) -> None:
+        """End the claim on a result that was approved or rejected."""
+        from workers.claims import release
+
+        release(self.ctx.engine, result)
+
+    def review_claims(self, results: list[str]) -> dict[str, Claim]:
+        """The live claims on these results (for the queue)."""
+        from workers.claims import live_claims
+
+        return live_claims(self.ctx.engine, results)
+
+    def review_page_image(self, result: str, page: int, *, by: str) -> bytes:
+        """The stored JPEG of one of the result's pages (the boxes are measured in its pixels); audited."""
+        from workers.workbench import page_image
+
+        return page_image(self.ctx.engine, self.ctx.store, result, page, by=by)
 
     def review_approve(self, result: str, *, by: str, force: bool = False) -> tuple[Approval, list[Publication], Any]:
         """Approve a result, then publish its dossier's approved results (approval, publications, publish error)."""
@@ -276,6 +332,12 @@ class Service:
         from workers.results import read_result
 
         return read_result(self.ctx.engine, code, by=by)
+
+    def own_results(self, personal_id: str, *, by: str) -> list[OwnResult]:
+        """A citizen's results (their personal ID as an owner's), with who used each and when; audited."""
+        from workers.citizen import own_results
+
+        return own_results(self.ctx, personal_id, by=by)
 
     def results_export(self, code: str, out: Path, *, by: str) -> list[Path]:
         """Write a result's signed PDF (checked against its hash) and JSON into ``out``; audited."""

@@ -7,6 +7,7 @@ from storage.tables.account import ApiTokenRow, SessionRow, UserRow
 from storage.tables.attachment import AttachmentRow
 from storage.tables.audit import GENESIS_HASH, AuditHeadRow, AuditRow, AuditSealRow
 from storage.tables.base import Base, UtcDateTime, utcnow
+from storage.tables.claim import ReviewClaimRow
 from storage.tables.document import DocumentRow
 from storage.tables.dossier import DossierRow, RefusedInputRow, SourceRow
 from storage.tables.field import FieldRow
@@ -32,6 +33,7 @@ __all__ = [
     "FieldRow",
     "PageRow",
     "RefusedInputRow",
+    "ReviewClaimRow",
     "SessionRow",
     "SourceRow",
     "StageRunRow",

@@ -1,0 +1,158 @@
+"""The reviewer's queue and workbench from the outside: order, agency walls, the audited page image, and two
+reviewers saving the same field (the second gets 409, not a silent overwrite).
+
+Results are seeded through the repository as the store stage writes them (no OCR), their page images put in
+the real object store; every request goes through the app with a logged-in session.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from PIL import Image
+from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
+from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
+
+from pipeline.models import FieldValue
+from storage import keys
+from storage.tables import utcnow
+from workers.claims import CLAIM_MINUTES, take
+from workers.dossiers import AGENCY_TZ
+from workers.service import Service
+from workers.workbench import approved_today
+
+PAGE_SIZE = (1240, 1754)  # an A4 page at 150 dpi, the unit the seeded boxes are measured in
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    svc = make_service(tmp_path_factory.mktemp("workbench") / "data")
+    svc.users_add("kiem.tra.khac", PASSWORD, roles=["reviewer"], agency=OTHER_AGENCY, by="test")
+    svc.users_add("kiem.tra.hai", PASSWORD, roles=["reviewer"], by="test")
+    yield svc
+    svc.close()
+
+
+def seeded(service: Service, token: str, fields: dict[str, Any]) -> str:
+    """One waiting result whose dossier's two page images are in the store; its code."""
+    dossier, (result,) = seed_dossier(service.ctx.engine, token, [fields])
+    for number in (1, 2):
+        out = io.BytesIO()
+        Image.new("RGB", PAGE_SIZE, "white").save(out, "JPEG")
+        service.ctx.store.put_bytes(keys.page_image_key(dossier, number), out.getvalue(), content_type="image/jpeg")
+    return result
+
+
+def session(service: Service, name: str) -> tuple[Any, dict[str, str]]:
+    web = client(service)
+    return web, {"X-CSRF-Token": login(web, name)}
+
+
+def disagreeing() -> dict[str, Any]:
+    reading = FieldValue("45/TB-UBND", "45/T8-UBND", 0.8, 1, (100, 100, 300, 140), "needs_review",
+                         ["second_reading_differs"])  # fmt: skip
+    return {"number_symbol": reading}
+
+
+def test_the_queue_puts_a_validator_failure_before_readings_that_disagree(service: Service) -> None:
+    second = seeded(service, "q-disagree", disagreeing())
+    first = seeded(service, "q-checksum", decision_fields(personal_id="001203004567"))
+    web, _ = session(service, "kiem.tra")
+    page = web.get("/review")
+    assert page.status_code == 200
+    order = re.findall(r'href="/review/([^"]+)"', page.text)
+    assert order.index(first) < order.index(second)
+    assert "Sai quy tắc kiểm tra" in page.text and "Hai lần đọc khác nhau" in page.text
+    assert re.search(r"Còn chờ: <strong>(\d+)</strong>", page.text).group(1) == str(len(order))
+    other, _ = session(service, "kiem.tra.khac")
+    assert not re.findall(r'href="/review/([^"/]+)"', other.get("/review").text)  # another agency sees none
+    readers = {
+        e.actor for code in (first, second) for e in service.audit_log(subject=code) if e.action == "result.read"
+    }
+    assert readers.isdisjoint({"user:kiem.tra", "user:kiem.tra.khac"})  # the queue shows no value: no read
+
+
+def test_the_workbench_draws_each_box_over_the_page_at_the_image_size(service: Service) -> None:
+    result = seeded(service, "wb-boxes", decision_fields())
+    web, _ = session(service, "kiem.tra")
+    page = web.get(f"/review/{result}")
+    assert page.status_code == 200, page.text
+    width, height = PAGE_SIZE
+    assert f'viewBox="0 0 {width} {height}"' in page.text
+    box = re.search(r'<rect class="box status-needs_review" data-ref="personal_id" x="(\d+)" y="(\d+)" '
+                    r'width="(\d+)" height="(\d+)"', page.text)  # fmt: skip
+    assert box and tuple(map(int, box.groups())) == (10, 20, 20, 20)  # bbox (10, 20, 30, 40)
+    assert "Bản đọc OCR: <q>Nguyen Van Binh</q>" in page.text
+    assert "số định danh sai quy tắc" in page.text  # the reason in Vietnamese
+    image = web.get(f"/review/{result}/page/1.jpg")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(image.content)).size == PAGE_SIZE
+    reads = [e for e in service.audit_log(subject=result) if e.action == "result.read"]
+    assert any(e.payload.get("via") == "page_image" and e.payload.get("page") == 1 for e in reads)
+    assert web.get(f"/review/{result}/page/7.jpg").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["kiem.tra.khac", "cong.dan", "le.tan"])
+def test_others_get_neither_the_workbench_nor_the_page_image(service: Service, name: str) -> None:
+    result = seeded(service, f"wb-walls-{name}", decision_fields())
+    web, csrf = session(service, name)
+    assert web.get(f"/review/{result}").status_code == 403
+    assert web.get(f"/review/{result}/page/1.jpg").status_code == 403
+    put = web.put(f"/api/v1/review/{result}/fields/signer_name", json={"value": "X", "seen": 0}, headers=csrf)
+    assert put.status_code == 403
+    assert web.get("/review/KHONG-CO-01/page/1.jpg").status_code in (403, 404)
+
+
+def test_a_save_over_a_newer_version_of_the_field_gets_409(service: Service) -> None:
+    """The same reviewer in two tabs: the tab that saw the older value cannot overwrite the newer one."""
+    result = seeded(service, "wb-conflict", decision_fields())
+    one, csrf = session(service, "kiem.tra")
+    url = f"/api/v1/review/{result}/fields/signer_name"
+    assert 'data-ref="signer_name" data-version="0"' in one.get(f"/review/{result}").text
+    listed = next(r for r in one.get("/api/v1/review").json() if r["code"] == result)
+    assert {f["field"]: f["version"] for f in listed["needs_review"]}["signer_name"] == 0  # API clients see it too
+    first = one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf)
+    assert first.status_code == 200, first.text
+    late = one.put(url, json={"value": "Nguyễn Văn Bính", "seen": 0}, headers=csrf)
+    assert late.status_code == 409, late.text
+    assert service.results_show(result, by="test").fields["signer_name"].value == "Nguyễn Văn Bình"
+    page = one.get(f"/review/{result}").text
+    assert 'data-ref="signer_name" data-version="1"' in page
+    again = one.put(url, json={"value": "Nguyễn Văn Bính", "seen": 1}, headers=csrf)
+    assert again.status_code == 200, again.text
+    assert one.get(f"/review/{result}").text.count("<td>signer_name</td>") == 2  # both saves in the history
+
+
+def test_a_claimed_result_is_taken_for_others_until_the_claim_expires(service: Service) -> None:
+    result = seeded(service, "wb-claim", decision_fields())
+    one, csrf1 = session(service, "kiem.tra")
+    two, csrf2 = session(service, "kiem.tra.hai")
+    assert 'id="claim"' in one.get(f"/review/{result}").text  # opening it takes it
+    bench = two.get(f"/review/{result}").text
+    assert 'id="taken"' in bench and "Đang được user:kiem.tra kiểm tra" in bench
+    row = re.search(rf"/review/{re.escape(result)}\".*?</tr>", two.get("/review").text, re.S).group(0)
+    assert "🔒 user:kiem.tra" in row
+    url = f"/api/v1/review/{result}/fields/signer_name"
+    refused = two.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf2)
+    assert refused.status_code == 409 and "đang được user:kiem.tra kiểm tra" in refused.json()["error"]["message"]
+    assert one.put(url, json={"value": "Nguyễn Văn Bình", "seen": 0}, headers=csrf1).status_code == 200
+    later = utcnow() + timedelta(minutes=CLAIM_MINUTES + 1)
+    assert take(service.ctx.engine, result, by="user:kiem.tra.hai", now=later).mine  # expired: anyone may take it
+    assert not take(service.ctx.engine, result, by="user:kiem.tra", now=later).mine
+
+
+def test_done_today_counts_the_agency_approvals_of_its_own_day(service: Service) -> None:
+    _, (sure,) = seed_dossier(service.ctx.engine, "wb-done", [sure_fields()])
+    before = service.review_done_today(AGENCY)
+    approver, csrf = session(service, "phe.duyet")
+    assert approver.post(f"/api/v1/review/{sure}/approve", headers=csrf).status_code == 200
+    assert service.review_done_today(AGENCY) == before + 1
+    assert service.review_done_today(OTHER_AGENCY) == 0
+    reviewer, _ = session(service, "kiem.tra")
+    assert f"Đã duyệt hôm nay: <strong>{before + 1}</strong>" in reviewer.get("/review").text
+    tomorrow = datetime.now(AGENCY_TZ) + timedelta(days=1)
+    assert approved_today(service.ctx.engine, AGENCY, now=tomorrow) == 0

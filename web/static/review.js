@@ -1,0 +1,111 @@
+// Reviewer's workbench: focus a field to see its box on the page; Enter saves (or confirms) and moves on,
+// Tab jumps to the next unresolved field (past the end: the usual order),
+// Ctrl+Enter approves and opens the next result, Esc restores the value, Shift+? shows the keys.
+// Keys pressed while an input method (Telex, VNI) is composing a letter are left to it.
+(() => {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const bench = document.getElementById("bench");
+  const code = bench.dataset.code;
+  const say = (text) => { document.getElementById("say").textContent = text; };
+  const rows = () => [...document.querySelectorAll("li.field")];
+  const boxOf = (row) => document.querySelector(`rect.box[data-ref="${CSS.escape(row.dataset.ref)}"]`);
+  const problem = async (response) => { try { return (await response.json()).error.message; } catch { return `Lỗi ${response.status}`; } };
+  const send = (method, url, body) => fetch(url, {
+    method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+  const composing = (event) => event.isComposing || event.keyCode === 229;
+
+  function focusBox(row) {
+    document.querySelectorAll("rect.box.active").forEach((r) => r.classList.remove("active"));
+    rows().forEach((r) => r.classList.toggle("active", r === row));
+    const box = boxOf(row);
+    if (box) { box.classList.add("active"); box.scrollIntoView({ block: "center", inline: "center" }); }
+  }
+
+  function nextUnresolved(after) {
+    const all = rows();
+    const start = all.indexOf(after);
+    const order = [...all.slice(start + 1), ...all.slice(0, start + 1)];
+    return order.find((r) => r.dataset.status === "needs_review");
+  }
+
+  function updateLeft() {
+    const left = rows().filter((r) => r.dataset.status === "needs_review").length;
+    document.querySelector("#left strong").textContent = left;
+    return left;
+  }
+
+  async function save(row) {
+    const input = row.querySelector("input.value");
+    const field = encodeURIComponent(row.dataset.ref);
+    const seen = Number(row.dataset.version);
+    const response = await send("PUT", `/api/v1/review/${code}/fields/${field}`, { value: input.value, seen });
+    if (!response.ok) { say(`Không lưu được ${row.querySelector("label").textContent}: ${await problem(response)}`); return false; }
+    const done = await response.json();
+    if (done.changed) row.dataset.version = String(seen + 1);
+    const confirmed = input.value === input.dataset.original;
+    input.dataset.original = input.value;
+    row.dataset.status = "corrected";
+    row.className = "field status-corrected active";
+    row.querySelector(".status").textContent = confirmed ? "✎ Đã xác nhận" : "✎ Đã sửa";
+    const box = boxOf(row);
+    if (box) box.setAttribute("class", "box status-corrected");
+    say(`${row.querySelector("label").textContent}: ${confirmed ? "đã xác nhận" : "đã lưu giá trị mới"}. Còn ${updateLeft()} trường cần xem.`);
+    return true;
+  }
+
+  async function saveAndMove(row) {
+    if (!(await save(row))) return;
+    const next = nextUnresolved(row);
+    if (next) next.querySelector("input.value").focus();
+    else (document.getElementById("approve") || document.getElementById("left")).focus?.();
+  }
+
+  async function approve() {
+    const response = await send("POST", `/api/v1/review/${code}/approve`, {});
+    if (!response.ok) { say(`Chưa phê duyệt được: ${await problem(response)}`); return; }
+    const done = await response.json();
+    say(done.publish_problem ? `Đã phê duyệt; chưa công bố được: ${done.publish_problem}` : "Đã phê duyệt.");
+    if (!done.publish_problem) window.location.assign(bench.dataset.next ? `/review/${bench.dataset.next}` : "/review");
+  }
+
+  for (const row of rows()) {
+    const input = row.querySelector("input.value");
+    input.addEventListener("focus", () => focusBox(row));
+    input.addEventListener("keydown", (event) => {
+      if (composing(event)) return;
+      if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) { event.preventDefault(); saveAndMove(row); }
+      else if (event.key === "Tab" && !event.shiftKey) {
+        const next = nextUnresolved(row);
+        if (next && rows().indexOf(next) > rows().indexOf(row)) { event.preventDefault(); next.querySelector("input.value").focus(); }
+      } else if (event.key === "Escape") { event.preventDefault(); input.value = input.dataset.original; say("Đã hủy sửa."); }
+    });
+    row.querySelector("button.confirm").addEventListener("click", () => { input.value = input.dataset.original; saveAndMove(row); });
+    row.querySelector("button.save").addEventListener("click", () => saveAndMove(row));
+  }
+  document.querySelectorAll("rect.box").forEach((box) => box.addEventListener("click", () => {
+    rows().find((r) => r.dataset.ref === box.dataset.ref)?.querySelector("input.value").focus();
+  }));
+
+  const help = document.getElementById("help");
+  const toggleHelp = () => (help.open ? help.close() : help.showModal());
+  document.getElementById("help-open").addEventListener("click", toggleHelp);
+  document.getElementById("help-close").addEventListener("click", () => help.close());
+  document.addEventListener("keydown", (event) => {
+    if (composing(event)) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); approve(); }
+    else if (event.key === "?" && event.shiftKey && !event.target.matches?.("textarea")) { event.preventDefault(); toggleHelp(); }
+  });
+  document.getElementById("approve")?.addEventListener("click", approve);
+  document.getElementById("reject").addEventListener("click", async () => {
+    const reason = document.getElementById("reject-reason").value.trim();
+    if (!reason) { say("Cần ghi lý do trả lại."); return; }
+    const response = await send("POST", `/api/v1/review/${code}/reject`, { reason });
+    if (!response.ok) { say(`Không trả lại được: ${await problem(response)}`); return; }
+    window.location.assign("/review");
+  });
+
+  const first = rows().find((r) => r.dataset.status === "needs_review");
+  if (first) first.querySelector("input.value").focus();
+})();
