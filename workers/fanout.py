@@ -122,24 +122,3 @@ def _validated(local: Path, settings: Any, readable_dir: Path) -> Source:
     tmp.write_text(json.dumps(found), encoding="utf-8")
     tmp.replace(marker)  # whole or absent
     return src
-
-
-def _validated(local: Path, settings: Any, readable_dir: Path) -> Source:
-    """``ingest_file(local)``, or what it found the last time on this machine (see ``sources_of``)."""
-    marker = local.with_name(local.name + ".ingested.json")
-    try:
-        known = json.loads(marker.read_text(encoding="utf-8"))
-        readable = Path(known["readable"])
-        if readable.is_file():
-            return Source(local, readable, local.name, known["sha256"], known["kind"], known["size"],
-                          known["page_count"], tuple(known["notes"]))  # fmt: skip
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    readable_dir.mkdir(parents=True, exist_ok=True)
-    src = ingest_file(local, settings, readable_dir)
-    found = {"readable": str(src.readable), "sha256": src.sha256, "kind": src.kind, "size": src.size,
-             "page_count": src.page_count, "notes": list(src.notes)}  # fmt: skip
-    tmp = marker.with_name(marker.name + f".{os.getpid()}.part")
-    tmp.write_text(json.dumps(found), encoding="utf-8")
-    tmp.replace(marker)  # whole or absent
-    return src
