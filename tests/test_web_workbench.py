@@ -14,11 +14,14 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
 from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
 
 from pipeline.models import FieldValue
 from storage import keys
+from storage.db import session_scope
+from storage.tables import DocumentRow, PageRow
 from storage.tables import utcnow
 from workers.claims import CLAIM_MINUTES, take
 from workers.dossiers import AGENCY_TZ
@@ -156,3 +159,18 @@ def test_done_today_counts_the_agency_approvals_of_its_own_day(service: Service)
     assert f"Đã duyệt hôm nay: <strong>{before + 1}</strong>" in reviewer.get("/review").text
     tomorrow = datetime.now(AGENCY_TZ) + timedelta(days=1)
     assert approved_today(service.ctx.engine, AGENCY, now=tomorrow) == 0
+
+
+def test_the_workbench_puts_each_ocr_word_of_the_page_as_a_clickable_box(service: Service) -> None:
+    result = seeded(service, "wb-words", decision_fields())
+    words = [["Nguyễn", [400, 500, 520, 540], 0.9, 0, 0], ["Văn", [530, 500, 600, 540], 0.9, 0, 0]]
+    with session_scope(service.ctx.engine) as s:
+        dossier_id = s.scalar(select(DocumentRow.dossier_id).where(DocumentRow.code == result))
+        row = s.scalar(select(PageRow).where(PageRow.dossier_id == dossier_id, PageRow.number == 1))
+        row.result = {"words": words}
+    web, _ = session(service, "kiem.tra")
+    page = web.get(f"/review/{result}").text
+    drawn = re.findall(r'<rect class="word" data-text="([^"]+)" x="(\d+)" y="(\d+)" width="(\d+)"', page)
+    assert drawn == [("Nguyễn", "400", "500", "120"), ("Văn", "530", "500", "70")]
+    reads = [e for e in service.audit_log(subject=result) if e.action == "result.read"]
+    assert any(e.payload.get("via") == "workbench" and e.payload.get("words") == 2 for e in reads)

@@ -158,6 +158,14 @@ class WorkbenchField:
 
 
 @dataclass(frozen=True)
+class PageWord:
+    """One OCR word of a page and its box (image pixels): clicking it on the workbench copies its text."""
+
+    text: str
+    bbox: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class Workbench:
     """A result on the reviewer's workbench: its fields, the size of each page image, its field history."""
 
@@ -167,6 +175,7 @@ class Workbench:
     dossier: str
     fields: list[WorkbenchField]
     pages: dict[int, tuple[int, int]]  # page number -> (width, height) of the stored page image
+    words: dict[int, list[PageWord]] = field(default_factory=dict)  # page number -> its OCR words
     revisions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -193,7 +202,9 @@ def workbench(engine: Engine, store: ObjectStore, code: str, *, by: str) -> Work
         view = view_of(session, document, dossier)
         versions = field_versions(session, view.code)
         image_keys = _image_keys(session, dossier.id)
-        record_read(session, by=by, result=view.code, via="workbench", fields=list(view.fields))
+        words = _page_words(session, dossier.id, view.pages)
+        record_read(session, by=by, result=view.code, via="workbench", fields=list(view.fields),
+                    words=sum(len(w) for w in words.values()))  # fmt: skip
     items: list[WorkbenchField] = []
     doctype = by_key(view.type)
     for key, value in view.fields.items():
@@ -220,7 +231,19 @@ def workbench(engine: Engine, store: ObjectStore, code: str, *, by: str) -> Work
         if key and store.exists(key):
             with Image.open(io.BytesIO(store.get_bytes(key))) as image:
                 sizes[number] = image.size
-    return Workbench(view.code, view.type, view.state, view.dossier, items, sizes, view.revisions)
+    shown = {number: words.get(number, []) for number in sizes}
+    return Workbench(view.code, view.type, view.state, view.dossier, items, sizes, shown, view.revisions)
+
+
+def _page_words(session: Any, dossier_id: int, pages: list[int]) -> dict[int, list[PageWord]]:
+    """The OCR words of the result's pages, as the page rows keep them (``PageResult.to_json``)."""
+    rows = session.execute(
+        select(PageRow.number, PageRow.result).where(PageRow.dossier_id == dossier_id, PageRow.number.in_(pages))
+    )
+    return {
+        number: [PageWord(str(w[0]), tuple(int(v) for v in w[1])) for w in (result or {}).get("words", []) if w[0]]
+        for number, result in rows
+    }
 
 
 def _image_keys(session: Any, dossier_id: int) -> dict[int, str]:

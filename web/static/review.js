@@ -16,7 +16,9 @@
   });
   const composing = (event) => event.isComposing || event.keyCode === 229;
 
+  let current = null; // the field the reviewer last focused: a clicked word goes there
   function focusBox(row) {
+    current = row;
     document.querySelectorAll("rect.box.active").forEach((r) => r.classList.remove("active"));
     rows().forEach((r) => r.classList.toggle("active", r === row));
     const box = boxOf(row);
@@ -86,6 +88,15 @@
   }
   document.querySelectorAll("rect.box").forEach((box) => box.addEventListener("click", () => {
     rows().find((r) => r.dataset.ref === box.dataset.ref)?.querySelector("input.value").focus();
+  }));
+
+  document.querySelectorAll("rect.word").forEach((word) => word.addEventListener("click", (event) => {
+    if (!current) { say("Chọn một trường trước, rồi bấm chữ trên ảnh."); return; }
+    const input = current.querySelector("input.value");
+    const text = word.dataset.text;
+    input.value = event.shiftKey && input.value ? `${input.value} ${text}` : text;
+    input.focus();
+    say(`${current.querySelector("label").textContent}: «${input.value}» (Enter để lưu, Esc để hủy).`);
   }));
 
   const help = document.getElementById("help");
