@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
 from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
+from sqlalchemy import select
 from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
 
 from pipeline.models import FieldValue
 from storage import keys
 from storage.db import session_scope
-from storage.tables import DocumentRow, PageRow
-from storage.tables import utcnow
+from storage.tables import DocumentRow, PageRow, utcnow
 from workers.claims import CLAIM_MINUTES, take
 from workers.dossiers import AGENCY_TZ
 from workers.service import Service
