@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
 from sqlalchemy import select
 from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
@@ -39,12 +39,12 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Any:
     svc.close()
 
 
-def seeded(service: Service, token: str, fields: dict[str, Any]) -> str:
-    """One waiting result whose dossier's two page images are in the store; its code."""
+def seeded(service: Service, token: str, fields: dict[str, Any], first: Image.Image | None = None) -> str:
+    """One waiting result whose dossier's two page images (white, or ``first`` for page 1) are in the store."""
     dossier, (result,) = seed_dossier(service.ctx.engine, token, [fields])
     for number in (1, 2):
         out = io.BytesIO()
-        Image.new("RGB", PAGE_SIZE, "white").save(out, "JPEG")
+        (first if first and number == 1 else Image.new("RGB", PAGE_SIZE, "white")).save(out, "JPEG", quality=90)
         service.ctx.store.put_bytes(keys.page_image_key(dossier, number), out.getvalue(), content_type="image/jpeg")
     return result
 
@@ -173,3 +173,24 @@ def test_the_workbench_puts_each_ocr_word_of_the_page_as_a_clickable_box(service
     assert drawn == [("Nguyễn", "400", "500", "120"), ("Văn", "530", "500", "70")]
     reads = [e for e in service.audit_log(subject=result) if e.action == "result.read"]
     assert any(e.payload.get("via") == "workbench" and e.payload.get("words") == 2 for e in reads)
+
+
+def test_a_region_the_reviewer_draws_is_read_again_and_the_read_recorded(service: Service) -> None:
+    """Real Tesseract on a stored page with text written into it; nothing is saved by reading."""
+    image = Image.new("RGB", PAGE_SIZE, "white")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 32)
+    ImageDraw.Draw(image).text((300, 600), "Nguyễn Văn Bình", fill="black", font=font)
+    result = seeded(service, "wb-reread", decision_fields(), first=image)
+    web, csrf = session(service, "kiem.tra")
+    url = f"/api/v1/review/{result}/reread"
+    read = web.post(url, json={"page": 1, "bbox": [290, 590, 620, 650]}, headers=csrf)
+    assert read.status_code == 200, read.text
+    assert read.json()["text"] == "Nguyễn Văn Bình" and read.json()["confidence"] > 0.5
+    assert service.results_show(result, by="test").fields["signer_name"].value != "Nguyễn Văn Bình"
+    reads = [e.payload for e in service.audit_log(subject=result) if e.action == "result.read"]
+    assert {"via": "reread", "page": 1, "bbox": [290, 590, 620, 650]} in reads
+    outside = web.post(url, json={"page": 1, "bbox": [1200, 10, 1300, 60]}, headers=csrf)
+    assert outside.status_code == 400 and outside.json()["error"]["code"] == "bad_region"
+    assert web.post(url, json={"page": 9, "bbox": [0, 0, 50, 50]}, headers=csrf).status_code == 404
+    other, other_csrf = session(service, "kiem.tra.khac")
+    assert other.post(url, json={"page": 1, "bbox": [290, 590, 620, 650]}, headers=other_csrf).status_code == 403

@@ -41,6 +41,13 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class RegionIn(BaseModel):
+    """A box the reviewer drew on a page: x0, y0, x1, y1 in the page image's pixels."""
+
+    page: int = Field(ge=1)
+    bbox: tuple[int, int, int, int]
+
+
 class ApproveIn(BaseModel):
     """Approve even with fields still doubtful (each is recorded as forced)."""
 
@@ -226,6 +233,15 @@ def review_set(request: Request, who: Who, result: str, field: str, body: FieldV
     done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason, seen=body.seen)
     return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened,
             "revision": done.revision_id}  # fmt: skip
+
+
+@router.post("/review/{result}/reread", summary="Read a region of a page again (nothing saved; the read is audited)")
+def review_reread(request: Request, who: Who, result: str, body: RegionIn) -> dict[str, Any]:
+    web = state(request)
+    web.service.require(who, "reviewer", "approver", "admin", scope="review")
+    web.service.check_result_access(who, result)
+    done = web.service.review_reread(result, body.page, body.bbox, by=who.actor)
+    return {"text": done.text, "confidence": done.confidence}
 
 
 @router.post("/review/{result}/approve", summary="Approve a result, then publish its dossier's approved results")

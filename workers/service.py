@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from workers.review import Approval, Correction, Rejection, WaitingResult
     from workers.seals import Sealed
     from workers.submission import Receipt
-    from workers.workbench import QueueItem, Workbench
+    from workers.workbench import QueueItem, Reread, Workbench
 
 
 class InvalidSettings(BadInput):
@@ -288,6 +288,12 @@ class Service:
         from workers.workbench import page_image
 
         return page_image(self.ctx.engine, self.ctx.store, result, page, by=by)
+
+    def review_reread(self, result: str, page: int, bbox: tuple[int, int, int, int], *, by: str) -> Reread:
+        """A box the reviewer drew on a page, read again by OCR; nothing saved, the read audited."""
+        from workers.workbench import reread
+
+        return reread(self.ctx.engine, self.ctx.store, result, page, bbox, by=by)
 
     def review_approve(self, result: str, *, by: str, force: bool = False) -> tuple[Approval, list[Publication], Any]:
         """Approve a result, then publish its dossier's approved results (approval, publications, publish error)."""

@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import cv2
+import numpy as np
 from PIL import Image
 from sqlalchemy import Engine, func, select
 
 from pipeline.doctypes import DOC_TYPES, OTHER, DocType, by_key
+from pipeline.ocr import reread_region
 from sohoa.errors import BadInput
-from storage import repository
+from storage import keys, repository
 from storage.db import session_scope
 from storage.objects import ObjectStore
 from storage.tables import DocumentRow, DossierRow, PageRow
@@ -261,3 +264,42 @@ def page_image(engine: Engine, store: ObjectStore, code: str, page: int, *, by: 
         data = store.get_bytes(key)
         record_read(session, by=by, result=document.code, via="page_image", page=page)
         return data
+
+
+class BadRegion(BadInput):
+    """The region to read again is not a box inside the page image."""
+
+    code = "bad_region"
+
+
+@dataclass(frozen=True)
+class Reread:
+    """A region of a page read again: the text for the reviewer to keep or not, and OCR's confidence (0-1)."""
+
+    text: str
+    confidence: float
+
+
+def reread(
+    engine: Engine, store: ObjectStore, code: str, page: int, bbox: tuple[int, int, int, int], *, by: str
+) -> Reread:
+    """Read a box the reviewer drew on page ``page`` again (``pipeline.ocr.reread_region``); nothing is saved,
+    but the text shown is a read of the result, so it is recorded. The kept reading image (grey, as OCR saw
+    it) is read when stored, else the page JPEG: both have the pixels the box is measured in."""
+    with session_scope(engine) as session:
+        document, dossier = get_result(session, code)
+        key = _image_keys(session, dossier.id).get(page)
+        if page not in document.pages or key is None:
+            raise UnknownPage(f"kết quả {document.code} không có ảnh trang {page}")
+        result_code, dossier_code = document.code, dossier.code
+    grey_key = keys.page_grey_image_key(dossier_code, page)
+    data = store.get_bytes(grey_key if store.exists(grey_key) else key)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    x0, y0, x1, y1 = bbox
+    height, width = image.shape[:2]
+    if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height) or x1 - x0 < 4 or y1 - y0 < 4:
+        raise BadRegion(f"khung {list(bbox)} không nằm trong ảnh trang {page} ({width}×{height})")
+    text, confidence = reread_region(image, bbox)
+    with session_scope(engine) as session:
+        record_read(session, by=by, result=result_code, via="reread", page=page, bbox=list(bbox))
+    return Reread(text.strip(), round(confidence, 3))
