@@ -189,3 +189,33 @@ def test_a_reviewer_rejects_from_the_workbench_with_a_reason(server: tuple[str, 
     page.wait_for_url(f"{base}/review")
     status = service.status(dossier)
     assert status["state"] == "rejected" and "Trang 2 bị mờ" in status["reason"]
+
+
+def test_a_box_drawn_on_the_page_is_read_again_into_the_field(server: tuple[str, Any, str], browser: Any) -> None:
+    base, service, _ = server
+    dossier, (code,) = seed_dossier(service.ctx.engine, "browser-reread", [decision_fields()])
+    for number in (1, 2):
+        service.ctx.store.put_bytes(keys.page_image_key(dossier, number), page_jpeg(number), content_type="image/jpeg")
+    page = new_page(browser)
+    page.goto(f"{base}/login?next=/review/{code}")
+    page.fill("#username", "kiem.duyet")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_selector("li.field.active")
+    page.click('li.field[data-ref="signer_name"] button.reread')
+    svg = page.locator('svg.page-svg[data-page="1"]')
+    svg.evaluate("e => e.closest('.page-pane').scrollTo(0, 0)")  # the page's top left corner in view
+    frame = svg.bounding_box()
+    scale = frame["width"] / PAGE[0]  # "Số: 123/QĐ-UBND" is written at (100, 200) in image pixels
+    at = lambda x, y: (frame["x"] + x * scale, frame["y"] + y * scale)  # noqa: E731
+    page.mouse.move(*at(90, 190))
+    page.mouse.down()
+    page.mouse.move(*at(300, 220))
+    page.mouse.move(*at(400, 245))
+    page.mouse.up()
+    signer = page.locator('li.field[data-ref="signer_name"] input.value')
+    page.wait_for_function("() => document.getElementById('say').textContent.startsWith('Đọc lại')", timeout=30_000)
+    assert signer.input_value() == "Số: 123/QĐ-UBND"  # the region's text, in place of the value read
+    assert page.locator('li.field[data-ref="signer_name"]').get_attribute("data-status") == "needs_review"  # unsaved
+    reads = [e.payload for e in service.audit_log(subject=code) if e.action == "result.read"]
+    assert any(p.get("via") == "reread" and p.get("page") == 1 for p in reads)

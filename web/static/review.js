@@ -16,6 +16,8 @@
   });
   const composing = (event) => event.isComposing || event.keyCode === 229;
 
+  let drawing = null; // the re-read box being drawn (see below)
+  let drewAt = 0;
   let current = null; // the field the reviewer last focused: a clicked word goes there
   function focusBox(row) {
     current = row;
@@ -91,6 +93,7 @@
   }));
 
   document.querySelectorAll("rect.word").forEach((word) => word.addEventListener("click", (event) => {
+    if (drawing || Date.now() - drewAt < 500) return; // the end of a drawn box, not a word picked
     if (!current) { say("Chọn một trường trước, rồi bấm chữ trên ảnh."); return; }
     const input = current.querySelector("input.value");
     const text = word.dataset.text;
@@ -98,6 +101,59 @@
     input.focus();
     say(`${current.querySelector("label").textContent}: «${input.value}» (Enter để lưu, Esc để hủy).`);
   }));
+
+  // Re-read: after "Khoanh vùng đọc lại", a box dragged on a page is read again; its text fills the field.
+  const toImage = (svg, event) => {
+    const point = svg.createSVGPoint();
+    point.x = event.clientX; point.y = event.clientY;
+    const at = point.matrixTransform(svg.getScreenCTM().inverse());
+    return [Math.round(at.x), Math.round(at.y)];
+  };
+  for (const row of rows()) {
+    row.querySelector("button.reread").addEventListener("click", () => {
+      current = row;
+      drawing = { row };
+      document.body.classList.add("drawing");
+      say(`Kéo chuột trên ảnh quanh chữ của ${row.querySelector("label").textContent} để đọc lại.`);
+    });
+  }
+  document.querySelectorAll("svg.page-svg").forEach((svg) => {
+    svg.addEventListener("pointerdown", (event) => {
+      if (!drawing) return;
+      event.preventDefault();
+      const [x, y] = toImage(svg, event);
+      const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      rect.setAttribute("class", "drawn");
+      svg.appendChild(rect);
+      Object.assign(drawing, { svg, x, y, rect });
+      svg.setPointerCapture(event.pointerId);
+    });
+    svg.addEventListener("pointermove", (event) => {
+      if (!drawing?.rect || drawing.svg !== svg) return;
+      const [x, y] = toImage(svg, event);
+      const r = drawing.rect;
+      r.setAttribute("x", Math.min(x, drawing.x)); r.setAttribute("y", Math.min(y, drawing.y));
+      r.setAttribute("width", Math.abs(x - drawing.x)); r.setAttribute("height", Math.abs(y - drawing.y));
+    });
+    svg.addEventListener("pointerup", async (event) => {
+      if (!drawing?.rect || drawing.svg !== svg) return;
+      const { row, x, y, rect } = drawing;
+      const [x2, y2] = toImage(svg, event);
+      drawing = null;
+      drewAt = Date.now();
+      document.body.classList.remove("drawing");
+      const bbox = [Math.min(x, x2), Math.min(y, y2), Math.max(x, x2), Math.max(y, y2)];
+      say("Đang đọc lại vùng đã khoanh…");
+      const response = await send("POST", `/api/v1/review/${code}/reread`, { page: Number(svg.dataset.page), bbox });
+      rect.remove();
+      if (!response.ok) { say(`Không đọc lại được: ${await problem(response)}`); return; }
+      const done = await response.json();
+      const input = row.querySelector("input.value");
+      input.value = done.text;
+      input.focus();
+      say(`Đọc lại: «${done.text}» (tin cậy ${Math.round(done.confidence * 100)}%). Enter để lưu, Esc để hủy.`);
+    });
+  });
 
   const help = document.getElementById("help");
   const toggleHelp = () => (help.open ? help.close() : help.showModal());
