@@ -312,6 +312,8 @@ def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, .
         return (value, ()) if value else (None, ("unreadable",))
     if spec.type == "date":
         iso = normalize.parse_date(raw)
+        if iso and normalize.day_month_ambiguous(raw):
+            return iso, ("day_month_ambiguous",)
         return (iso, ()) if iso else (None, ("invalid_date",))
     if spec.type == "decimal":
         number = normalize.parse_number(raw)

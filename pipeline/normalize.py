@@ -235,6 +235,19 @@ def parse_date(text: str) -> str | None:
     return iso_date(*m.groups()) if m else None
 
 
+def day_month_ambiguous(text: str) -> bool:
+    """Whether the date in ``text`` is digits only ("03/04/2025") and reads as a real date with day and month
+    either way round: nothing on the page says which is which, so a reviewer decides (never guessed)."""
+    folded = fold(text)
+    if _WORD_DATE.search(folded) or parse_date_words(text):
+        return False
+    m = _DIGIT_DATE.search(folded) or _COMPACT_DATE.search(folded)
+    if not m:
+        return False
+    day, month, year = m.groups()
+    return day != month and None not in (iso_date(day, month, year), iso_date(month, day, year))
+
+
 def parse_date_words(text: str) -> str | None:
     """ "ngày mười lăm tháng ba năm hai nghìn không trăm hai mươi lăm" → "2025-03-15".
 

@@ -8,6 +8,7 @@ from pipeline.doctypes import by_key
 from pipeline.extract import extract_document, vocabulary_title
 from pipeline.layout import page_lines
 from pipeline.models import PageResult, Word
+from pipeline.normalize import day_month_ambiguous
 from pipeline.validators import check_personal_id
 
 W, H = 1654, 2339
@@ -128,7 +129,8 @@ def _extract_kind(kind: str, seed: int, dpi: int = 150):  # type: ignore[no-unty
 
 @pytest.mark.parametrize("kind", [k for k in DOCUMENT_KINDS if k != "quyet_dinh_mat"])
 def test_every_kind_gives_its_truth_fields_unflagged(kind: str) -> None:
-    """Read as a flawless OCR would, every field of the schema equals the truth and needs no review."""
+    """Read as a flawless OCR would, every field of the schema equals the truth and needs no review, except a
+    date written in digits whose day and month could swap (never guessed: the reviewer looks)."""
     for seed in range(4):
         doc, truth = _extract_kind(kind, seed)
         schema = set(by_key(doc.type).fields)
@@ -136,7 +138,8 @@ def test_every_kind_gives_its_truth_fields_unflagged(kind: str) -> None:
         got = {k: f.value for k, f in doc.fields.items() if k in expected}  # type: ignore[union-attr]
         assert got == expected, (kind, seed)
         flagged = {k: f.reasons for k, f in doc.fields.items() if f.status != "extracted"}  # type: ignore[union-attr]
-        assert flagged == {}, (kind, seed)
+        swappable = {k: ["day_month_ambiguous"] for k, f in doc.fields.items() if day_month_ambiguous(f.raw or "")}
+        assert flagged == {k: r for k, r in swappable.items() if k in flagged}, (kind, seed)
         assert len(expected) >= 8, (kind, sorted(expected))
 
 

@@ -10,6 +10,9 @@ import pytest
 
 from pipeline import normalize as n
 from pipeline import validators as v
+from pipeline.doctypes import FieldSpec
+from pipeline.labels import normalize_value
+from workers.workbench import reason_label
 
 TODAY = date(2026, 1, 15)
 
@@ -159,3 +162,26 @@ def test_every_schema_validator_exists() -> None:
     assert names <= set(v.VALIDATORS)
     normalizers = {f.normalizer for t in DOC_TYPES for f in t.schema if f.normalizer}
     assert normalizers <= set(n.NORMALIZERS)
+
+
+@pytest.mark.parametrize(
+    ("text", "ambiguous"),
+    [
+        ("03/04/2025", True),  # 3 April or 4 March: both real dates, only digits
+        ("Ngày cấp: 05032025", True),
+        ("15/04/2025", False),  # 15 cannot be a month
+        ("03/03/2025", False),  # either order gives the same date
+        ("ngày 03 tháng 04 năm 2025", False),  # the words say which is the month
+        ("ngày ba tháng tư năm hai nghìn không trăm hai mươi lăm", False),
+        ("không có ngày", False),
+    ],
+)
+def test_day_month_ambiguity(text: str, ambiguous: bool) -> None:
+    assert n.day_month_ambiguous(text) is ambiguous
+
+
+def test_an_ambiguous_date_field_keeps_its_reading_but_says_why_it_needs_review() -> None:
+    spec = FieldSpec("birth_date", "Ngày sinh", "date")
+    assert normalize_value(spec, "03/04/1990") == ("1990-04-03", ("day_month_ambiguous",))
+    assert normalize_value(spec, "23/04/1990") == ("1990-04-23", ())
+    assert "ngày và tháng" in reason_label("day_month_ambiguous")  # the reviewer reads it in Vietnamese

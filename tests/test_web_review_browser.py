@@ -135,9 +135,8 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     assert "Bản đọc OCR" in page.locator('li.field[data-ref="personal_id"]').inner_text()
     no_violations(page, "review-workbench")
 
-    page.keyboard.press("Shift+Tab")  # back to the corrected field, then Tab skips to the unresolved one
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
+    for _ in range(4):  # back over the corrected field's three buttons to its input; Tab skips to the unresolved
+        page.keyboard.press("Shift+Tab")
     assert signer.evaluate("e => e === document.activeElement")
     page.keyboard.press("Tab")
     page.wait_for_function("() => document.activeElement?.closest('li')?.dataset.ref === 'personal_id'")

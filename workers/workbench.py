@@ -57,6 +57,7 @@ REASON_LABELS = {
     "foreign_name_marks": "tên có dấu lạ",
     "signer_title_not_found": "không thấy chức danh người ký",
     "missing_required_field": "thiếu trường bắt buộc",
+    "day_month_ambiguous": "ngày và tháng đọc đảo chỗ vẫn là ngày hợp lệ (chỉ có chữ số): xem trên ảnh",
 }
 
 
