@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from seed_results import AGENCY, decision_fields, seed_dossier, sure_fields
-from sqlalchemy import select
+from sqlalchemy import select, update
 from web_helpers import OTHER_AGENCY, PASSWORD, client, login, make_service
 
 from pipeline.models import FieldValue
@@ -194,3 +194,19 @@ def test_a_region_the_reviewer_draws_is_read_again_and_the_read_recorded(service
     assert web.post(url, json={"page": 9, "bbox": [0, 0, 50, 50]}, headers=csrf).status_code == 404
     other, other_csrf = session(service, "kiem.tra.khac")
     assert other.post(url, json={"page": 1, "bbox": [290, 590, 620, 650]}, headers=other_csrf).status_code == 403
+
+
+def test_previous_and_next_stay_inside_the_filtered_queue(service: Service) -> None:
+    first, middle, last = (seeded(service, f"wb-nav-{i}", decision_fields()) for i in range(3))
+    with session_scope(service.ctx.engine) as s:
+        s.execute(update(DocumentRow).where(DocumentRow.code.in_([first, last])).values(type="residence_confirmation"))
+    web, _ = session(service, "kiem.tra")
+    queue = web.get("/review?type=residence_confirmation").text
+    assert re.findall(r'href="/review/([^"?]+)\?type=residence_confirmation"', queue) == [first, last]
+    bench = web.get(f"/review/{first}?type=residence_confirmation").text
+    assert 'id="prev"' not in bench
+    assert f'href="/review/{last}?type=residence_confirmation" id="next"' in bench  # the middle one is skipped
+    bench = web.get(f"/review/{last}?type=residence_confirmation").text
+    assert f'href="/review/{first}?type=residence_confirmation" id="prev"' in bench
+    assert f'data-next="{first}" data-filter="?type=residence_confirmation"' in bench  # past the end: the top
+    assert middle not in bench

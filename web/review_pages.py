@@ -35,18 +35,30 @@ def review_queue(request: Request, who: Who, type: Annotated[str, Query(max_leng
 
 
 @router.get("/review/{code}")
-def workbench(request: Request, who: Who, code: str) -> HTMLResponse:
+def workbench(request: Request, who: Who, code: str, type: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     service = state(request).service
     service.require(who, *REVIEWERS, scope="review")
     service.check_result_access(who, code)
     bench = service.review_workbench(code, by=who.actor)
     claim = service.review_claim(bench.code, by=who.actor)
-    queue = [q.code for q in service.review_queue(who.agency) if q.code != bench.code]
-    taken = {c for c, held in service.review_claims(queue).items() if held.actor != who.actor}
-    following = [c for c in queue if c not in taken]
+    previous, following = _neighbours(request, who, bench.code, type)
     return render(request, "workbench.html", who=who, csrf=session_csrf(request), bench=bench,
-                  next_code=following[0] if following else "", claim=claim,
+                  prev_code=previous, next_code=following, chosen=type, claim=claim,
                   may_approve=_may_approve(request, who))  # fmt: skip
+
+
+def _neighbours(request: Request, who: Principal, code: str, type: str) -> tuple[str, str]:
+    """The results before and after ``code`` in the reviewer's queue as filtered (``type``), skipping those
+    another reviewer holds; after the last one, the first still waiting (work goes on from the top)."""
+    service = state(request).service
+    queue = [q.code for q in service.review_queue(who.agency) if not type or q.type == type or q.code == code]
+    taken = {c for c, held in service.review_claims(queue).items() if held.actor != who.actor and c != code}
+    free = [c for c in queue if c not in taken]
+    if code not in free:
+        return "", next(iter(free), "")
+    at = free.index(code)
+    before, after = free[:at], free[at + 1 :]
+    return (before[-1] if before else ""), next(iter(after or before), "")
 
 
 def _may_approve(request: Request, who: Principal) -> bool:

@@ -71,7 +71,7 @@
     if (!response.ok) { say(`Chưa phê duyệt được: ${await problem(response)}`); return; }
     const done = await response.json();
     say(done.publish_problem ? `Đã phê duyệt; chưa công bố được: ${done.publish_problem}` : "Đã phê duyệt.");
-    if (!done.publish_problem) window.location.assign(bench.dataset.next ? `/review/${bench.dataset.next}` : "/review");
+    if (!done.publish_problem) window.location.assign(bench.dataset.next ? `/review/${bench.dataset.next}${bench.dataset.filter}` : `/review${bench.dataset.filter}`);
   }
 
   for (const row of rows()) {
