@@ -11,6 +11,7 @@ from typing import Any
 import pikepdf
 import pytest
 
+from pipeline.normalize import day_month_ambiguous
 from pipeline.result import validate_result
 from samples.cer import cer, strip_stamp
 from samples.defects import DefectSpec
@@ -95,7 +96,8 @@ def test_fields_equal_the_truth(runs: dict[str, Any], case: str) -> None:
     for key in EXACT:
         if key in truth and key in fields:
             assert fields[key]["value"] == truth[key], key
-            assert fields[key]["status"] == "extracted", (key, fields[key]["reasons"])
+            swappable = day_month_ambiguous(fields[key]["raw"] or "")  # a digits-only date waits for a person
+            assert fields[key]["reasons"] == (["day_month_ambiguous"] if swappable else []), key
             checked += 1
     want, got = [], []
     for key in FREE_TEXT:
