@@ -134,6 +134,21 @@ def dossier_status(request: Request, who: Who, code: str) -> dict[str, Any]:
     return web.service.status(code)
 
 
+class ReuseIn(BaseModel):
+    """The reuse code a citizen shows at the desk (from their ``/my`` page)."""
+
+    reuse_code: str = Field(min_length=3, max_length=120)
+
+
+@router.post("/dossiers/{code}/reuse", summary="Reuse a citizen's earlier result in this dossier by its reuse code")
+def dossier_reuse(request: Request, who: Who, code: str, body: ReuseIn) -> dict[str, Any]:
+    web = state(request)
+    web.service.require(who, "reception", "admin", scope="submit")
+    web.service.check_dossier_access(who, code)
+    result, created, reused = web.service.results_attach_by_code(body.reuse_code, to=code, by=who.actor)
+    return {"result": result, "attached": created, "reused": reused}
+
+
 @router.get("/dossiers/{code}/receipt", summary="The receipt's secret and status link (reprint)")
 def dossier_receipt(request: Request, who: Who, code: str) -> dict[str, Any]:
     web = state(request)

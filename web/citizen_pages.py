@@ -24,4 +24,6 @@ def own_results(request: Request, who: Who) -> HTMLResponse:
     if not who.personal_id:
         raise Forbidden("tài khoản chưa gắn số định danh cá nhân")
     results = service.own_results(who.personal_id, by=who.actor)
-    return render(request, "own_results.html", who=who, csrf=session_csrf(request), results=results)
+    codes = {r.code: service.results_reuse_code(r.code) for r in results if r.pdf_sha256}
+    return render(request, "own_results.html", who=who, csrf=session_csrf(request), results=results,
+                  reuse_codes=codes)  # fmt: skip

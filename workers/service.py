@@ -365,6 +365,20 @@ class Service:
         created = attach_result(self.ctx, to, result, by=by)
         return created, attached_results(self.ctx.engine, to)
 
+    def results_reuse_code(self, result: str) -> str:
+        """Today's reuse code of a result, for its owner to hand to the desk (``/my`` shows it to the owner)."""
+        from workers.reuse_codes import reuse_code
+
+        return reuse_code(self.ctx, result)
+
+    def results_attach_by_code(self, code: str, *, to: str, by: str) -> tuple[str, bool, list[str]]:
+        """Reuse the result a citizen's reuse code names in dossier ``to``: (result, attached now, reused)."""
+        from workers.reuse_codes import redeem
+
+        result = redeem(self.ctx, code)
+        created, codes = self.results_attach(result, to=to, by=by)
+        return result, created, codes
+
     # -- signatures ------------------------------------------------------------------------------------
 
     def verify(
