@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 MIN_RUN_PAGE = 25  # a rule is longer than 1/25 of the page's width (8 mm on A4): no letter is
+FRAME_BAND = 0.08  # a page frame runs within this share of the page's side from its edges
 MIN_LEADER_DOTS = 5  # a row of at least this many specks is a leader (an ellipsis has three)
 
 
@@ -22,8 +23,16 @@ def erase_rules(binary: np.ndarray) -> np.ndarray:
     ink = (binary < 128).astype(np.uint8) * 255
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    # A frame around the page is left alone: erased, its ornaments become rows of junk "words"; kept, it
+    # stays one graphic Tesseract skips. Only rules inside the frame's band (tables, underlines) go.
+    band_y, band_x = binary.shape[0] * FRAME_BAND, width * FRAME_BAND
+    rules = (horizontal > 0) | (vertical > 0)
+    rules[: int(band_y)] = False
+    rules[binary.shape[0] - int(band_y) :] = False
+    rules[:, : int(band_x)] = False
+    rules[:, width - int(band_x) :] = False
     out = binary.copy()
-    out[(horizontal > 0) | (vertical > 0)] = 255
+    out[rules] = 255
     return out
 
 
