@@ -77,6 +77,7 @@ class _Reading:
     for_ocr: np.ndarray
     words: list[Word]  # as recognized, before post-correction
     rgb: np.ndarray | None  # the upright colour page, until the secrecy marks are looked for (red ink)
+    binary: np.ndarray | None  # the OCR image before rules were erased: a secrecy mark's frame is a "rule"
 
 
 def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, timings: dict[str, float]) -> _Reading:
@@ -97,14 +98,15 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     height, width = upright.shape[:2]
     grey = clean.reading_grey(upright)
     write_reading_grey(grey, reading_grey_path(image_path))
-    for_ocr = rules.clear_for_ocr(clean.binarize(grey))  # table rules and dot leaders hide the text
+    binary = clean.binarize(grey)
+    for_ocr = rules.clear_for_ocr(binary)  # table rules and dot leaders hide the text
     del grey
     timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
-    return _Reading(gate.findings, width, height, image_path, for_ocr, words, upright)
+    return _Reading(gate.findings, width, height, image_path, for_ocr, words, upright, binary)
 
 
 def process_page(ctx: PageContext) -> PageResult:
@@ -162,10 +164,10 @@ def process_page(ctx: PageContext) -> PageResult:
         source_index=ctx.ref.source_index,
     )
     t = time.perf_counter()
-    assert reading.rgb is not None
-    result.secrecy = secrecy.find_mark(result, reading.rgb, reading.for_ocr)  # the workers refuse the dossier on it
+    assert reading.rgb is not None and reading.binary is not None
+    result.secrecy = secrecy.find_mark(result, reading.rgb, reading.binary)  # the workers refuse the dossier on it
     result.seconds["secrecy"] = round(time.perf_counter() - t, 3)
-    reading.rgb = None
+    reading.rgb = reading.binary = None
     result.findings = quality.page_findings(result, reading.for_ocr, reading.gate)
     if opinion is not None:
         result.findings = quality.merge_findings(result.findings, [opinion.finding(ctx.ref.number)])
