@@ -44,7 +44,7 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest migration's revision. Every start checks the database against it with one plain query,
 # so Alembic (~0.1 s of imports, and its scripts read) loads only when there is something to migrate.
 # tests/test_storage_migrations.py checks it against the migration files.
-SCHEMA_HEAD = "0007_review_claims"
+SCHEMA_HEAD = "0008_procedure_due_oversight"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _PG_MIGRATION_LOCK = 0x50_48_4F_41  # pg_advisory_xact_lock id for migrations ("SOHOA"-ish)
 

@@ -27,6 +27,8 @@ class UserRow(Base):
     personal_id: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Agencies beyond ``agency`` whose queues this supervisor may see, granted explicitly (codes are opaque).
+    oversees: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -35,6 +35,8 @@ class DossierRow(Timestamps, Base):
     failed_stage: Mapped[str | None] = mapped_column(sa.String(32))
     reason: Mapped[str | None] = mapped_column(sa.Text)
     inputs_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    procedure: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # catalogue code, if one was chosen
+    due_on: Mapped[date | None] = mapped_column(sa.Date)  # ngày hẹn trả, from the procedure's processing time
 
     sources: Mapped[list[SourceRow]] = relationship(
         back_populates="dossier",
