@@ -89,6 +89,7 @@ def seed_dossier(
     *,
     state: str = "needs_review",
     store: ObjectStore | None = None,
+    agency: str = AGENCY,
 ) -> tuple[str, list[str]]:
     """A dossier in ``state`` with one stored result per entry of ``documents``: ``(code, result codes)``.
 
@@ -99,7 +100,7 @@ def seed_dossier(
     with session_scope(engine) as session:
         dossier = create_dossier(
             session,
-            agency=AGENCY,
+            agency=agency,
             day=DAY,
             inputs_key=inputs_key_for([digest]),
             sources=[source(digest)],

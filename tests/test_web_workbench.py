@@ -24,8 +24,8 @@ from storage.db import session_scope
 from storage.tables import DocumentRow, PageRow, utcnow
 from workers.claims import CLAIM_MINUTES, take
 from workers.dossiers import AGENCY_TZ
+from workers.review_queue import approved_today
 from workers.service import Service
-from workers.workbench import approved_today
 
 PAGE_SIZE = (1240, 1754)  # an A4 page at 150 dpi, the unit the seeded boxes are measured in
 

@@ -224,7 +224,7 @@ def result_link(request: Request, who: Who, code: str) -> dict[str, Any]:
     return {"url": url, "expires_s": seconds}
 
 
-@router.get("/review", summary="Results waiting for review in the agency, least sure fields first")
+@router.get("/review", summary="Results waiting for review in the agency (and those overseen), least sure fields first")
 def review_list(request: Request, who: Who) -> list[dict[str, Any]]:
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
@@ -232,7 +232,7 @@ def review_list(request: Request, who: Who) -> list[dict[str, Any]]:
     mine = []
     for item in waiting:
         try:
-            web.service.check_dossier_access(who, item.dossier)
+            web.service.check_review_access(who, item.code)
         except Forbidden:
             continue
         mine.append(item.to_dict())
@@ -243,7 +243,7 @@ def review_list(request: Request, who: Who) -> list[dict[str, Any]]:
 def review_set(request: Request, who: Who, result: str, field: str, body: FieldValueIn) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
-    web.service.check_result_access(who, result)
+    web.service.check_review_access(who, result)
     web.service.review_check_claim(result, by=who.actor)
     done = web.service.review_set(result, field, body.value, by=who.actor, reason=body.reason, seen=body.seen)
     return {"result": done.result, "field": done.field, "changed": done.changed, "reopened": done.reopened,
@@ -254,7 +254,7 @@ def review_set(request: Request, who: Who, result: str, field: str, body: FieldV
 def review_reread(request: Request, who: Who, result: str, body: RegionIn) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
-    web.service.check_result_access(who, result)
+    web.service.check_review_access(who, result)
     done = web.service.review_reread(result, body.page, body.bbox, by=who.actor)
     return {"text": done.text, "confidence": done.confidence}
 
@@ -263,7 +263,7 @@ def review_reread(request: Request, who: Who, result: str, body: RegionIn) -> di
 def review_approve(request: Request, who: Who, result: str, body: ApproveIn | None = None) -> dict[str, Any]:
     web = state(request)
     web.service.require_approver(who)
-    web.service.check_result_access(who, result)
+    web.service.check_review_access(who, result)
     approval, published, problem = web.service.review_approve(result, by=who.actor, force=bool(body and body.force))
     web.service.review_release(result)
     return {
@@ -283,7 +283,7 @@ def review_approve(request: Request, who: Who, result: str, body: ApproveIn | No
 def review_reject(request: Request, who: Who, result: str, body: RejectIn) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
-    web.service.check_result_access(who, result)
+    web.service.check_review_access(who, result)
     done = web.service.review_reject(result, body.reason, by=who.actor)
     web.service.review_release(result)
     return {"result": done.result, "dossier": done.dossier, "dossier_state": "rejected", "reason": done.reason,

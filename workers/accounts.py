@@ -3,7 +3,8 @@
 Why here and not in the web: the CLI manages the same users (``sohoa users``), and the access rules must
 hold whichever front end asks. Passwords are argon2id hashes; session ids and tokens are 32 random bytes
 of which only the sha256 is stored. Staff see only their agency's dossiers; a citizen only results whose
-owner personal ID is theirs (``storage.repository.PERSONAL_ID_KEYS``).
+owner personal ID is theirs (``storage.repository.PERSONAL_ID_KEYS``). A supervisor may also review the
+results of the agencies granted to them (``users.oversees``, ``sohoa users oversee``), and nothing more.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SCOPES = frozenset({"submit", "read", "review"})
 SCOPE_ROLES = {"submit": {"reception", "admin"}, "read": ROLES, "review": {"reviewer", "approver", "admin"}}
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 _PERSONAL_ID = re.compile(r"\d{12}")
+_AGENCY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _HASHER = PasswordHasher()  # argon2id with the library's current (RFC 9106 low-memory) parameters
 _DUMMY_HASH = _HASHER.hash("sohoa-timing-equalizer")
 MIN_PASSWORD = 10
@@ -48,6 +50,12 @@ class Principal:
     roles: frozenset[str]
     personal_id: str | None = None
     scopes: frozenset[str] | None = None  # None: a browser session
+    oversees: frozenset[str] = frozenset()  # agencies beyond their own whose review queue they may work
+
+    @property
+    def review_agencies(self) -> frozenset[str]:
+        """The agencies whose results this principal may review: their own and those they oversee."""
+        return self.oversees | {self.agency}
 
     @property
     def actor(self) -> str:
@@ -72,6 +80,7 @@ class UserInfo:
     disabled: bool
     citizen_id_set: bool
     totp: bool
+    oversees: list[str]
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -81,6 +90,7 @@ class UserInfo:
             "disabled": self.disabled,
             "personal_id_set": self.citizen_id_set,
             "totp": self.totp,
+            "oversees": self.oversees,
         }
 
 
@@ -96,6 +106,7 @@ def _principal(user: UserRow, scopes: list[str] | None = None) -> Principal:
         roles=frozenset(user.roles),
         personal_id=user.personal_id,
         scopes=frozenset(scopes) if scopes is not None else None,
+        oversees=frozenset(user.oversees or ()),
     )
 
 
@@ -145,7 +156,7 @@ def add_user(
 
 def _info(user: UserRow) -> UserInfo:
     return UserInfo(user.username, user.agency, list(user.roles), user.disabled, bool(user.personal_id),
-                    bool(user.totp_secret))  # fmt: skip
+                    bool(user.totp_secret), sorted(user.oversees or ()))  # fmt: skip
 
 
 def list_users(ctx: Context) -> list[UserInfo]:
@@ -162,6 +173,27 @@ def disable_user(ctx: Context, username: str, *, by: str) -> None:
             raise BadInput(f"không có tài khoản {username}")
         rows.disable_user(s, user.id)
         repository.append_audit(s, actor=by, action="user.disabled", subject=f"user:{username}")
+
+
+def set_oversight(ctx: Context, username: str, agencies: list[str], *, clear: bool = False, by: str) -> UserInfo:
+    """Let a staff member review the queues of ``agencies`` besides their own (added to what they oversee;
+    with ``clear``, in place of it). Audited, so who widened whose reach stays on record."""
+    bad = [a for a in agencies if not _AGENCY.fullmatch(a)]
+    if bad:
+        raise BadInput(f"mã cơ quan không hợp lệ: {bad}")
+    with session_scope(ctx.engine) as s:
+        user = rows.user_by_name(s, username)
+        if user is None:
+            raise BadInput(f"không có tài khoản {username}")
+        if agencies and not set(user.roles) & SCOPE_ROLES["review"]:
+            raise BadInput(f"{username} không có vai trò kiểm tra, phê duyệt hay quản trị để giám sát hàng chờ")
+        before = sorted(user.oversees or ())
+        after = sorted(((set() if clear else set(before)) | set(agencies)) - {user.agency})
+        rows.set_oversees(s, user.id, after)
+        repository.append_audit(s, actor=by, action="user.oversight", subject=f"user:{username}",
+                                payload={"before": before, "after": after})  # fmt: skip
+        s.refresh(user)
+        return _info(user)
 
 
 def ensure_first_admin(ctx: Context) -> str | None:
@@ -293,6 +325,23 @@ def check_dossier(ctx: Context, principal: Principal, code: str) -> None:
         agency = dossiers.get_row(s, code).agency  # an unknown code is UnknownDossier (404)
     if not principal.is_staff or agency != principal.agency:
         raise Forbidden(f"không có quyền xem hồ sơ {code}")
+
+
+def check_review(ctx: Context, principal: Principal, code: str) -> None:
+    """Reviewers may work on a result of their own agency or of one they oversee; a wall for anyone else. The
+    caller checked the reviewing role first, so a citizen never reaches here with rights."""
+    from workers.results import show_result
+
+    agency = _result_agency(ctx, show_result(ctx.engine, code).dossier)  # an unknown code is 404
+    if not principal.is_staff or agency not in principal.review_agencies:
+        raise Forbidden(f"không có quyền kiểm tra kết quả {code}")
+
+
+def _result_agency(ctx: Context, dossier_code: str) -> str:
+    from workers import dossiers
+
+    with session_scope(ctx.engine) as s:
+        return dossiers.get_row(s, dossier_code).agency
 
 
 def owner_ids(fields: dict[str, object]) -> set[str]:

@@ -12,7 +12,7 @@ imported (``workers.prefetch``), and a front end pays only for what it calls.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,9 +36,10 @@ if TYPE_CHECKING:
     from workers.reconcile import Report as ReconcileReport
     from workers.results import ResultSummary, ResultView
     from workers.review import Approval, Correction, Rejection, WaitingResult
+    from workers.review_queue import QueueItem
     from workers.seals import Sealed
     from workers.submission import Receipt
-    from workers.workbench import QueueItem, Reread, Workbench
+    from workers.workbench import Reread, Workbench
 
 
 class InvalidSettings(BadInput):
@@ -241,17 +242,17 @@ class Service:
             self.ctx.engine, result, field, value, by=by, audit_key=self.ctx.audit_key, reason=reason, seen=seen
         )
 
-    def review_queue(self, agency: str) -> list[QueueItem]:
-        """The agency's results waiting for review in the order work is due: oldest received, then riskiest."""
-        from workers.workbench import queue_of
+    def review_queue(self, agencies: Collection[str]) -> list[QueueItem]:
+        """The agencies' results waiting for review in the order work is due: due date, risk, received date."""
+        from workers.review_queue import queue_of
 
-        return queue_of(self.ctx.engine, agency)
+        return queue_of(self.ctx.engine, agencies)
 
-    def review_done_today(self, agency: str) -> int:
-        """How many of the agency's results were approved today."""
-        from workers.workbench import approved_today
+    def review_done_today(self, agencies: Collection[str] | str) -> int:
+        """How many of the agencies' results were approved today."""
+        from workers.review_queue import approved_today
 
-        return approved_today(self.ctx.engine, agency)
+        return approved_today(self.ctx.engine, agencies)
 
     def review_workbench(self, result: str, *, by: str) -> Workbench:
         """One result with every field, its box, version and history, and its page images' sizes; audited."""
@@ -478,6 +479,12 @@ class Service:
 
         return list_users(self.ctx)
 
+    def users_oversee(self, username: str, agencies: list[str], *, clear: bool = False, by: str) -> UserInfo:
+        """Grant a supervisor the review queues of ``agencies`` (``clear``: in place of those granted); audited."""
+        from workers.accounts import set_oversight
+
+        return set_oversight(self.ctx, username, agencies, clear=clear, by=by)
+
     def users_disable(self, username: str, *, by: str) -> None:
         """Disable a user; their sessions and tokens end at once."""
         from workers.accounts import disable_user
@@ -566,6 +573,13 @@ class Service:
         from workers.accounts import check_dossier
 
         check_dossier(self.ctx, principal, code)
+
+    def check_review_access(self, principal: Principal, code: str) -> None:
+        """``Forbidden`` unless the result belongs to the principal's agency or one they oversee (the caller
+        checked the reviewing role); unknown codes are 404s."""
+        from workers.accounts import check_review
+
+        check_review(self.ctx, principal, code)
 
     def check_result_access(self, principal: Principal, code: str) -> None:
         """``Forbidden`` unless the principal is staff of the result's agency or the citizen it belongs to."""

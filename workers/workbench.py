@@ -1,30 +1,26 @@
-"""What the reviewer's pages show: the queue in the order work is due, one result's workbench, its page images.
-
-The queue puts the oldest received dossier first (its legal deadline comes first), then the riskiest result:
-a validator failure (a checksum or format that cannot be right) before two readings that disagree, before a
-merely low confidence. Every value or page image shown to a person is recorded (``result.read``).
+"""What the reviewer's workbench shows: one result's fields, boxes and history, its page images, a region
+read again. The queue is ``workers.review_queue``. Every value or page image shown to a person is recorded
+(``result.read``).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
 from typing import Any
 
 import cv2
 import numpy as np
 from PIL import Image
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from pipeline.doctypes import DOC_TYPES, OTHER, DocType, by_key
 from pipeline.ocr import reread_region
 from sohoa.errors import BadInput
-from storage import keys, repository
+from storage import keys
 from storage.db import session_scope
 from storage.objects import ObjectStore
-from storage.tables import DocumentRow, DossierRow, PageRow
-from workers.dossiers import AGENCY_TZ
+from storage.tables import PageRow
 from workers.reads import record_read
 from workers.results import get_result, view_of
 from workers.review import field_versions
@@ -36,9 +32,6 @@ class UnknownPage(BadInput):
     code = "unknown_page"
 
 
-DISAGREE = {"second_reading_differs"}
-LOW_CONFIDENCE = {"low_confidence", "poor_page_reading", "page_unreadable"}
-RISK_LABELS = {0: "Sai quy tắc kiểm tra", 1: "Hai lần đọc khác nhau", 2: "Độ tin cậy thấp", 3: "Chờ duyệt"}
 REASON_LABELS = {
     "low_confidence": "độ tin cậy nhận dạng thấp",
     "poor_page_reading": "trang đọc kém",
@@ -64,77 +57,6 @@ REASON_LABELS = {
 def reason_label(reason: str) -> str:
     """A reason code in Vietnamese (the code itself when it has no label yet, never hidden)."""
     return REASON_LABELS.get(reason, reason)
-
-
-def risk_of(reasons: list[str]) -> int:
-    """0 validator failure, 1 readings disagree, 2 low confidence, 3 nothing doubtful: lower is riskier."""
-    if not reasons:
-        return 3
-    if any(r not in DISAGREE | LOW_CONFIDENCE for r in reasons):
-        return 0
-    return 1 if any(r in DISAGREE for r in reasons) else 2
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One line of the reviewer's queue."""
-
-    code: str
-    type: str
-    dossier: str
-    received: date
-    risk: int
-    doubtful: int
-    field_count: int
-
-    @property
-    def risk_label(self) -> str:
-        return RISK_LABELS[self.risk]
-
-    @property
-    def type_label(self) -> str:
-        return by_key(self.type).label
-
-
-def queue_of(engine: Engine, agency: str) -> list[QueueItem]:
-    """The agency's results waiting for review, oldest received first, then the riskiest. Not recorded as a
-    read: the queue shows codes, types, days and counts, never a field's value."""
-    with session_scope(engine) as session:
-        rows = repository.waiting_documents(session)
-        ids = {doc.dossier_id for doc, _ in rows}
-        dossiers = session.execute(
-            select(DossierRow.id, DossierRow.agency, DossierRow.day).where(DossierRow.id.in_(ids))
-        )
-        mine = {i: day for i, owner, day in dossiers if owner == agency}
-        items = [
-            QueueItem(
-                code=doc.code,
-                type=doc.type,
-                dossier=dossier_code,
-                received=mine[doc.dossier_id],
-                risk=min((risk_of(list(f.reasons)) for f in doc.fields if f.status == "needs_review"), default=3),
-                doubtful=sum(f.status == "needs_review" for f in doc.fields),
-                field_count=len(doc.fields),
-            )
-            for doc, dossier_code in rows
-            if doc.dossier_id in mine
-        ]
-    return sorted(items, key=lambda i: (i.received, i.risk, i.code))
-
-
-def approved_today(engine: Engine, agency: str, now: datetime | None = None) -> int:
-    """Results of ``agency`` approved since midnight of the agency's day (Asia/Ho_Chi_Minh, as dossier codes
-    count days): the queue's "done today" counter."""
-    local = (now or datetime.now(UTC)).astimezone(AGENCY_TZ)
-    start = datetime.combine(local.date(), time(), tzinfo=AGENCY_TZ)
-    with session_scope(engine) as session:
-        query = (
-            select(func.count())
-            .select_from(DocumentRow)
-            .join(DossierRow, DossierRow.id == DocumentRow.dossier_id)
-            .where(DossierRow.agency == agency, DocumentRow.approved_at >= start)
-        )
-        return int(session.scalar(query) or 0)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`sohoa users add|list|disable|token|revoke`: the accounts of the web front end (``workers.accounts``).
+"""`sohoa users add|list|oversee|disable|token|revoke`: the accounts of the web front end (``workers.accounts``).
 
 Passwords are read from a prompt (or ``SOHOA_NEW_PASSWORD`` for scripts), never from the command line,
 where other users of the machine could read them in the process list.
@@ -48,7 +48,23 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
         print_json([u.to_dict() for u in users])
         return
     for u in users:
-        say(f"{u.username}  {u.agency}  {','.join(u.roles)}  {'disabled' if u.disabled else 'active'}")
+        oversees = f"  giám sát: {','.join(u.oversees)}" if u.oversees else ""
+        say(f"{u.username}  {u.agency}  {','.join(u.roles)}  {'disabled' if u.disabled else 'active'}{oversees}")
+
+
+@users_app.command("oversee")
+def users_oversee(
+    username: str,
+    agencies: Annotated[list[str] | None, typer.Argument(help="Agency codes whose review queue they may work.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Drop what was granted before (alone: drop it all).")] = False,
+    by: By = None,
+) -> None:
+    """Let a supervisor review other agencies' queues besides their own; audited (user.oversight)."""
+    if not agencies and not clear:
+        raise typer.BadParameter("cho ít nhất một mã cơ quan, hoặc --clear")
+    with service() as svc:
+        info = svc.users_oversee(username, list(agencies or []), clear=clear, by=who(by))
+    say(f"{info.username} giám sát: {', '.join(info.oversees) or 'không cơ quan nào ngoài ' + info.agency}")
 
 
 @users_app.command("disable")

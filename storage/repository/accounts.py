@@ -60,6 +60,11 @@ def set_password_hash(session: Session, user_id: int, password_hash: str) -> Non
     session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
 
 
+def set_oversees(session: Session, user_id: int, agencies: list[str]) -> None:
+    """Replace the agencies a user oversees."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(oversees=list(agencies)))
+
+
 def disable_user(session: Session, user_id: int) -> None:
     """Disable a user and end every session and token of theirs."""
     session.execute(update(UserRow).where(UserRow.id == user_id).values(disabled=True))
