@@ -13,13 +13,14 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 from PIL import Image, ImageDraw, ImageFont
-from seed_results import decision_fields, seed_dossier
+from seed_results import AGENCY, decision_fields, seed_dossier
 from sqlalchemy import update
 from test_signing_publish import _published_pdf, _stored_result
 from test_web_browser import CHROMIUM, _free_port, new_page, no_violations
@@ -29,9 +30,10 @@ from web_helpers import PASSWORD, make_service
 from signing.approval import read_embedded_fields
 from storage import keys
 from storage.db import session_scope
-from storage.tables import DocumentRow, FieldRow
+from storage.tables import DocumentRow, DossierRow, FieldRow
 from web.app import create_app
 from workers.results import show_result
+from workers.review_queue import agency_today
 
 OWNER_ID = "001203004567"  # the personal ID in the seeded decision
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -218,3 +220,40 @@ def test_a_box_drawn_on_the_page_is_read_again_into_the_field(server: tuple[str,
     assert page.locator('li.field[data-ref="signer_name"]').get_attribute("data-status") == "needs_review"  # unsaved
     reads = [e.payload for e in service.audit_log(subject=code) if e.action == "result.read"]
     assert any(p.get("via") == "reread" and p.get("page") == 1 for p in reads)
+
+
+def test_a_supervisor_filters_the_queue_by_agency_and_procedure(server: tuple[str, Any, str], browser: Any) -> None:
+    """Due dates shown in words as well as colour, the filters chosen with the keyboard, and no axe violation."""
+    base, service, _ = server
+    today = agency_today()
+    overseen = "000.00.31.H41"
+    plan = [(AGENCY, "1.004222", today - timedelta(days=1)), (AGENCY, "1.004222", today),
+            (overseen, "1.001193", today + timedelta(days=3)), (AGENCY, "1.001193", None)]  # fmt: skip
+    codes = []
+    for index, (agency, procedure, due) in enumerate(plan):
+        dossier, (code,) = seed_dossier(service.ctx.engine, f"browser-filter-{index}", [decision_fields()],
+                                        agency=agency)  # fmt: skip
+        with session_scope(service.ctx.engine) as s:
+            s.execute(update(DossierRow).where(DossierRow.code == dossier).values(procedure=procedure, due_on=due))
+            s.execute(update(DocumentRow).where(DocumentRow.code == code).values(type="decision"))
+        codes.append(code)
+    service.users_add("giam.sat", PASSWORD, roles=["reviewer", "approver"], by="test")
+    service.users_oversee("giam.sat", [overseen], by="test")
+    page = new_page(browser)
+    page.goto(f"{base}/login?next=/review")
+    page.fill("#username", "giam.sat")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{base}/review")
+    rows = page.locator("#queue tbody tr")
+    shown = [rows.nth(i).locator("code").first.inner_text() for i in range(rows.count())]
+    assert [c for c in shown if c in codes] == codes  # overdue, today, in 3 days, no due date
+    assert "Quá hạn" in rows.nth(shown.index(codes[0])).inner_text()
+    assert "Hôm nay" in rows.nth(shown.index(codes[1])).inner_text()
+    no_violations(page, "review-queue-filters")
+    page.select_option("#procedure", "1.004222")
+    page.locator("form.filters button").press("Enter")  # the filter form, by keyboard
+    page.wait_for_url("**/review?*procedure=1.004222*")
+    assert page.locator("#queue tbody tr").count() == 2
+    page.goto(f"{base}/review?agency={overseen}")
+    assert [page.locator("#queue tbody tr code").first.inner_text()] == [codes[2]]

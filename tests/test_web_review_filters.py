@@ -87,7 +87,7 @@ def test_the_queue_orders_by_due_date_first_and_marks_overdue_and_today_in_words
     page = web.get("/review").text
     row = lambda code: re.search(rf"/review/{re.escape(code)}\".*?</tr>", page, re.S).group(0)  # noqa: E731
     overdue = row(calm_overdue)
-    assert f"{today - timedelta(days=2):%d/%m/%Y}" in overdue and "Quá hạn" in overdue and "⏰" in overdue
+    assert f"{today - timedelta(days=2):%d/%m/%Y}" in overdue and "Quá hạn" in overdue and "⌛" in overdue
     assert "Hôm nay" in row(calm_today) and "Quá hạn" not in row(calm_today)
     assert "Quá hạn" not in row(risky_later) and "Hôm nay" not in row(risky_later)
     assert "Chưa có" in row(undated)
