@@ -8,6 +8,7 @@ through the app with a logged-in session.
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -118,6 +119,8 @@ def test_a_supervisor_overseeing_another_agency_sees_and_approves_both_queues(se
     done = CliRunner().invoke(app, ["users", "oversee", "giam.sat", OVERSEEN, "--by", "test"],
                               env={"SOHOA_DATA_DIR": str(data)}, catch_exceptions=False)  # fmt: skip
     assert done.exit_code == 0, done.output
+    listed = CliRunner().invoke(app, ["users", "list", "--json"], env={"SOHOA_DATA_DIR": str(data)})
+    assert next(u for u in json.loads(listed.stdout) if u["username"] == "giam.sat")["oversees"] == [OVERSEEN]
     granted = [e for e in service.audit_log(subject="user:giam.sat") if e.action == "user.oversight"]
     assert granted[-1].actor == "test" and granted[-1].payload["after"] == [OVERSEEN]
 
