@@ -163,9 +163,12 @@ def test_a_reviewer_reaches_no_other_agency_by_the_url(service: Service) -> None
     assert own.get(f"/review?agency={AGENCY}").status_code == 403
 
 
-def test_oversight_is_refused_to_a_clerk_and_for_a_malformed_code(service: Service) -> None:
+def test_oversight_is_refused_to_a_clerk_and_for_a_malformed_code(service: Service, data: Path) -> None:
     from sohoa.errors import BadInput
 
+    refused = CliRunner().invoke(app, ["users", "oversee", "le.tan", OVERSEEN], env={"SOHOA_DATA_DIR": str(data)})
+    assert refused.exit_code == 2 and "không có vai trò kiểm tra" in refused.stderr
+    assert CliRunner().invoke(app, ["users", "oversee", "le.tan"], env={"SOHOA_DATA_DIR": str(data)}).exit_code == 2
     with pytest.raises(BadInput):
         service.users_oversee("le.tan", [OVERSEEN], by="test")
     with pytest.raises(BadInput):
