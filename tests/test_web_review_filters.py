@@ -26,7 +26,7 @@ from sohoa.cli import app
 from storage import keys
 from storage.db import session_scope
 from storage.tables import DossierRow
-from workers.review_queue import agency_today
+from workers.review_queue import agency_today, approved_today, queue_of
 from workers.service import Service
 
 OVERSEEN = "000.00.31.H41"  # agency A: overseen by the supervisor, whose own agency is AGENCY (B)
@@ -174,3 +174,22 @@ def test_oversight_is_refused_to_a_clerk_and_for_a_malformed_code(service: Servi
     with pytest.raises(BadInput):
         service.users_oversee("giam.sat", ["<script>"], by="test")
     assert service.users_oversee("giam.sat", [AGENCY], by="test").oversees == []  # one's own agency is not extra
+
+
+def test_the_queue_query_orders_and_scopes_the_same_on_each_database(engine: Any) -> None:
+    """``queue_of`` straight on SQLite and PostgreSQL: due date (none last), then risk; only the agencies asked."""
+    rows = [("db-late-risky", AGENCY, date(2030, 1, 9), "001203004567"), ("db-soon", AGENCY, date(2030, 1, 2), None),
+            ("db-undated", AGENCY, None, None), ("db-other", OVERSEEN, date(2030, 1, 1), None)]  # fmt: skip
+    made = {}
+    for token, agency, due, bad_id in rows:
+        fields = decision_fields(personal_id=bad_id) if bad_id else {"signer_name": decision_fields()["signer_name"]}
+        dossier, (code,) = seed_dossier(engine, token, [fields], agency=agency)
+        with session_scope(engine) as s:
+            s.execute(update(DossierRow).where(DossierRow.code == dossier).values(due_on=due, procedure="1.004222"))
+        made[token] = code
+    mine = queue_of(engine, [AGENCY])
+    assert [q.code for q in mine] == [made["db-soon"], made["db-late-risky"], made["db-undated"]]
+    both = queue_of(engine, [AGENCY, OVERSEEN])
+    assert both[0].code == made["db-other"] and {q.agency for q in both} == {AGENCY, OVERSEEN}
+    assert both[0].procedure == "1.004222" and both[0].due_state(date(2030, 1, 2)) == "overdue"
+    assert approved_today(engine, [AGENCY, OVERSEEN]) == 0
