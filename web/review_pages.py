@@ -31,9 +31,14 @@ def _filter(who: Principal, type: str, procedure: str, agency: str) -> QueueFilt
     return QueueFilter(type=type, procedure=procedure, agency=agency)
 
 
+def _scope(who: Principal, chosen: QueueFilter) -> list[str]:
+    """The agencies whose queue is shown: the one chosen, else every one the reviewer may review."""
+    return [chosen.agency] if chosen.agency else sorted(who.review_agencies)
+
+
 def _visible(request: Request, who: Principal, chosen: QueueFilter) -> list[QueueItem]:
     """The reviewer's whole queue (their agencies, or the one chosen), before the other filters."""
-    return state(request).service.review_queue([chosen.agency] if chosen.agency else sorted(who.review_agencies))
+    return state(request).service.review_queue(_scope(who, chosen))
 
 
 @router.get("/review")
@@ -49,10 +54,9 @@ def review_queue(
     procedures = {code: names.get(code, "") for code in sorted({q.procedure for q in every if q.procedure})}
     queue = [q for q in every if chosen.admits(q)]
     claims = {c: held for c, held in service.review_claims([q.code for q in queue]).items() if held.actor != who.actor}
-    scope = [chosen.agency] if chosen.agency else sorted(who.review_agencies)
     return render(request, "review_queue.html", who=who, csrf=session_csrf(request), queue=queue, types=types,
                   procedures=procedures, agencies=sorted(who.review_agencies), chosen=chosen, left=len(every),
-                  done=service.review_done_today(scope), claims=claims, today=agency_today())  # fmt: skip
+                  done=service.review_done_today(_scope(who, chosen)), claims=claims, today=agency_today())  # fmt: skip
 
 
 @router.get("/review/{code}")
