@@ -210,3 +210,24 @@ def test_previous_and_next_stay_inside_the_filtered_queue(service: Service) -> N
     assert f'href="/review/{first}?type=residence_confirmation" id="prev"' in bench
     assert f'data-next="{first}" data-filter="?type=residence_confirmation"' in bench  # past the end: the top
     assert middle not in bench
+
+
+def test_confirm_all_approves_doubtful_fields_as_read_but_never_one_that_breaks_a_rule(service: Service) -> None:
+    broken = seeded(service, "all-broken", decision_fields())  # its personal ID fails the checksum
+    doubtful = seeded(service, "all-doubtful", disagreeing())  # two readings differ: a person may accept it
+    web, headers = session(service, "phe.duyet")
+    page = web.get(f"/review/{broken}").text
+    assert re.search(r'data-ref="personal_id"[^>]*data-breaks-rule', page)
+    assert not re.search(r'data-ref="signer_name"[^>]*data-breaks-rule', page)
+
+    refused = web.post(f"/api/v1/review/{broken}/approve", json={"force": True}, headers=headers)
+    assert refused.status_code == 400, refused.text
+    assert "personal_id" in refused.json()["error"]["message"]
+    with session_scope(service.ctx.engine) as s:
+        assert s.scalar(select(DocumentRow.approved_at).where(DocumentRow.code == broken)) is None
+
+    done = web.post(f"/api/v1/review/{doubtful}/approve", json={"force": True}, headers=headers)
+    assert done.status_code == 200, done.text
+    assert done.json()["forced"] == ["number_symbol"]
+    [entry] = [e for e in service.audit_log(subject=doubtful) if e.action == "result.approved"]
+    assert entry.actor == "user:phe.duyet" and entry.payload["unreviewed"] == ["number_symbol"]

@@ -45,6 +45,7 @@ from workers.context import Context
 from workers.publish import Publication, fields_digest, publish_dossier, publish_result
 from workers.reads import record_read
 from workers.results import get_result, result_state
+from workers.review_queue import risk_of
 
 NEEDS_REVIEW = "needs_review"
 _REF = re.compile(r"(?P<key>.+)\.(?P<position>\d+)")
@@ -325,8 +326,15 @@ def _reopen(session: Session, document: DocumentRow, dossier: DossierRow, *, by:
     repository.append_audit(session, actor=by, action="result.reopened", subject=document.code, payload={})
 
 
-def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force: bool = False) -> Approval:
-    """Approve a result; its dossier becomes ``approved`` with its last result. See the module docstring."""
+def approve(
+    engine: Engine, result: str, *, by: str, audit_key: AuditKey, force: bool = False, force_rules: bool = True
+) -> Approval:
+    """Approve a result; its dossier becomes ``approved`` with its last result. See the module docstring.
+
+    ``force_rules=False`` is the workbench's "confirm as read": doubtful fields may be approved as they are,
+    except one whose value breaks a rule (a checksum, a date that does not exist), which a person must fix
+    or confirm alone.
+    """
     by = _actor(by)
     with session_scope(engine) as session:
         repository.lock_audit_log(session)
@@ -334,7 +342,14 @@ def approve(engine: Engine, result: str, *, by: str, audit_key: AuditKey, force:
         if result_state(document, dossier.state) in APPROVED_STATES:
             return Approval(document.code, dossier.code, dossier.state, already=True)
         _open_for_review(dossier, document.code)
-        doubtful = [field_ref(r) for r in repository.document_fields(session, document.id) if r.status == NEEDS_REVIEW]
+        doubtful_rows = [r for r in repository.document_fields(session, document.id) if r.status == NEEDS_REVIEW]
+        doubtful = [field_ref(r) for r in doubtful_rows]
+        broken = [field_ref(r) for r in doubtful_rows if risk_of(list(r.reasons or [])) == 0]
+        if force and broken and not force_rules:
+            raise ReviewRefused(
+                f"kết quả {document.code} có trường sai quy tắc kiểm tra: {', '.join(broken)}",
+                hint="sửa hoặc xác nhận riêng từng trường đó trước khi phê duyệt",
+            )
         if doubtful and not force:
             raise ReviewRefused(
                 f"kết quả {document.code} còn {len(doubtful)} trường cần xem lại: {', '.join(doubtful)}",
@@ -382,7 +397,7 @@ def reject(engine: Engine, result: str, reason: str, *, by: str, audit_key: Audi
 
 
 def approve_and_publish(
-    ctx: Context, result: str, *, by: str, force: bool = False
+    ctx: Context, result: str, *, by: str, force: bool = False, force_rules: bool = True
 ) -> tuple[Approval, list[Publication], SohoaError | None]:
     """``approve``, then publish (``workers.publish``) when ``SOHOA_PUBLISH_ON_APPROVAL`` is on: the
     result itself, and every result of its dossier once the dossier is approved.
@@ -390,7 +405,7 @@ def approve_and_publish(
     The approval stands even when publishing fails (no key, no TSA...): that error is returned for the
     caller to show, and ``sohoa publish`` retries later.
     """
-    done = approve(ctx.engine, result, by=by, audit_key=ctx.audit_key, force=force)
+    done = approve(ctx.engine, result, by=by, audit_key=ctx.audit_key, force=force, force_rules=force_rules)
     if done.already or not ctx.settings.publish_on_approval:
         return done, [], None
     try:

@@ -296,11 +296,13 @@ class Service:
 
         return reread(self.ctx.engine, self.ctx.store, result, page, bbox, by=by)
 
-    def review_approve(self, result: str, *, by: str, force: bool = False) -> tuple[Approval, list[Publication], Any]:
+    def review_approve(
+        self, result: str, *, by: str, force: bool = False, force_rules: bool = True
+    ) -> tuple[Approval, list[Publication], Any]:
         """Approve a result, then publish its dossier's approved results (approval, publications, publish error)."""
         from workers.review import approve_and_publish
 
-        return approve_and_publish(self.ctx, result, by=by, force=force)
+        return approve_and_publish(self.ctx, result, by=by, force=force, force_rules=force_rules)
 
     def review_reject(self, result: str, reason: str, *, by: str) -> Rejection:
         """Send a result's dossier back to the desk (``rejected``, with the reason); approvals withdrawn, audited."""

@@ -24,6 +24,7 @@ from storage.tables import PageRow
 from workers.reads import record_read
 from workers.results import get_result, view_of
 from workers.review import field_versions
+from workers.review_queue import risk_of
 
 
 class UnknownPage(BadInput):
@@ -81,6 +82,11 @@ class WorkbenchField:
     @property
     def reason_labels(self) -> list[str]:
         return [reason_label(r) for r in self.reasons]
+
+    @property
+    def breaks_rule(self) -> bool:
+        """A doubtful value that cannot be right as it is: "confirm all" may not take it along."""
+        return self.unresolved and risk_of(self.reasons) == 0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 // Reviewer's workbench: focus a field to see its box on the page; Enter saves (or confirms) and moves on,
 // Tab jumps to the next unresolved field (past the end: the usual order),
-// Ctrl+Enter approves and opens the next result, Esc restores the value, Shift+? shows the keys.
+// Ctrl+Enter approves and opens the next result (asking once to confirm the fields left as read), Esc restores
+// the value, Shift+? shows the keys.
 // Keys pressed while an input method (Telex, VNI) is composing a letter are left to it.
 (() => {
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -66,8 +67,32 @@
     else (document.getElementById("approve") || document.getElementById("left")).focus?.();
   }
 
-  async function approve() {
-    const response = await send("POST", `/api/v1/review/${code}/approve`, {});
+  // Ctrl+Enter with fields still doubtful: one dialog lists them, Enter confirms them as read and approves
+  // (the server records them as forced), Esc goes back. A field that breaks a rule is never confirmed this way.
+  const confirmAll = document.getElementById("confirm-all");
+  function approveOrAsk() {
+    const left = rows().filter((r) => r.dataset.status === "needs_review");
+    if (!left.length) { approve(false); return; }
+    const broken = left.find((r) => "breaksRule" in r.dataset);
+    if (broken) {
+      broken.querySelector("input.value").focus();
+      say(`${broken.querySelector("label").textContent} sai quy tắc kiểm tra: sửa hoặc xác nhận riêng (Enter) trước khi phê duyệt.`);
+      return;
+    }
+    const list = document.getElementById("confirm-all-list");
+    list.replaceChildren(...left.map((r) => {
+      const item = document.createElement("li");
+      item.textContent = `${r.querySelector("label").textContent}: «${r.querySelector("input.value").dataset.original}»`;
+      return item;
+    }));
+    confirmAll.showModal();
+    document.getElementById("confirm-all-yes").focus();
+  }
+  document.getElementById("confirm-all-yes").addEventListener("click", () => { confirmAll.close(); approve(true); });
+  document.getElementById("confirm-all-no").addEventListener("click", () => confirmAll.close());
+
+  async function approve(force) {
+    const response = await send("POST", `/api/v1/review/${code}/approve`, force ? { force: true } : {});
     if (!response.ok) { say(`Chưa phê duyệt được: ${await problem(response)}`); return; }
     const done = await response.json();
     say(done.publish_problem ? `Đã phê duyệt; chưa công bố được: ${done.publish_problem}` : "Đã phê duyệt.");
@@ -161,10 +186,10 @@
   document.getElementById("help-close").addEventListener("click", () => help.close());
   document.addEventListener("keydown", (event) => {
     if (composing(event)) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); approve(); }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); if (!confirmAll.open) approveOrAsk(); }
     else if (event.key === "?" && event.shiftKey && !event.target.matches?.("textarea")) { event.preventDefault(); toggleHelp(); }
   });
-  document.getElementById("approve")?.addEventListener("click", approve);
+  document.getElementById("approve")?.addEventListener("click", approveOrAsk);
   document.getElementById("reject").addEventListener("click", async () => {
     const reason = document.getElementById("reject-reason").value.trim();
     if (!reason) { say("Cần ghi lý do trả lại."); return; }
