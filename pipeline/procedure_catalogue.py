@@ -70,6 +70,7 @@ class Procedure:
     level: Level
     domain: str
     components: tuple[Component, ...]
+    processing_days: int = 0  # thời hạn giải quyết, in working days: what the due date (ngày hẹn trả) counts
     legal_basis: tuple[str, ...] = ()
     source: str = ""
 
@@ -79,6 +80,7 @@ class Procedure:
             "name": self.name,
             "level": self.level,
             "domain": self.domain,
+            "processing_days": self.processing_days,
             "legal_basis": list(self.legal_basis),
             "source": self.source,
             "components": [c.to_dict() for c in self.components],
@@ -138,6 +140,7 @@ def _procedure(entry: dict[str, Any], domain: str, source: str) -> Procedure:
         level=entry["level"],
         domain=entry.get("domain", domain),
         components=components,
+        processing_days=entry["processing_days"],
         legal_basis=tuple(entry.get("legal_basis", ())),
         source=source,
     )

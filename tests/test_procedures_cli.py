@@ -25,6 +25,9 @@ def test_list_and_show_print_the_catalogue(data_env: dict[str, str]) -> None:
     assert len(codes) >= 15 and "1.004194" in codes
     shown = sohoa(data_env, "procedures", "show", "1.004194")
     assert shown.returncode == 0 and "CT01" in shown.stdout and "bắt buộc" in shown.stdout
+    assert "Thời hạn giải quyết: 7 ngày làm việc" in shown.stdout
+    as_json = json.loads(sohoa(data_env, "procedures", "show", "1.004194", "--json").stdout)
+    assert as_json["processing_days"] == 7
 
 
 def test_an_agency_folder_adds_to_the_list_and_a_broken_file_is_one_line(
@@ -36,6 +39,7 @@ def test_an_agency_folder_adds_to_the_list_and_a_broken_file_is_one_line(
         "code": "9.000001",
         "name": "Thủ tục riêng",
         "level": "tinh",
+        "processing_days": 5,
         "components": [
             {
                 "key": "don",
