@@ -21,6 +21,14 @@ from sohoa.errors import BadInput
 
 Level = Literal["xa", "tinh", "trung_uong"]
 LEVEL_LABELS = {"xa": "Cấp xã", "tinh": "Cấp tỉnh", "trung_uong": "Cấp trung ương"}
+# The shipped files' domains as the desk names them; an agency's own domain shows as written.
+DOMAIN_LABELS = {
+    "ho_tich": "Hộ tịch",
+    "cu_tru": "Cư trú",
+    "dat_dai": "Đất đai",
+    "dang_ky_kinh_doanh": "Đăng ký kinh doanh",
+    "bao_tro_xa_hoi": "Bảo trợ xã hội",
+}
 
 
 class CatalogueError(BadInput):
@@ -178,5 +186,6 @@ def find_procedure(catalogue: dict[str, Procedure], code: str) -> Procedure:
     """The procedure with this code; ``UnknownProcedure`` otherwise."""
     proc = catalogue.get(code.strip())
     if proc is None:
-        raise UnknownProcedure(f"không có thủ tục mã {code.strip()!r}", hint="xem sohoa procedures list")
+        shown = code.strip()[:40] + ("…" if len(code.strip()) > 40 else "")  # a hostile code is not echoed whole
+        raise UnknownProcedure(f"không có thủ tục mã {shown!r} trong danh mục", hint="xem sohoa procedures list")
     return proc

@@ -99,7 +99,10 @@
     ev.preventDefault();
     submit.disabled = true;
     say("Đang nộp hồ sơ…");
-    const response = await post("/api/v1/dossiers?check=false", body(files)); // the pages were checked when chosen
+    const data = body(files);
+    const procedure = document.getElementById("procedure").value;
+    if (procedure) data.append("procedure", procedure);
+    const response = await post("/api/v1/dossiers?check=false", data); // the pages were checked when chosen
     if (!response.ok) { say(await problem(response)); submit.disabled = false; return; }
     const receipt = await response.json();
     window.location.assign(`/desk/receipt/${encodeURIComponent(receipt.code)}`);
