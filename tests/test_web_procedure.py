@@ -53,7 +53,9 @@ def _hand_in(desk: tuple[Any, str], procedure: str) -> Any:
     )
 
 
-def test_the_desk_offers_every_procedure_grouped_by_domain_with_a_label(service: Service, desk: tuple[Any, str]) -> None:
+def test_the_desk_offers_every_procedure_grouped_by_domain_with_a_label(
+    service: Service, desk: tuple[Any, str]
+) -> None:
     page = desk[0].get("/desk").text
     assert '<label for="procedure">Thủ tục hành chính</label>' in page
     for label in ("Hộ tịch", "Cư trú", "Đất đai", "Đăng ký kinh doanh", "Bảo trợ xã hội"):
@@ -65,7 +67,14 @@ def test_the_desk_offers_every_procedure_grouped_by_domain_with_a_label(service:
 
 @pytest.mark.parametrize(
     "code",
-    ["0.000000", "9" * 10_000, "<script>alert(1)</script>", "1.001193' OR '1'='1", "../../etc/passwd", "１.００１１９３"],
+    [
+        "0.000000",
+        "9" * 10_000,
+        "<script>alert(1)</script>",
+        "1.001193' OR '1'='1",
+        "../../etc/passwd",
+        "１.００１１９３",
+    ],
 )
 def test_an_unknown_or_hostile_code_is_a_400_in_vietnamese_and_nothing_is_stored(
     service: Service, desk: tuple[Any, str], code: str
