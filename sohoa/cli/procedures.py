@@ -27,7 +27,18 @@ def procedures_list(as_json: AsJson = False) -> None:
     with service() as svc:
         procedures = svc.procedures_list()
     if as_json:
-        print_json([{"code": p.code, "name": p.name, "level": p.level, "domain": p.domain} for p in procedures])
+        print_json(
+            [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "level": p.level,
+                    "domain": p.domain,
+                    "processing_days": p.processing_days,
+                }
+                for p in procedures
+            ]
+        )
         return
     con = Console(soft_wrap=True)
     for p in procedures:
