@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from web_helpers import client, login, make_service, sample_files
+from web_helpers import PASSWORD, USERS, client, login, sample_files
 
 from pipeline.working_days import due_date, load_holidays
 from storage.db import session_scope
 from storage.tables import DossierRow
-from workers.service import Service
+from workers.service import Service, settings_from_env
 
 BIRTH = "1.001193"  # Đăng ký khai sinh: same day
 RESIDENCE = "1.004194"  # Đăng ký thường trú: 7 working days
@@ -26,7 +26,8 @@ RESIDENCE = "1.004194"  # Đăng ký thường trú: 7 working days
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    svc = make_service(tmp_path_factory.mktemp("procedure") / "data")
+    svc = Service(settings_from_env(data_dir=tmp_path_factory.mktemp("procedure") / "data"))
+    svc.users_add("le.tan", PASSWORD, by="test", **USERS["le.tan"])  # the clerk alone: each user costs a hash
     yield svc
     svc.close()
 
