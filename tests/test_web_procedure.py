@@ -107,6 +107,8 @@ def test_the_procedure_and_due_date_are_recorded_and_printed_on_the_receipt(
     assert receipt["procedure"]["processing_days"] == 7
 
     web = desk[0]
+    status = web.get(f"/api/v1/dossiers/{code}").json()
+    assert status["procedure"] == RESIDENCE and status["due_on"] == expected.isoformat()
     page = web.get(f"/desk/receipt/{code}").text
     assert "Đăng ký thường trú (mã 1.004194)" in page
     assert f'<strong id="receipt-due">{expected:%d/%m/%Y}</strong>' in page

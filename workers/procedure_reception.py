@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from pipeline.procedure_catalogue import Procedure, UnknownProcedure, find_procedure, load_catalogue
 from pipeline.procedures import Candidate, personal_ids, present_documents, receive
 from pipeline.result import validate_result
 from pipeline.working_days import due_date, load_holidays, vn_date
 from sohoa.settings import Settings
 from storage.db import session_scope
+from storage.tables import DossierRow
 from workers import dossiers
 from workers.context import Context
 from workers.results import attached_results, search_results, show_result
@@ -102,11 +105,16 @@ def record_procedure(ctx: Context, code: str, proc: Procedure) -> Recorded:
     holidays = load_holidays(ctx.settings.holidays_file)
     with session_scope(ctx.engine) as s:
         row = dossiers.get_row(s, code)
-        if row.procedure is None:
-            row.procedure = proc.code
-            row.due_on = due_date(row.created_at, proc.processing_days, holidays)
+        if row.procedure is None:  # only if still unset: two desks handing the same files in at once agree
+            due = due_date(row.created_at, proc.processing_days, holidays)
+            s.execute(
+                sa.update(DossierRow)
+                .where(DossierRow.id == row.id, DossierRow.procedure.is_(None))
+                .values(procedure=proc.code, due_on=due)
+            )
+            s.refresh(row)
         refused = proc.code if row.procedure != proc.code else None
-        return Recorded(row.procedure, row.due_on, refused)
+        return Recorded(str(row.procedure), row.due_on, refused)
 
 
 def stored_procedure(ctx: Context, code: str) -> tuple[str | None, date | None]:

@@ -207,6 +207,8 @@ def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
             "failed_stage": row.failed_stage,
             "reason": row.reason,
             "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+            "procedure": row.procedure,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
             "documents": [d.code for d in row.documents],
             "stages": {
                 name: {

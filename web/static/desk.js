@@ -105,6 +105,15 @@
     const response = await post("/api/v1/dossiers?check=false", data); // the pages were checked when chosen
     if (!response.ok) { say(await problem(response)); submit.disabled = false; return; }
     const receipt = await response.json();
-    window.location.assign(`/desk/receipt/${encodeURIComponent(receipt.code)}`);
+    const link = `/desk/receipt/${encodeURIComponent(receipt.code)}`;
+    const kept = receipt.findings.find((f) => f.code === "procedure_kept"); // handed in before, for another procedure
+    if (kept) {
+      say(`${kept.message} `);
+      const open = Object.assign(document.createElement("a"), { href: link, textContent: "Xem phiếu tiếp nhận" });
+      progress.append(open);
+      open.focus();
+      return;
+    }
+    window.location.assign(link);
   });
 })();
