@@ -111,15 +111,15 @@ def receipt_procedure(ctx: Context, code: str) -> dict[str, Any] | None:
     no procedure was chosen. Before processing the components are those asked for; once the result JSON is
     stored, what was received, reused (with the result codes) or is missing."""
     from pipeline.procedure_catalogue import UnknownProcedure
-    from workers.procedure_reception import due_label, procedure, stored_procedure
+    from workers.procedure_reception import due_label, procedure, stored_procedure, with_procedure
     from workers.results import load_result
 
     proc_code, due_on = stored_procedure(ctx, code)
     if proc_code is None:
         return None
     checked = None
-    if ctx.store.exists(keys.result_json_key(code)):
-        checked = load_result(ctx, code).get("procedure")
+    if ctx.store.exists(keys.result_json_key(code)):  # processed (its procedure chosen then, or only since)
+        checked = with_procedure(ctx, load_result(ctx, code)).get("procedure")
     if checked is not None and checked["code"] == proc_code:
         name, components, processed = checked["name"], checked["components"], True
     else:
