@@ -82,6 +82,11 @@ class Procedure:
     legal_basis: tuple[str, ...] = ()
     source: str = ""
 
+    @property
+    def processing_label(self) -> str:
+        """The processing time as the desk says it: "trong ngày" or "N ngày làm việc"."""
+        return "trong ngày" if self.processing_days == 0 else f"{self.processing_days} ngày làm việc"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,

@@ -91,11 +91,6 @@ def due_date(received_at: datetime, processing_days: int, holidays: Holidays) ->
     return day
 
 
-def days_label(processing_days: int) -> str:
-    """The processing time as the desk says it."""
-    return "trong ngày" if processing_days == 0 else f"{processing_days} ngày làm việc"
-
-
 def vn_date(day: date) -> str:
     """``dd/mm/yyyy``, as on Vietnamese forms."""
     return day.strftime("%d/%m/%Y")

@@ -55,9 +55,7 @@ def procedures_show(code: Annotated[str, typer.Argument(help="Procedure code.")]
         return
     con = Console(soft_wrap=True)
     con.print(f"[bold]{shown(proc.code)}[/bold] {shown(proc.name)} ({shown(proc.level)})")
-    from pipeline.working_days import days_label
-
-    con.print(shown(f"  Thời hạn giải quyết: {days_label(proc.processing_days)}"))
+    con.print(shown(f"  Thời hạn giải quyết: {proc.processing_label}"))
     for c in proc.components:
         need = "bắt buộc" if c.required else f"có điều kiện: {c.condition}"
         reuse = ", có thể dùng lại kết quả đã số hóa" if c.reusable else ""
