@@ -18,6 +18,7 @@ import uvicorn
 from web_helpers import SAMPLE, make_service
 
 from web.app import create_app
+from workers.results import load_result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -150,6 +151,8 @@ def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browse
         time.sleep(1)
     documents = service.status(code)["documents"]
     assert documents, service.status(code)
+    digitized = load_result(service.ctx, code)  # the embedded server's run checked it against the procedure
+    assert digitized["procedure"]["code"] == "1.001193" and digitized["dossier"]["due_on"]
     name, pdf = service.results_pdf(documents[0], by="test")
     signed = SHOTS.parent / name
     signed.write_bytes(pdf)
