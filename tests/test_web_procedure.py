@@ -109,6 +109,8 @@ def test_the_procedure_and_due_date_are_recorded_and_printed_on_the_receipt(
     web = desk[0]
     status = web.get(f"/api/v1/dossiers/{code}").json()
     assert status["procedure"] == RESIDENCE and status["due_on"] == expected.isoformat()
+    today = web.get("/desk/today").text
+    assert f"<td>{RESIDENCE}</td>" in today and f"<td>{expected:%d/%m/%Y}</td>" in today
     page = web.get(f"/desk/receipt/{code}").text
     assert "Đăng ký thường trú (mã 1.004194)" in page
     assert f'<strong id="receipt-due">{expected:%d/%m/%Y}</strong>' in page

@@ -67,6 +67,8 @@ def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[
                 "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
                 "pages": sum(src.page_count for src in row.sources),
                 "files": len(row.sources),
+                "procedure": row.procedure,
+                "due_on": row.due_on.isoformat() if row.due_on else None,  # ngày hẹn trả
                 "reason": row.reason if row.state == "rejected" else None,  # what the desk must scan again
             }
             for row in repository.dossiers_of_day(s, agency, day or dossiers.agency_today())
