@@ -21,6 +21,14 @@ from sohoa.errors import BadInput
 
 Level = Literal["xa", "tinh", "trung_uong"]
 LEVEL_LABELS = {"xa": "Cấp xã", "tinh": "Cấp tỉnh", "trung_uong": "Cấp trung ương"}
+# The shipped files' domains as the desk names them; an agency's own domain shows as written.
+DOMAIN_LABELS = {
+    "ho_tich": "Hộ tịch",
+    "cu_tru": "Cư trú",
+    "dat_dai": "Đất đai",
+    "dang_ky_kinh_doanh": "Đăng ký kinh doanh",
+    "bao_tro_xa_hoi": "Bảo trợ xã hội",
+}
 
 
 class CatalogueError(BadInput):
@@ -70,8 +78,14 @@ class Procedure:
     level: Level
     domain: str
     components: tuple[Component, ...]
+    processing_days: int = 0  # thời hạn giải quyết, in working days: what the due date (ngày hẹn trả) counts
     legal_basis: tuple[str, ...] = ()
     source: str = ""
+
+    @property
+    def processing_label(self) -> str:
+        """The processing time as the desk says it: "trong ngày" or "N ngày làm việc"."""
+        return "trong ngày" if self.processing_days == 0 else f"{self.processing_days} ngày làm việc"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +93,7 @@ class Procedure:
             "name": self.name,
             "level": self.level,
             "domain": self.domain,
+            "processing_days": self.processing_days,
             "legal_basis": list(self.legal_basis),
             "source": self.source,
             "components": [c.to_dict() for c in self.components],
@@ -138,6 +153,7 @@ def _procedure(entry: dict[str, Any], domain: str, source: str) -> Procedure:
         level=entry["level"],
         domain=entry.get("domain", domain),
         components=components,
+        processing_days=entry["processing_days"],
         legal_basis=tuple(entry.get("legal_basis", ())),
         source=source,
     )
@@ -175,5 +191,6 @@ def find_procedure(catalogue: dict[str, Procedure], code: str) -> Procedure:
     """The procedure with this code; ``UnknownProcedure`` otherwise."""
     proc = catalogue.get(code.strip())
     if proc is None:
-        raise UnknownProcedure(f"không có thủ tục mã {code.strip()!r}", hint="xem sohoa procedures list")
+        shown = code.strip()[:40] + ("…" if len(code.strip()) > 40 else "")  # a hostile code is not echoed whole
+        raise UnknownProcedure(f"không có thủ tục mã {shown!r} trong danh mục", hint="xem sohoa procedures list")
     return proc

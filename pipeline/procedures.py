@@ -126,6 +126,7 @@ class Reception:
             "code": self.procedure.code,
             "name": self.procedure.name,
             "level": self.procedure.level,
+            "processing_days": self.procedure.processing_days,
             "complete": self.complete,
             "components": [s.to_dict() for s in self.components],
             "missing": self.missing,

@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None  # redis://:password@host:6379/0
     agency_code: str = "000.00.20.H40"
     procedures_dir: Path | None = None  # the agency's own procedure files (*.json), beside the shipped catalogue
+    holidays_file: Path | None = None  # the agency's own days off (JSON like pipeline/data/holidays.json), added
     agency_name: str = "UBND Phường Thử Nghiệm"
 
     # S3 object storage, used when storage_url is s3://bucket[/prefix] (storage/s3.py).

@@ -26,6 +26,7 @@ def test_every_shipped_file_validates_and_covers_the_five_domains() -> None:
     assert len({p.code for p in procedures}) == len(procedures)
     for proc in procedures:
         assert any(c.required for c in proc.components), proc.code
+        assert 0 <= proc.processing_days <= 30, proc.code  # thời hạn giải quyết, in working days
         for comp in proc.components:
             assert comp.required or comp.condition, (proc.code, comp.key)
 
@@ -46,6 +47,7 @@ GOOD = {
     "code": "9.000001",
     "name": "Thủ tục riêng của tỉnh",
     "level": "tinh",
+    "processing_days": 5,
     "components": [
         {
             "key": "don",
@@ -79,6 +81,10 @@ def test_an_agency_file_may_replace_a_shipped_procedure(tmp_path: Path) -> None:
         (GOOD | {"components": [GOOD["components"][0] | {"types": ["passport"]}]}, "passport"),
         (GOOD | {"components": [GOOD["components"][0] | {"requirement": "conditional"}]}, "condition"),
         (GOOD | {"components": GOOD["components"] * 2}, "hai thành phần cùng khóa"),
+        ({k: v for k, v in GOOD.items() if k != "processing_days"}, "'processing_days' is a required property"),
+        (GOOD | {"processing_days": -1}, "procedures/0/processing_days"),
+        (GOOD | {"processing_days": 10**9}, "procedures/0/processing_days"),
+        (GOOD | {"processing_days": 2.5}, "procedures/0/processing_days"),
     ],
 )
 def test_a_broken_agency_file_is_one_clear_error(tmp_path: Path, entry: dict, words: str) -> None:

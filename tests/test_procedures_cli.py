@@ -25,6 +25,9 @@ def test_list_and_show_print_the_catalogue(data_env: dict[str, str]) -> None:
     assert len(codes) >= 15 and "1.004194" in codes
     shown = sohoa(data_env, "procedures", "show", "1.004194")
     assert shown.returncode == 0 and "CT01" in shown.stdout and "bắt buộc" in shown.stdout
+    assert "Thời hạn giải quyết: 7 ngày làm việc" in shown.stdout
+    as_json = json.loads(sohoa(data_env, "procedures", "show", "1.004194", "--json").stdout)
+    assert as_json["processing_days"] == 7
 
 
 def test_an_agency_folder_adds_to_the_list_and_a_broken_file_is_one_line(
@@ -36,6 +39,7 @@ def test_an_agency_folder_adds_to_the_list_and_a_broken_file_is_one_line(
         "code": "9.000001",
         "name": "Thủ tục riêng",
         "level": "tinh",
+        "processing_days": 5,
         "components": [
             {
                 "key": "don",
@@ -78,6 +82,14 @@ def test_a_dossier_missing_its_id_card_is_received_with_a_finding(data_env: dict
     assert [d["component"] for d in result["documents"]] == ["to_khai_ct01", "cho_o_hop_phap"]
     written = json.loads((tmp_path / "out" / f"{result['dossier']['code']}.json").read_text("utf-8"))
     assert written["procedure"] == reception
+    assert result["dossier"]["due_on"] and reception["processing_days"] == 7
+    kept = sohoa(data_env, "process", str(scan), "--out", str(tmp_path / "out2"), "--procedure", "1.004206", "--json")
+    assert kept.returncode == 0, kept.stderr
+    seen = json.loads(kept.stdout)
+    assert seen["dossier"]["already_seen"] and seen["procedure"]["code"] == "1.004194", "the dossier keeps its own"
+    first = seen["procedure"]["findings"][0]
+    assert first["code"] == "procedure_kept" and "1.004206" in first["message"]
+    assert seen["dossier"]["due_on"] == result["dossier"]["due_on"]
     again = sohoa(data_env, "procedures", "check", result["dossier"]["code"], "--procedure", "1.004206", "--json")
     assert again.returncode == 0, again.stderr
     other = json.loads(again.stdout)

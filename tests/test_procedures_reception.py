@@ -3,6 +3,7 @@ results are offered for a missing component, an attached one fills it, and the r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ from sqlalchemy import Engine, update
 from pipeline.procedure_catalogue import find_procedure, load_catalogue
 from pipeline.result import validate_result
 from sohoa.settings import load_settings
+from storage import keys
 from storage.db import session_scope
 from storage.local import LocalFolderStore
 from storage.tables import DocumentRow
 from workers.context import Context
-from workers.procedure_reception import against_procedure
+from workers.desk import receipt_procedure
+from workers.procedure_reception import against_procedure, record_procedure, stored_procedure
 from workers.results import attach_result
 
 BIRTH = find_procedure(load_catalogue(), "1.001193")
@@ -109,3 +112,26 @@ def test_a_result_waiting_for_review_is_not_offered(ctx: Context) -> None:
     code, docs = seed_dossier(ctx.engine, "new", [sure_fields()], store=ctx.store)
     reception = against_procedure(ctx, _result(code, docs, ["declaration"]), BIRTH)["procedure"]
     assert all(c["reusable"] == [] for c in reception["components"])
+
+
+def test_the_procedure_is_recorded_once_and_the_receipt_names_the_reused_result(
+    ctx: Context, earlier_id_card: str
+) -> None:
+    code, docs = seed_dossier(ctx.engine, "new", [sure_fields()], store=ctx.store)
+    ctx.store.erase(keys.result_json_key(code))  # the whole result JSON, as the store stage writes it
+    stored = json.dumps(_result(code, docs, ["declaration"])).encode()
+    ctx.store.put_bytes(keys.result_json_key(code), stored, content_type="application/json")
+    attach_result(ctx, code, earlier_id_card, by="tiep-nhan")
+    first = record_procedure(ctx, code, BIRTH)
+    assert first.code == BIRTH.code and first.due_on is not None and first.finding() is None
+    other = find_procedure(load_catalogue(), "1.004194")
+    again = record_procedure(ctx, code, other)
+    assert (again.code, again.due_on, again.refused) == (BIRTH.code, first.due_on, other.code)
+    assert again.finding()["code"] == "procedure_kept" and stored_procedure(ctx, code) == (BIRTH.code, first.due_on)
+
+    block = receipt_procedure(ctx, code)  # processed before the procedure was chosen: checked now
+    assert block is not None and block["processed"] and block["code"] == BIRTH.code
+    card = next(c for c in block["components"] if c["key"] == "giay_to_tuy_than")
+    assert card["status"] == "reused" and earlier_id_card in card["label"]
+    labels = {c["key"]: c["label"] for c in block["components"]}
+    assert labels["to_khai"] == "Đã nhận" and labels["giay_chung_sinh"] == "Thiếu"

@@ -18,6 +18,7 @@ import uvicorn
 from web_helpers import SAMPLE, make_service
 
 from web.app import create_app
+from workers.results import load_result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
@@ -118,6 +119,9 @@ def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browse
     assert len(verdicts) == 2 and all(v.startswith(("✔ Trang", "⚠ Trang", "✘ Trang")) for v in verdicts)
     assert rescan_page_2(page, blurred_copy(tmp_path)).startswith("✘ Trang 2: Trang 2 bị mờ")  # caught at once
     assert rescan_page_2(page, sorted(SAMPLE.glob("*.jpg"))[1]) == verdicts[1]  # and the good page put back
+    page.focus("#procedure")  # the procedure chooser, by keyboard: typing the code selects it
+    page.keyboard.type("1.001193")
+    assert page.eval_on_selector("#procedure", "s => s.value") == "1.001193"
     no_violations(page, "desk")
 
     started = time.monotonic()
@@ -127,6 +131,8 @@ def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browse
     code = page.inner_text("#receipt-code")
     secret = page.inner_text("#receipt-secret")
     assert page.locator(".qr svg").count() == 1
+    assert "Đăng ký khai sinh (mã 1.001193)" in page.inner_text("#receipt-procedure")
+    assert page.inner_text("#receipt-due").count("/") == 2  # ngày hẹn trả, dd/mm/yyyy
     no_violations(page, "receipt")
     page.pdf(path=str(SHOTS.parent / "receipt-a5.pdf"), format="A5")
     print(f"submit -> receipt on screen: {receipt_s:.2f} s (2 pages)")
@@ -145,6 +151,8 @@ def test_clerk_citizen_and_verifier_in_a_browser(server: tuple[str, Any], browse
         time.sleep(1)
     documents = service.status(code)["documents"]
     assert documents, service.status(code)
+    digitized = load_result(service.ctx, code)  # the embedded server's run checked it against the procedure
+    assert digitized["procedure"]["code"] == "1.001193" and digitized["dossier"]["due_on"]
     name, pdf = service.results_pdf(documents[0], by="test")
     signed = SHOTS.parent / name
     signed.write_bytes(pdf)

@@ -111,16 +111,31 @@ def submit(
     who: Who,
     files: Files,
     check: Annotated[bool, Query(description="run the reception check (false: the desk just ran /check)")] = True,
+    procedure: Annotated[str, Form(description="procedure code (mã TTHC) the dossier is handed in for")] = "",
 ) -> dict[str, Any]:
     web = state(request)
     web.service.require(who, "reception", "admin", scope="submit")
     if who.agency != web.service.settings.agency_code:
         raise Forbidden(f"máy chủ này tiếp nhận hồ sơ cho cơ quan {web.service.settings.agency_code}")
+    chosen = known_procedure(request, procedure)  # before any upload is saved
     with saved_uploads(files, web.service.settings.max_upload_mb, web.service.settings.data_dir / "uploads") as paths:
-        got = web.service.submit(paths, check=check)
+        got = web.service.submit(paths, check=check, procedure=chosen)
     if web.runner is not None and got.state in ("received", "processing"):
         web.runner.put(got.code)
     return got.to_dict() | receipt(request, got.code)
+
+
+def known_procedure(request: Request, code: str) -> str | None:
+    """The procedure code chosen at the desk, checked against the catalogue: ``None`` when none was chosen;
+    an unknown code is bad input (400, in Vietnamese), not a missing page."""
+    if not code.strip():
+        return None
+    try:
+        return state(request).service.procedure_show(code).code
+    except BadInput as exc:
+        if exc.code != "unknown_procedure":  # a broken agency catalogue stays what it is
+            raise
+        raise BadInput(exc.message, hint="chọn thủ tục trong danh sách của quầy tiếp nhận") from exc
 
 
 @router.get("/dossiers/today", summary="The agency's dossiers received today")

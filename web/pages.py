@@ -159,8 +159,9 @@ def logout(request: Request, who: Who) -> RedirectResponse:
 
 @router.get("/desk")
 def desk(request: Request, who: Who) -> HTMLResponse:
-    state(request).service.require(who, "reception", "admin", scope="submit")
-    return render(request, "desk.html", who=who, csrf=session_csrf(request))
+    web = state(request)
+    web.service.require(who, "reception", "admin", scope="submit")
+    return render(request, "desk.html", who=who, csrf=session_csrf(request), groups=web.service.procedures_by_domain())
 
 
 @router.get("/desk/today")
@@ -188,7 +189,7 @@ def desk_receipt(
     info["label"] = web.service.public_status(code, link["secret"])["label"]
     qr = segno.make(link["status_url"], error="m").svg_inline(scale=3, title="Mã QR tra cứu hồ sơ")
     return render(request, "receipt.html", who=who, csrf=session_csrf(request), info=info, link=link, qr=qr,
-                  agency=web.service.settings.agency_name)  # fmt: skip
+                  agency=web.service.settings.agency_name, procedure=web.service.receipt_procedure(code))  # fmt: skip
 
 
 @router.get("/status", name="status_page")

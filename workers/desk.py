@@ -12,7 +12,7 @@ import hmac
 from datetime import date
 from typing import Any
 
-from storage import repository
+from storage import keys, repository
 from storage.db import session_scope
 from workers import dossiers
 from workers.context import Context
@@ -67,6 +67,8 @@ def todays_dossiers(ctx: Context, agency: str, day: date | None = None) -> list[
                 "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
                 "pages": sum(src.page_count for src in row.sources),
                 "files": len(row.sources),
+                "procedure": row.procedure,
+                "due_on": row.due_on.isoformat() if row.due_on else None,  # ngày hẹn trả
                 "reason": row.reason if row.state == "rejected" else None,  # what the desk must scan again
             }
             for row in repository.dossiers_of_day(s, agency, day or dossiers.agency_today())
@@ -93,3 +95,64 @@ def unfinished(ctx: Context) -> list[str]:
     """Dossiers received or processing (an embedded server stopped mid-way): what to run again at start."""
     with session_scope(ctx.engine) as s:
         return repository.dossier_codes_in(s, ["received", "processing"])
+
+
+# What the receipt says of each component (pipeline.procedures statuses, plus "awaiting" before processing).
+COMPONENT_LABELS = {
+    "awaiting": "Cần nộp",
+    "received": "Đã nhận",
+    "reused": "Dùng lại kết quả đã số hóa",
+    "partial": "Chưa đủ bản",
+    "missing": "Thiếu",
+    "not_given": "Không nộp (có điều kiện)",
+}
+
+
+def receipt_procedure(ctx: Context, code: str) -> dict[str, Any] | None:
+    """The receipt's procedure block: code, name, due date and each component with its status; ``None`` when
+    no procedure was chosen. Before processing the components are those asked for; once the result JSON is
+    stored, what was received, reused (with the result codes) or is missing."""
+    from pipeline.procedure_catalogue import UnknownProcedure
+    from workers.procedure_reception import due_label, procedure, stored_procedure, with_procedure
+    from workers.results import load_result
+
+    proc_code, due_on = stored_procedure(ctx, code)
+    if proc_code is None:
+        return None
+    checked = None
+    if ctx.store.exists(keys.result_json_key(code)):  # processed (its procedure chosen then, or only since)
+        checked = with_procedure(ctx, load_result(ctx, code)).get("procedure")
+    if checked is not None and checked["code"] == proc_code:
+        name, components, processed = checked["name"], checked["components"], True
+    else:
+        try:
+            proc = procedure(ctx.settings, proc_code)
+        except UnknownProcedure:
+            return {"code": proc_code, "name": "", "due_on": due_label(due_on), "processed": False, "components": []}
+        name, processed = proc.name, False
+        components = [c.to_dict() | {"status": "awaiting", "documents": [], "reused": []} for c in proc.components]
+    return {
+        "code": proc_code,
+        "name": name,
+        "due_on": due_label(due_on),
+        "processed": processed,
+        "components": [
+            {
+                "key": c["key"],
+                "name": c["name"],
+                "status": c["status"],
+                "label": _component_label(c),
+                "reused": c["reused"],
+            }
+            for c in components
+        ],
+    }
+
+
+def _component_label(component: dict[str, Any]) -> str:
+    label = COMPONENT_LABELS.get(component["status"], component["status"])
+    if component["status"] == "reused":
+        return f"{label}: {', '.join(component['reused'])}"
+    if component["status"] == "awaiting" and component["requirement"] != "required":
+        return f"Nộp nếu: {component['condition']}"
+    return label

@@ -33,7 +33,7 @@ from workers import dossiers, housekeeping, stages
 from workers.context import Context, open_context
 from workers.outputs import write_outputs
 from workers.prefetch import NO_PREFETCH, NoPrefetch
-from workers.procedure_reception import against_procedure
+from workers.procedure_reception import Recorded, record_procedure, with_procedure
 from workers.progress import Progress, silent
 from workers.publish import publish_approved
 from workers.refusal import check_not_refused, refuse
@@ -68,7 +68,8 @@ def process_dossier(
 
     Bad input raises ``BadInput`` before anything is stored or written. A dossier already seen (same
     sha256 of every input) is not processed again: its stored outputs are written out. With ``procedure``
-    the JSON also says which component each document fulfils and what is missing (never a refusal).
+    (recorded on the dossier with its due date, unless it has one already, which it keeps) the JSON also says
+    which component each document fulfils and what is missing (never a refusal).
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with prefetch, tempfile.TemporaryDirectory(prefix="ingest-", dir=settings.data_dir) as scratch:
@@ -78,19 +79,25 @@ def process_dossier(
         ctx = open_context(settings)
         housekeeping.sweep(ctx)  # what an earlier, killed run left behind
         dossier = receive(ctx, sources)
+        recorded = record_procedure(ctx, dossier.code, procedure) if procedure is not None else None
         if dossier.state in FINISHED_STATES:  # seen before: its stored outputs, nothing processed again
-            result = load_result(ctx, dossier.code)
+            result = with_procedure(ctx, load_result(ctx, dossier.code))
             result["dossier"]["already_seen"] = True
-            if procedure is not None:
-                result = against_procedure(ctx, result, procedure)
+            _tell_kept(result, recorded)
             return Outcome(dossier.code, dossier.state, True, write_outputs(ctx, result, out_dir), result)
         prefetch.begin(sources)
         result = run(ctx, dossier.code, sources, progress=progress, prefetch=prefetch)
-    if procedure is not None:
-        result = against_procedure(ctx, result, procedure)
+    _tell_kept(result, recorded)  # resumed with another procedure: say so
     seal_if_due(ctx)  # the embedded mode has no daemon: the process that appended seals when due
     state = result["dossier"]["state"]
     return Outcome(dossier.code, state, False, write_outputs(ctx, result, out_dir), result)
+
+
+def _tell_kept(result: dict[str, Any], recorded: Recorded | None) -> None:
+    """A procedure asked for but not applied (the dossier has another) heads the procedure's findings."""
+    kept = recorded.finding() if recorded is not None else None
+    if kept is not None and result.get("procedure"):
+        result["procedure"]["findings"].insert(0, kept)
 
 
 def receive(ctx: Context, sources: list[Source]) -> DossierRow:

@@ -44,6 +44,9 @@ class ReceiptFacts:
     pages: int
     secret: str
     status_url: str
+    procedure: str | None = None  # "<code> <name>" of the procedure handed in for
+    due_on: str | None = None  # ngày hẹn trả, as printed (dd/mm/yyyy)
+    components: tuple[tuple[str, str], ...] = ()  # (component, its status) asked for, received, reused, missing
 
 
 @lru_cache(maxsize=8)
@@ -96,8 +99,13 @@ def receipt_pdf(facts: ReceiptFacts, out: Path) -> Path:
     page.line(facts.code, 40, weight="bold", gap=28)
     page.line(f"Thời điểm nhận: {vn_datetime(facts.received_at)}", 30)
     page.line(f"Số trang: {facts.pages}", 30)
-    page.line(f"Mã bí mật tra cứu: {facts.secret}", 30, gap=30)
-    page.qr(facts.status_url, 420)
+    page.line(f"Mã bí mật tra cứu: {facts.secret}", 30, gap=30 if not facts.procedure else 14)
+    if facts.procedure:
+        for part in _wrap_words(f"Thủ tục: {facts.procedure}", 58):
+            page.line(part, 26, gap=8)
+        page.line(f"Ngày hẹn trả kết quả: {facts.due_on or 'chưa xác định'}", 30, weight="bold", gap=12)
+        _components(page, facts.components)
+    page.qr(facts.status_url, 420 if not facts.procedure else 260)
     page.line("Quét mã QR để tra cứu tình trạng hồ sơ", 26, center=True)
     for part in _wrap(facts.status_url, 60):
         page.line(part, 20, center=True, gap=6)
@@ -112,6 +120,34 @@ def receipt_pdf(facts: ReceiptFacts, out: Path) -> Path:
             pdf.pages[0].mediabox = pikepdf.Array([0, 0, *(round(mm / 25.4 * 72, 3) for mm in A5_MM)])
             pdf.save(out)
     return out
+
+
+COMPONENT_ROOM = SIZE[1] - MARGIN - 60 - 260 - 120  # what the QR code, its caption and the footer leave
+
+
+def _components(page: _Page, components: tuple[tuple[str, str], ...]) -> None:
+    """One line per component while there is room; then how many more (the status page has them all)."""
+    for n, (name, status) in enumerate(components):
+        if page.y + 2 * 32 > COMPONENT_ROOM and n < len(components) - 1:
+            page.line(f"… và {len(components) - n} thành phần khác (xem khi tra cứu)", 20, gap=6)
+            return
+        page.line(_shorten(f"- {name}: {status}", 88), 20, gap=6)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _wrap_words(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line][:3]
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -157,6 +157,15 @@ class Service:
 
         return sorted(catalogue(self.settings).values(), key=lambda p: (p.domain, p.code))
 
+    def procedures_by_domain(self) -> list[tuple[str, list[Procedure]]]:
+        """The catalogue grouped as the desk's chooser shows it: (domain in Vietnamese, its procedures)."""
+        from pipeline.procedure_catalogue import DOMAIN_LABELS
+
+        groups: dict[str, list[Procedure]] = {}
+        for proc in self.procedures_list():
+            groups.setdefault(DOMAIN_LABELS.get(proc.domain, proc.domain or "Khác"), []).append(proc)
+        return list(groups.items())
+
     def procedure_show(self, code: str) -> Procedure:
         """One procedure and its components; ``UnknownProcedure`` (bad input) for a code not in the catalogue."""
         from workers.procedure_reception import procedure
@@ -175,19 +184,12 @@ class Service:
     def submit(self, inputs: list[Path], *, check: bool = True, procedure: str | None = None) -> Receipt:
         """Hand a dossier in to the queue (distributed mode): checked, stored, recorded, enqueued; a receipt.
         ``check=False``: no reception check (a front end that just ran ``check`` on the same files). With
-        ``procedure`` (checked first) the receipt lists its components, to be matched once the documents are
-        classified (``procedure_check``)."""
+        ``procedure`` (checked first, then recorded on the dossier with its due date) the receipt lists its
+        components; the fan-in maps the documents onto them once they are classified."""
         from workers.submission import submit
 
         proc = self.procedure_show(procedure) if procedure else None
-        receipt = submit(inputs, self.settings, self.ctx, check=check)
-        if proc is not None:
-            receipt.procedure = {
-                "code": proc.code,
-                "name": proc.name,
-                "components": [c.to_dict() | {"status": "awaiting"} for c in proc.components],
-            }
-        return receipt
+        return submit(inputs, self.settings, self.ctx, check=check, procedure=proc)
 
     def status(self, code: str) -> dict[str, Any]:
         """A dossier's state, stages, pages done and, when Redis answers, its jobs in flight."""
@@ -427,6 +429,7 @@ class Service:
 
         secret = self.receipt_secret(code)
         info = self.public_status(code, secret)
+        block = self.receipt_procedure(code)
         facts = ReceiptFacts(
             agency=self.settings.agency_name,
             code=info["code"],
@@ -434,9 +437,19 @@ class Service:
             pages=info["pages"]["total"],
             secret=secret,
             status_url=status_url,
+            procedure=f"{block['code']} {block['name']}".strip() if block else None,
+            due_on=block["due_on"] if block else None,
+            components=tuple((c["name"], c["label"]) for c in block["components"]) if block else (),
         )
         with tempfile.TemporaryDirectory(prefix="receipt-", dir=self.settings.data_dir) as tmp:
             return receipt_pdf(facts, Path(tmp) / f"{code}.pdf").read_bytes()
+
+    def receipt_procedure(self, code: str) -> dict[str, Any] | None:
+        """The receipt's procedure block: name, code, due date, and each component asked for or, once
+        processed, received, reused (with result codes) or missing; ``None`` when none was chosen."""
+        from workers.desk import receipt_procedure
+
+        return receipt_procedure(self.ctx, code)
 
     def todays_dossiers(self, agency: str) -> list[dict[str, Any]]:
         """The agency's dossiers received today, newest first."""

@@ -33,6 +33,7 @@ from workers import dossiers
 from workers.context import Context
 from workers.pages import run_pages
 from workers.prefetch import NO_PREFETCH, NoPrefetch
+from workers.procedure_reception import with_procedure
 from workers.progress import Progress, silent
 from workers.review import auto_approve
 from workers.signed_inputs import SignedInput
@@ -380,6 +381,7 @@ def store(
             documents=docs_json,
             generator=generator,
         )
+        result = with_procedure(ctx, result)  # the procedure recorded at reception, in both modes
         ctx.store.put_bytes(
             keys.result_json_key(code),
             json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"),

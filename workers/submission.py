@@ -11,12 +11,14 @@ import base64
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pipeline.ingest import ingest
 from pipeline.models import PageRef, Source
 from pipeline.pages import page_refs, rasterize
+from pipeline.procedure_catalogue import Procedure
 from pipeline.quality import check_page
 from sohoa.errors import BadInput
 from sohoa.settings import Settings
@@ -25,6 +27,7 @@ from storage.db import session_scope
 from storage.states import ACTIVE_STATES
 from workers import dossiers, queues
 from workers.context import Context, open_context
+from workers.procedure_reception import Recorded, record_procedure
 from workers.reconcile import ensure_jobs
 
 
@@ -46,6 +49,7 @@ class Receipt:
     rescan: list[int] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
     procedure: dict[str, Any] | None = None  # the procedure handed in for and its components, awaiting processing
+    due_on: date | None = None  # ngày hẹn trả, from the procedure's processing time
 
     @property
     def waiting_for_queue(self) -> bool:
@@ -61,7 +65,10 @@ class Receipt:
             "queued": self.queued,
             "rescan": self.rescan,
             "findings": self.findings,
-        } | ({"procedure": self.procedure} if self.procedure else {})
+        } | (self._procedure_dict() if self.procedure else {})
+
+    def _procedure_dict(self) -> dict[str, Any]:
+        return {"procedure": self.procedure, "due_on": self.due_on.isoformat() if self.due_on else None}
 
 
 THUMBNAIL_WIDTH = 160
@@ -119,10 +126,19 @@ def check_inputs(
     return {"ok": not rescan, "rescan": rescan, "pages": pages}
 
 
-def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None, *, check: bool = True) -> Receipt:
-    """Validate, check, store the originals, record the dossier and enqueue its pages; return a receipt.
+def submit(
+    inputs: list[Path],
+    settings: Settings,
+    ctx: Context | None = None,
+    *,
+    check: bool = True,
+    procedure: Procedure | None = None,
+) -> Receipt:
+    """Validate, check, store the originals, record the dossier (and its ``procedure`` with the due date,
+    before any job can run) and enqueue its pages; return a receipt.
 
-    Bad input raises ``BadInput`` before anything is stored. The same inputs again give the same dossier.
+    Bad input raises ``BadInput`` before anything is stored. The same inputs again give the same dossier,
+    which keeps the procedure it was first received for (the receipt says so when another was chosen).
     ``check=False`` skips the reception check (the desk ran it while the clerk looked at the pages), so the
     receipt comes in the time of hashing and storing; the pages' findings then come with processing.
     """
@@ -141,6 +157,7 @@ def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None, *
         if dossier is None:
             dossier = dossiers.receive(ctx, sources, key)
     code = dossier.code
+    recorded = record_procedure(ctx, code, procedure) if procedure is not None else None
     queued = False
     if dossiers.state(ctx, code) in ACTIVE_STATES:
         try:
@@ -151,6 +168,7 @@ def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None, *
         except queues.QueueUnavailable:
             queued = False  # recorded; the reconciler enqueues it when Redis is back
     findings = [dict(f, page=p["number"]) for p in pages for f in p["findings"]]
+    kept = recorded.finding() if recorded is not None else None
     return Receipt(
         code=code,
         state=dossiers.state(ctx, code),
@@ -158,8 +176,24 @@ def submit(inputs: list[Path], settings: Settings, ctx: Context | None = None, *
         already_seen=seen,
         queued=queued,
         rescan=[p["number"] for p in pages if p["rescan"]],
-        findings=findings,
+        findings=([kept] if kept else []) + findings,
+        procedure=asked_for(ctx, recorded, procedure) if recorded is not None else None,
+        due_on=recorded.due_on if recorded is not None else None,
     )
+
+
+def asked_for(ctx: Context, recorded: Recorded, chosen: Procedure) -> dict[str, Any]:
+    """The receipt's procedure before processing: the one the dossier is recorded for (the chosen one, unless
+    the dossier already had another) and the components it asks for, awaiting the documents' classification."""
+    from workers.procedure_reception import procedure as find
+
+    proc = chosen if recorded.code == chosen.code else find(ctx.settings, recorded.code)
+    return {
+        "code": proc.code,
+        "name": proc.name,
+        "processing_days": proc.processing_days,
+        "components": [c.to_dict() | {"status": "awaiting"} for c in proc.components],
+    }
 
 
 def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
@@ -173,6 +207,8 @@ def status(ctx: Context, code: str, conn: Any | None = None) -> dict[str, Any]:
             "failed_stage": row.failed_stage,
             "reason": row.reason,
             "received_at": row.created_at.isoformat(timespec="seconds") if row.created_at else None,
+            "procedure": row.procedure,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
             "documents": [d.code for d in row.documents],
             "stages": {
                 name: {

@@ -27,7 +27,18 @@ def procedures_list(as_json: AsJson = False) -> None:
     with service() as svc:
         procedures = svc.procedures_list()
     if as_json:
-        print_json([{"code": p.code, "name": p.name, "level": p.level, "domain": p.domain} for p in procedures])
+        print_json(
+            [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "level": p.level,
+                    "domain": p.domain,
+                    "processing_days": p.processing_days,
+                }
+                for p in procedures
+            ]
+        )
         return
     con = Console(soft_wrap=True)
     for p in procedures:
@@ -44,6 +55,7 @@ def procedures_show(code: Annotated[str, typer.Argument(help="Procedure code.")]
         return
     con = Console(soft_wrap=True)
     con.print(f"[bold]{shown(proc.code)}[/bold] {shown(proc.name)} ({shown(proc.level)})")
+    con.print(shown(f"  Thời hạn giải quyết: {proc.processing_label}"))
     for c in proc.components:
         need = "bắt buộc" if c.required else f"có điều kiện: {c.condition}"
         reuse = ", có thể dùng lại kết quả đã số hóa" if c.reusable else ""

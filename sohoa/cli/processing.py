@@ -115,6 +115,9 @@ def _summary(result: dict[str, Any], files: list[Path], already_seen: bool) -> N
             con.print("  Còn thiếu dữ liệu xác thực dài hạn: chạy sohoa sign extend --pending khi có mạng")
     if result.get("procedure"):
         print_reception(con, result["procedure"])
+    if result["dossier"].get("due_on"):
+        y, m, d = result["dossier"]["due_on"].split("-")
+        con.print(f"Ngày hẹn trả kết quả: {d}/{m}/{y}")
     con.print("Tệp kết quả:")
     for path in files:
         con.print(f"  {shown(path)}")

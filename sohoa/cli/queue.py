@@ -40,6 +40,8 @@ def submit(
     if receipt.rescan:
         con.print(f"[red]Nên quét lại trang: {', '.join(map(str, receipt.rescan))}[/red]")
     if receipt.procedure:
+        if receipt.due_on:
+            con.print(f"Ngày hẹn trả kết quả: {receipt.due_on:%d/%m/%Y}")
         con.print(shown(f"Thủ tục {receipt.procedure['code']} {receipt.procedure['name']}: thành phần cần có"))
         for c in receipt.procedure["components"]:
             need = "bắt buộc" if c["requirement"] == "required" else f"nếu: {c['condition']}"

@@ -99,9 +99,21 @@
     ev.preventDefault();
     submit.disabled = true;
     say("Đang nộp hồ sơ…");
-    const response = await post("/api/v1/dossiers?check=false", body(files)); // the pages were checked when chosen
+    const data = body(files);
+    const procedure = document.getElementById("procedure").value;
+    if (procedure) data.append("procedure", procedure);
+    const response = await post("/api/v1/dossiers?check=false", data); // the pages were checked when chosen
     if (!response.ok) { say(await problem(response)); submit.disabled = false; return; }
     const receipt = await response.json();
-    window.location.assign(`/desk/receipt/${encodeURIComponent(receipt.code)}`);
+    const link = `/desk/receipt/${encodeURIComponent(receipt.code)}`;
+    const kept = receipt.findings.find((f) => f.code === "procedure_kept"); // handed in before, for another procedure
+    if (kept) {
+      say(`${kept.message} `);
+      const open = Object.assign(document.createElement("a"), { href: link, textContent: "Xem phiếu tiếp nhận" });
+      progress.append(open);
+      open.focus();
+      return;
+    }
+    window.location.assign(link);
   });
 })();
