@@ -24,6 +24,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +132,7 @@ class Stack:
         (self.pids / f"{name}.pid").write_text(f"{proc.pid}\n")
         return proc.pid
 
-    def wait(self, name: str, ready: callable, timeout_s: float = START_TIMEOUT_S) -> None:  # type: ignore[valid-type]
+    def wait(self, name: str, ready: Callable[[], bool], timeout_s: float = START_TIMEOUT_S) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if ready():
@@ -158,13 +160,19 @@ class Stack:
             }
         self.state["passed"] = {k: v for k, v in os.environ.items() if k.startswith("SOHOA_") and k != "SOHOA_VENV"}
         self.save()
-        self.start_postgres()
-        self.start_redis()
-        self.start_weed()
+        started = time.monotonic()
+        with ThreadPoolExecutor(3) as pool:  # the three servers are independent: start them side by side
+            for done in [pool.submit(step) for step in (self.start_postgres, self.start_redis, self.start_weed)]:
+                done.result()
+        say(f"postgres, redis, weed: {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
         self.prepare()
+        say(f"database, migrations, bucket, accounts: {time.monotonic() - started:.1f} s")
         self.write_env_file()
-        self.start_web()
-        self.scale(workers)
+        started = time.monotonic()
+        self.start_web(wait=False)
+        self.scale(workers, also_wait=["web"])
+        say(f"web and {workers} workers: {time.monotonic() - started:.1f} s")
 
     def start_postgres(self) -> None:
         if self.pid("postgres"):
@@ -273,12 +281,16 @@ class Stack:
         self.state.update(json.loads(done.stdout.strip().splitlines()[-1]))
         self.save()
 
-    def start_web(self) -> None:
-        if self.pid("web"):
-            return
-        cmd = [sys.executable, "-m", "sohoa", "serve"]
-        self.spawn("web", cmd, self.child_env())
-        self.wait("web", lambda: http_ok(f"http://127.0.0.1:{self.state['web_port']}/readyz"))
+    def ready_check(self, name: str) -> Callable[[], bool]:
+        """``/readyz`` answers 200: the web's port, or the worker's metrics port."""
+        port = self.state["web_port"] if name == "web" else self.state["worker_ports"][name]
+        return lambda: http_ok(f"http://127.0.0.1:{port}/readyz")
+
+    def start_web(self, *, wait: bool = True) -> None:
+        if not self.pid("web"):
+            self.spawn("web", [sys.executable, "-m", "sohoa", "serve"], self.child_env())
+        if wait:
+            self.wait("web", self.ready_check("web"))
 
     def start_worker(self, number: int) -> None:
         name = f"worker-{number}"
@@ -291,18 +303,17 @@ class Stack:
         env = self.child_env(SOHOA_METRICS_PORT=str(ports[name]))
         self.spawn(name, [sys.executable, "-m", "sohoa", "worker", "--name", name], env)
 
-    def scale(self, count: int) -> None:
-        """Start workers 1..count (those not running), stop those numbered above ``count``."""
+    def scale(self, count: int, also_wait: Sequence[str] = ()) -> None:
+        """Start workers 1..count (those not running), stop those numbered above ``count``; wait until every
+        worker (and ``also_wait``) is ready."""
         for name in self.worker_names():
             if int(name.split("-")[1]) > count:
                 self.stop(name)
                 (self.pids / f"{name}.pid").unlink(missing_ok=True)
         for number in range(1, count + 1):
             self.start_worker(number)
-        for number in range(1, count + 1):
-            name = f"worker-{number}"
-            port = self.state["worker_ports"][name]
-            self.wait(name, lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz"))
+        for name in [*also_wait, *(f"worker-{n}" for n in range(1, count + 1))]:
+            self.wait(name, self.ready_check(name))
 
     # -- stopping -----------------------------------------------------------------------------------------
 
@@ -340,16 +351,18 @@ class Stack:
             ("postgres", s["pg_port"], lambda: self.pid("postgres") is not None and pg_answers(s["pg_port"])),
             ("redis", s["redis_port"], lambda: redis_server.answers_ping(s["redis_port"])),
             ("weed", s["weed_ports"][3], self.s3_answers),
-            ("web", s["web_port"], lambda: http_ok(f"http://127.0.0.1:{s['web_port']}/readyz")),
+            ("web", s["web_port"], self.ready_check("web")),
         ]
-        for name in self.worker_names():
-            port = s["worker_ports"][name]
-            rows.append((name, port, lambda port=port: http_ok(f"http://127.0.0.1:{port}/readyz")))
+        rows += [(name, s["worker_ports"][name], self.ready_check(name)) for name in self.worker_names()]
         out = []
         for name, port, ready in rows:
             pid = self.pid(name)
             out.append((name, pid, port, pid is not None and bool(ready())))
         return out
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def shell_quote(value: str) -> str:

@@ -3,7 +3,8 @@
 Why each check has its own short timeout, in a thread: a hung dependency (a stopped Redis, a partitioned S3
 server) must make the probe answer "not ready, because of X" within seconds, not hang the orchestrator's
 health check until it kills a process that is fine. Only configured components are checked (the embedded mode
-has no Redis). A check that times out is left to finish in its daemon thread; the next probe starts afresh.
+has no Redis). A check that times out is left to finish in its daemon thread, and is not started again while it
+runs (the first load of a signing key can take longer than a probe: the probes after it see it loaded).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Readiness:
     settings: Settings
     timeout_s: float = CHECK_TIMEOUT_S
     _engine: Any = field(default=None, repr=False)
+    _running: dict[str, threading.Thread] = field(default_factory=dict, repr=False)
 
     def checks(self) -> dict[str, Callable[[], None]]:
         """Component name -> a check that raises when the component is not usable."""
@@ -43,15 +45,20 @@ class Readiness:
         results: dict[str, dict[str, Any]] = {}
         threads = []
         for name, check in self.checks().items():
+            earlier = self._running.get(name)
+            if earlier is not None and earlier.is_alive():  # a hung check is not started a second time
+                results[name] = {"ok": False, "error": "the previous check has not answered yet"}
+                continue
             thread = threading.Thread(target=_timed, args=(check, results, name), daemon=True, name=f"readyz-{name}")
             thread.start()
+            self._running[name] = thread
             threads.append((name, thread))
         deadline = time.monotonic() + self.timeout_s
         for name, thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
             if thread.is_alive():
                 results[name] = {"ok": False, "error": f"no answer within {self.timeout_s:g} s"}
-        checks = {name: results[name] for name, _ in threads}
+        checks = {name: dict(results[name]) for name in self.checks()}
         ok = all(c["ok"] for c in checks.values())
         return ok, {"ready": ok, "checks": checks}
 
