@@ -339,8 +339,12 @@ class Stack:
 
     def down(self) -> None:
         """Workers first (no job is cut off by a missing database), then web, then the servers."""
-        for name in [*reversed(self.worker_names()), "web", "weed", "redis", "postgres"]:
-            self.stop(name)
+        for group in (self.worker_names(), ["web"], ["weed", "redis", "postgres"]):
+            started = time.monotonic()
+            with ThreadPoolExecutor(max(1, len(group))) as pool:
+                list(pool.map(self.stop, group))
+            if group:
+                say(f"stopped {', '.join(group)}: {time.monotonic() - started:.1f} s")
 
     def status(self) -> list[tuple[str, int | None, int | None, bool]]:
         """(name, pid, port, ready) of every process of the stack."""
