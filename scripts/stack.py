@@ -17,6 +17,7 @@ import contextlib
 import json
 import os
 import pwd
+import re
 import secrets
 import signal
 import subprocess
@@ -38,6 +39,7 @@ import seaweed  # noqa: E402
 DEFAULT_DIR = Path("/tmp/sohoa-stack")
 BUCKET = "sohoa-stack"
 CLERK, ADMIN = "le.tan", "quan.tri"
+SERVERS = ("postgres", "redis", "weed", "web")
 START_TIMEOUT_S = 120  # a worker loads Tesseract's models and the signing key before it is ready
 STOP_TIMEOUT_S = 30  # a worker finishes the page it is on (warm shutdown) before it is killed
 
@@ -303,6 +305,15 @@ class Stack:
         env = self.child_env(SOHOA_METRICS_PORT=str(ports[name]))
         self.spawn(name, [sys.executable, "-m", "sohoa", "worker", "--name", name], env)
 
+    def start_one(self, name: str) -> None:
+        """Start one stopped process again on its own port and data (fault tests: a server back up)."""
+        if name.startswith("worker-"):
+            self.start_worker(int(name.split("-")[1]))
+            self.wait(name, self.ready_check(name))
+        else:
+            starts = {"postgres": self.start_postgres, "redis": self.start_redis, "weed": self.start_weed}
+            starts.get(name, self.start_web)()
+
     def scale(self, count: int, also_wait: Sequence[str] = ()) -> None:
         """Start workers 1..count (those not running), stop those numbered above ``count``; wait until every
         worker (and ``also_wait``) is ready."""
@@ -410,8 +421,8 @@ def pg_answers(port: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stack.sh", description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["up", "down", "status", "workers"])
-    parser.add_argument("count", nargs="?", type=int, help="workers N: how many workers to run")
+    parser.add_argument("command", choices=["up", "down", "status", "workers", "start", "stop"])
+    parser.add_argument("what", nargs="?", help="workers N: how many; start|stop NAME: one process (see status)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
@@ -422,12 +433,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sohoa stack up: {stack.root / 'stack.env'}")
         elif args.command == "down":
             stack.down()
+        elif not stack.state and args.command != "status":
+            parser.error(f"no stack in {stack.root}: run `stack.sh up` first")
         elif args.command == "workers":
-            if args.count is None or args.count < 0:
+            if not (args.what or "").isdigit():
                 parser.error("workers N: N is a number of workers (0 or more)")
-            if not stack.state:
-                parser.error(f"no stack in {stack.root}: run `stack.sh up` first")
-            stack.scale(args.count)
+            stack.scale(int(args.what))
+        elif args.command in ("start", "stop"):
+            if args.what not in SERVERS and not re.fullmatch(r"worker-[1-9]\d*", args.what or ""):
+                parser.error(f"{args.command} NAME: one of {', '.join(SERVERS)}, worker-K")
+            if args.command == "stop":
+                stack.stop(args.what)
+            else:
+                stack.start_one(args.what)
         else:
             for name, pid, port, ready in stack.status():
                 print(f"{name}\t{pid or '-'}\t{port or '-'}\t{'ready' if ready else 'not-ready'}")
