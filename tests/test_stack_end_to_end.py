@@ -90,7 +90,7 @@ def alive(pid: int) -> bool:
 def test_two_dossiers_through_the_api_are_published_by_the_stack_and_down_leaves_nothing(stack_dir: Path) -> None:
     started = time.monotonic()
     timings: dict[str, float] = {}
-    stack("up", "--dir", str(stack_dir), "--workers", "2")
+    print(stack("up", "--dir", str(stack_dir), "--workers", "2").stderr)
     timings["up"] = time.monotonic() - started
     lines = stack("status", "--dir", str(stack_dir)).stdout.splitlines()
     assert [line.split("\t")[0] for line in lines] == ["postgres", "redis", "weed", "web", "worker-1", "worker-2"]
@@ -136,7 +136,7 @@ def test_two_dossiers_through_the_api_are_published_by_the_stack_and_down_leaves
             assert "missing 0, corrupt 0, orphaned 0" in out
     timings["checks"] = time.monotonic() - started
 
-    stack("down", "--dir", str(stack_dir))
+    print(stack("down", "--dir", str(stack_dir)).stderr)
     timings["down"] = time.monotonic() - started
     print("seconds since the start:", {k: round(v, 1) for k, v in timings.items()})
     assert {name for name, pid in pids.items() if alive(pid)} == set()
