@@ -145,6 +145,7 @@ class Stack:
         raise StackError(f"{name} not ready after {timeout_s:.0f} s; see {self.log(name)}:\n{tail(self.log(name))}")
 
     def up(self, workers: int) -> None:
+        os.umask(0o077)  # scans, page images, keys and logs are personal data or secrets: private files
         for folder in (self.root, self.logs, self.pids, self.root / "data", self.root / "redis", self.root / "weed"):
             folder.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)  # the postgres account must reach its folder inside
@@ -255,33 +256,32 @@ class Stack:
         with psycopg.connect(f"host=127.0.0.1 port={self.state['pg_port']} user=postgres", autocommit=True) as c:
             if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'sohoa'").fetchone():
                 c.execute("CREATE DATABASE sohoa")
-        # Migrations run here, once, as the one-shot `migrate` service does in deploy/compose.yaml.
-        code = (
-            "import sys, json\n"
-            "from workers.service import Service, settings_from_env\n"
-            "svc = Service(settings_from_env())\n"
-            "svc.ctx\n"
-            "users = {u.username for u in svc.users_list()}\n"
-            "out = {}\n"
-            "if 'clerk_token' in sys.argv:\n"
-            f"    pw = sys.argv[2]\n"
-            f"    if {CLERK!r} not in users: svc.users_add({CLERK!r}, pw, roles=['reception'], by='stack')\n"
-            f"    if {ADMIN!r} not in users: svc.users_add({ADMIN!r}, pw, roles=['admin'], by='stack')\n"
-            f"    out['clerk_token'] = svc.token_create({CLERK!r}, ['submit', 'read'], days=366, name='stack',"
-            " by='stack')\n"
-            f"    out['admin_token'] = svc.token_create({ADMIN!r}, ['submit', 'read', 'review'], days=366,"
-            " name='stack', by='stack')\n"
-            "svc.close()\n"
-            "print(json.dumps(out))\n"
-        )
-        args = [sys.executable, "-c", code]
-        if "clerk_token" not in self.state:
-            args += ["clerk_token", secrets.token_urlsafe(18)]
-        done = subprocess.run(args, env=self.child_env(), capture_output=True, text=True, timeout=180)
-        if done.returncode != 0:
-            raise StackError(f"migrations / accounts failed:\n{done.stderr[-3000:]}")
-        self.state.update(json.loads(done.stdout.strip().splitlines()[-1]))
-        self.save()
+        # Migrations run here, once, as the one-shot `migrate` service does in deploy/compose.yaml; then the
+        # accounts and their tokens, on the first `up` only (tokens are shown once: stack.json keeps them).
+        from sohoa.settings import Settings
+        from workers.service import Service
+
+        overrides = {k.removeprefix("SOHOA_").lower(): v for k, v in self.env().items()}
+        service = Service(Settings(**overrides))
+        try:
+            service.ctx  # noqa: B018 - opening migrates the database and makes the bucket
+            if "clerk_token" not in self.state:
+                password = secrets.token_urlsafe(18)
+                have = {u.username for u in service.users_list()}
+                for name, roles in ((CLERK, ["reception"]), (ADMIN, ["admin"])):
+                    if name not in have:
+                        service.users_add(name, password, roles=roles, by="stack")
+                self.state["clerk_token"] = service.token_create(
+                    CLERK, ["submit", "read"], days=366, name="stack", by="stack"
+                )
+                self.state["admin_token"] = service.token_create(
+                    ADMIN, ["submit", "read", "review"], days=366, name="stack", by="stack"
+                )
+                self.save()
+        except Exception as exc:
+            raise StackError(f"migrations / accounts failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            service.close()
 
     def ready_check(self, name: str) -> Callable[[], bool]:
         """``/readyz`` answers 200: the web's port, or the worker's metrics port."""
