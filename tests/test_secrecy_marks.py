@@ -32,7 +32,10 @@ from samples.vocab import SECRECY
 from sohoa.errors import SecretDocument
 from sohoa.settings import Settings
 
-SEEDS = range(1, 11)
+# The seeds the check before issue 11 missed the framed mark on (every level among them); the other kinds on
+# four seeds. benchmarks/secrecy.py runs all ten seeds of both: the suite keeps to CI's time.
+MARK_SEEDS = (1, 2, 3, 4, 7, 8)
+OTHER_SEEDS = range(1, 5)
 OTHER_KINDS = [k for k in DOCUMENT_KINDS if k != "quyet_dinh_mat"]
 
 
@@ -56,9 +59,9 @@ def _refused(pages: list[PageResult]) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("style", SECRECY_STYLES)
-def test_every_mark_style_is_found_at_every_level_on_ten_seeds(tmp_path: Path, style: str) -> None:
+def test_every_mark_style_is_found_at_every_level_on_the_hard_seeds(tmp_path: Path, style: str) -> None:
     levels = set()
-    for seed in SEEDS:
+    for seed in MARK_SEEDS:
         level = SECRECY[seed % len(SECRECY)]
         folder = tmp_path / str(seed)
         pages = _pages(folder, "quyet_dinh_mat", seed, secrecy=style, secrecy_level=level)
@@ -71,8 +74,8 @@ def test_every_mark_style_is_found_at_every_level_on_ten_seeds(tmp_path: Path, s
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", OTHER_KINDS)
-def test_no_other_kind_is_refused_on_ten_seeds(tmp_path: Path, kind: str) -> None:
-    for seed in SEEDS:
+def test_no_other_kind_is_refused_on_four_seeds(tmp_path: Path, kind: str) -> None:
+    for seed in OTHER_SEEDS:
         pages = _pages(tmp_path / str(seed), kind, seed)
         assert not _refused(pages), f"{kind} seed {seed} refused"
 
