@@ -34,6 +34,7 @@ from sohoa.errors import SigningError
 # secrets are files). One trailing newline is stripped, as editors and ``echo`` add one.
 SECRET_FILE_FIELDS = (
     "database_url",
+    "database_owner_url",
     "redis_url",
     "s3_secret_key",
     "signer_pkcs12_password",
