@@ -136,6 +136,10 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     assert page.locator('rect.box.active[data-ref="personal_id"]').count() == 1
     assert "Bản đọc OCR" in page.locator('li.field[data-ref="personal_id"]').inner_text()
     no_violations(page, "review-workbench")
+    page.keyboard.press("Control+Enter")  # the ID left breaks its checksum: no "confirm all", it is seen alone
+    page.wait_for_function("() => document.getElementById('say').textContent.includes('sai quy tắc')")
+    assert not page.locator("#confirm-all").evaluate("d => d.open")
+    assert pid.evaluate("e => e === document.activeElement")
 
     for _ in range(4):  # back over the corrected field's three buttons to its input; Tab skips to the unresolved
         page.keyboard.press("Shift+Tab")
