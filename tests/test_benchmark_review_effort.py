@@ -1,6 +1,7 @@
-"""The reviewer effort benchmark (benchmarks/review_effort.py) runs end to end on one result in Chromium: the
-scripted reviewer corrects one result's wrong field by keyboard and confirms a right one with Ctrl+Enter, Enter, the stored values end up true (the benchmark checks
-and fails otherwise), and the JSON carries finite figures."""
+"""The reviewer effort benchmark (benchmarks/review_effort.py) runs end to end on two results in Chromium:
+the scripted reviewer corrects one result's wrong field by keyboard and confirms a right one with Ctrl+Enter,
+Enter; the stored values end up true (the benchmark checks and fails otherwise), and the JSON carries finite
+figures."""
 
 from __future__ import annotations
 
