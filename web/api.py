@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -200,14 +201,7 @@ def results_search(
             raise Forbidden("công dân chỉ tra cứu được kết quả mang số định danh của mình")
         personal_id = who.personal_id
     found = web.service.results_search(by=who.actor, personal_id=personal_id, number=number, sha256=sha256)
-    visible = []
-    for summary in found:
-        try:
-            web.service.check_result_access(who, summary.code)
-        except Forbidden:
-            continue
-        visible.append(summary.to_dict())
-    return visible
+    return _allowed(found, lambda code: web.service.check_result_access(who, code))
 
 
 @router.get("/results/{code}", summary="One result: fields, state, signature, corrections")
@@ -248,14 +242,20 @@ def review_list(request: Request, who: Who) -> list[dict[str, Any]]:
     web = state(request)
     web.service.require(who, "reviewer", "approver", "admin", scope="review")
     waiting = web.service.review_list(by=who.actor)
-    mine = []
-    for item in waiting:
+    return _allowed(waiting, lambda code: web.service.check_review_access(who, code))
+
+
+def _allowed(items: Iterable[Any], check: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The items whose code passes ``check`` (which raises ``Forbidden``), as dicts: a list answer shows only
+    what the caller could open one by one."""
+    allowed = []
+    for item in items:
         try:
-            web.service.check_review_access(who, item.code)
+            check(item.code)
         except Forbidden:
             continue
-        mine.append(item.to_dict())
-    return mine
+        allowed.append(item.to_dict())
+    return allowed
 
 
 @router.put("/review/{result}/fields/{field}", summary="Correct or confirm one field")
