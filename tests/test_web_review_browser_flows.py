@@ -33,6 +33,9 @@ from workers.service import Service
 
 QUEUE_AGENCY = "000.00.21.H40"  # the queue test's own agency: its queue holds its three results only
 RACE_AGENCY = "000.00.22.H40"
+# Keys that press a link or button fire "click" too; only a pointer fires pointerdown/mousedown.
+POINTER_WATCH = """for (const kind of ["pointerdown", "mousedown"]) addEventListener(kind, () => sessionStorage.setItem(
+  "pointer-presses", String(Number(sessionStorage.getItem("pointer-presses") ?? 0) + 1)), true);"""
 
 pytestmark = [
     pytest.mark.slow,
@@ -103,6 +106,8 @@ def test_a_queue_of_three_is_worked_by_keyboard_alone(
     page = new_page(browser)
     page.on("dialog", lambda d: pytest.fail(f"unexpected browser dialog: {d.message}"))
     log_in(page, base, "hang.cho", "/review")
+    page.context.add_init_script(POINTER_WATCH)  # from here on, every page counts the pointer's presses
+    page.reload()
     rows = page.locator("#queue tbody tr code")
     order = [rows.nth(i).inner_text() for i in range(rows.count())]
     assert set(order) == seeded and "Còn chờ: 3" in page.inner_text("#counters")
@@ -134,6 +139,7 @@ def test_a_queue_of_three_is_worked_by_keyboard_alone(
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"{base}/review", timeout=120_000)
     counters = page.inner_text("#counters")
+    assert page.evaluate("() => sessionStorage.getItem('pointer-presses')") is None  # no mouse was needed
     assert "Còn chờ: 0" in counters and "Đã duyệt hôm nay: 3" in counters, counters
 
     signers = {first: "Nguyễn Văn Bình", second: "Nguyễn Văn Bính", third: "Nguyễn Văn Bính"}
