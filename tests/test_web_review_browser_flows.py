@@ -104,7 +104,6 @@ def test_a_queue_of_three_is_worked_by_keyboard_alone(
     base, service, pdf = site
     seeded = {signed_result(service, pdf, f"queue-{i}", doubtful_signer(), agency=QUEUE_AGENCY) for i in range(3)}
     page = new_page(browser)
-    page.on("dialog", lambda d: pytest.fail(f"unexpected browser dialog: {d.message}"))
     log_in(page, base, "hang.cho", "/review")
     page.context.add_init_script(POINTER_WATCH)  # from here on, every page counts the pointer's presses
     page.reload()
