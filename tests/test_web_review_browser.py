@@ -9,7 +9,6 @@ carrying the values at their boxes, so the picture is the one a reviewer would s
 from __future__ import annotations
 
 import io
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from browser_helpers import log_in, serve
 from PIL import Image, ImageDraw, ImageFont
 from seed_results import AGENCY, decision_fields, seed_dossier
 from sqlalchemy import update
 from test_signing_publish import _published_pdf, _stored_result
-from test_web_browser import CHROMIUM, _free_port, new_page, no_violations
+from test_web_browser import CHROMIUM, new_page, no_violations
 from testpki import PFX_PASSWORD, PkiServer
 from web_helpers import PASSWORD, make_service
 
@@ -31,7 +30,6 @@ from signing.approval import read_embedded_fields
 from storage import keys
 from storage.db import session_scope
 from storage.tables import DocumentRow, DossierRow, FieldRow
-from web.app import create_app
 from workers.results import show_result
 from workers.review_queue import agency_today
 
@@ -77,16 +75,8 @@ def server(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     dossier = show_result(service.ctx.engine, code).dossier
     for number in (1, 2):
         service.ctx.store.put_bytes(keys.page_image_key(dossier, number), page_jpeg(number), content_type="image/jpeg")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(service, background=False), host="127.0.0.1", port=port,
-                                        log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", service, code
-    srv.should_exit = True
-    thread.join(10)
+    with serve(service) as base:
+        yield base, service, code
     service.close()
 
 
@@ -105,10 +95,7 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
 ) -> None:
     base, service, code = server
     page = new_page(browser)
-    page.goto(f"{base}/login?next=/review")
-    page.fill("#username", "kiem.duyet")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
+    log_in(page, base, "kiem.duyet", "/review")
     page.wait_for_url(f"{base}/review")
     assert code in page.inner_text("#queue")
     no_violations(page, "review-queue")
@@ -169,10 +156,7 @@ def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(
     assert report["ok"] and report["embedded_fields"]["match"] is True, report
 
     owner = new_page(browser)
-    owner.goto(f"{base}/login")
-    owner.fill("#username", "chu.so.huu")
-    owner.fill("#password", PASSWORD)
-    owner.press("#password", "Enter")
+    log_in(owner, base, "chu.so.huu")
     owner.wait_for_url(f"{base}/my")
     text = owner.inner_text("main")
     assert code in text and view.pdf_sha256 in text and "user:kiem.duyet" in text
@@ -183,10 +167,7 @@ def test_a_reviewer_rejects_from_the_workbench_with_a_reason(server: tuple[str, 
     base, service, _ = server
     dossier, (code,) = seed_dossier(service.ctx.engine, "browser-reject", [decision_fields()])
     page = new_page(browser)
-    page.goto(f"{base}/login?next=/review/{code}")
-    page.fill("#username", "kiem.duyet")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
+    log_in(page, base, "kiem.duyet", f"/review/{code}")
     page.wait_for_selector("li.field.active")
     page.click("details.reject summary")
     page.fill("#reject-reason", "Trang 2 bị mờ, không đọc được họ tên người ký")
@@ -202,10 +183,7 @@ def test_a_box_drawn_on_the_page_is_read_again_into_the_field(server: tuple[str,
     for number in (1, 2):
         service.ctx.store.put_bytes(keys.page_image_key(dossier, number), page_jpeg(number), content_type="image/jpeg")
     page = new_page(browser)
-    page.goto(f"{base}/login?next=/review/{code}")
-    page.fill("#username", "kiem.duyet")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
+    log_in(page, base, "kiem.duyet", f"/review/{code}")
     page.wait_for_selector("li.field.active")
     page.click('li.field[data-ref="signer_name"] button.reread')
     svg = page.locator('svg.page-svg[data-page="1"]')
@@ -244,10 +222,7 @@ def test_a_supervisor_filters_the_queue_by_agency_and_procedure(server: tuple[st
     service.users_add("giam.sat", PASSWORD, roles=["reviewer", "approver"], by="test")
     service.users_oversee("giam.sat", [overseen], by="test")
     page = new_page(browser)
-    page.goto(f"{base}/login?next=/review")
-    page.fill("#username", "giam.sat")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
+    log_in(page, base, "giam.sat", "/review")
     page.wait_for_url(f"{base}/review")
     rows = page.locator("#queue tbody tr")
     shown = [rows.nth(i).locator("code").first.inner_text() for i in range(rows.count())]
