@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, orientation, pages, postcorrect, quality, rules, secrecy
+from pipeline import clean, ocr, orientation, pages, perspective, postcorrect, quality, rules, secrecy
 from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
@@ -122,6 +122,7 @@ def process_page(ctx: PageContext) -> PageResult:
     timings["pages"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    raster.rgb, sheet = perspective.correct(raster.rgb)  # a phone photo flattened; a scan untouched
     geometry = clean.measure_geometry(raster.rgb)
     timings["clean"] = time.perf_counter() - t
     reading = _read(ctx, raster, geometry, timings)
@@ -138,6 +139,8 @@ def process_page(ctx: PageContext) -> PageResult:
         timings["orientation"] = time.perf_counter() - t
     if opinion is not None and opinion.changed:
         raster = pages.rasterize(ctx.ref, ctx.settings)  # the scan's own pixels again: one interpolation only
+        if sheet is not None:
+            raster.rgb = perspective.flatten_light(perspective.warp(raster.rgb, sheet.corners))
         geometry = clean.measure_geometry(raster.rgb, rotation=opinion.rotation)
         reading = _read(ctx, raster, geometry, timings)
 
@@ -171,4 +174,6 @@ def process_page(ctx: PageContext) -> PageResult:
     result.findings = quality.page_findings(result, reading.for_ocr, reading.gate)
     if opinion is not None:
         result.findings = quality.merge_findings(result.findings, [opinion.finding(ctx.ref.number)])
+    if sheet is not None:
+        result.findings = quality.merge_findings(result.findings, [sheet.finding(ctx.ref.number)])
     return result
