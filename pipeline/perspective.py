@@ -21,13 +21,14 @@ import numpy as np
 from pipeline.clean import ink_gray, normalize_light, paper_background
 
 ANALYSIS_SIZE = 800  # px, long side of the copy the sheet is looked for on
-MIN_AREA = 0.25  # the sheet covers at least this share of the photo
+MIN_AREA = 0.12  # the sheet covers at least this share of the photo (a card held alone: ~0.2)
 MAX_AREA = 0.97  # and leaves background around it
 EDGE_GAP = 0.004  # every corner at least this share of the side from the image edge
 MIN_CONTRAST = 0.12  # log-brightness step from background to paper (white on a beige table: ~0.45)
 MIN_SLANT = 0.008  # share of the long side a corner must stray from an upright rectangle: not a scan
 ISO_RATIO = 2**0.5  # A4 and A5 sheets
-ISO_SNAP = 0.06  # a measured aspect ratio this close to ISO's is ISO's (perspective foreshortens the sides)
+ISO_SNAP = 0.10  # a measured aspect ratio this close to ISO's is ISO's (perspective foreshortens the sides;
+# an ID card, 1.585, stays outside)
 
 
 @dataclass(frozen=True)
