@@ -26,6 +26,7 @@ MAX_AREA = 0.97  # and leaves background around it
 EDGE_GAP = 0.004  # every corner at least this share of the side from the image edge
 MIN_CONTRAST = 0.12  # log-brightness step from background to paper (white on a beige table: ~0.45)
 MIN_SLANT = 0.008  # share of the long side a corner must stray from an upright rectangle: not a scan
+EDGE_TRIM = 0.006  # share of the sheet's long side trimmed off each edge (1.8 mm of A4: inside any margin)
 ISO_RATIO = 2**0.5  # A4 and A5 sheets
 ISO_SNAP = 0.10  # a measured aspect ratio this close to ISO's is ISO's (perspective foreshortens the sides;
 # an ID card, 1.585, stays outside)
@@ -153,7 +154,8 @@ def target_size(corners: np.ndarray) -> tuple[int, int]:
 def warp(rgb: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """The sheet cut out along ``corners`` and warped to an upright rectangle of the paper's proportions."""
     w, h = target_size(corners)
-    dst = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+    m = round(EDGE_TRIM * max(w, h))  # the sheet's edge, found to a few pixels, must not bring the table in
+    dst = np.float32([[-m, -m], [w - 1 + m, -m], [w - 1 + m, h - 1 + m], [-m, h - 1 + m]])
     matrix = cv2.getPerspectiveTransform(np.float32(corners), dst)
     return cv2.warpPerspective(rgb, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 

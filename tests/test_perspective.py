@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import clean, perspective, rules
+from pipeline import clean, perspective, quality, rules
 from pipeline.models import PageRef, PageResult
 from pipeline.ocr import recognize, single_thread_env
 from pipeline.page_job import PageContext, process_page
@@ -111,3 +111,14 @@ def test_family_a_page_photographed_reads_close_to_its_scan(tmp_path: Path) -> N
     scan, _ = scan_page("quyet_dinh", seed=100, dpi=200, defects=DefectSpec(seal=True, signature=True))
     scan_cer = cer(truth, _read(np.asarray(scan.image.convert("RGB"))))
     assert cer(truth, result.text) <= scan_cer + 0.04
+
+
+def test_a_flattened_photo_passes_the_reception_gate() -> None:
+    """The sheet's edge is trimmed: a sliver of table left along it was read as a page cut off."""
+    page = render_page("quyet_dinh", seed=104, dpi=200)
+    rng = np.random.default_rng([7, 4, 11])
+    rng.random()  # the draw ``capture`` makes to decide that the page is photographed
+    photo = np.asarray(phone_photo(page, rng, [7, 4]).image.convert("RGB"))
+    fixed, sheet = perspective.correct(photo)
+    assert sheet is not None
+    assert quality.check_page(fixed, number=1, dpi=200).findings == []
