@@ -186,7 +186,12 @@ def apply_geometry(img: np.ndarray, geometry: Geometry, *, fill: int = 255) -> n
 
 
 def normalize_light(gray: np.ndarray) -> np.ndarray:
-    """Divide by the estimated paper background so uneven lighting and grey paper become white.
+    """Divide by the estimated paper background so uneven lighting and grey paper become white."""
+    return cv2.divide(gray, np.maximum(paper_background(gray), 1), scale=255)
+
+
+def paper_background(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness under each pixel, ink closed away: what the light and the paper give.
 
     The background (a closing wider than any stroke, then smoothed) changes slowly, so it is estimated
     on a quarter-size copy and scaled back: the same result at a fraction of the cost on a full page.
@@ -199,7 +204,7 @@ def normalize_light(gray: np.ndarray) -> np.ndarray:
     background = cv2.GaussianBlur(background, (0, 0), k / 4)
     if factor > 1:
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(gray, np.maximum(background, 1), scale=255)
+    return background
 
 
 def remove_border_ink(bw: np.ndarray) -> np.ndarray:

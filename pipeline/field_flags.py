@@ -226,6 +226,8 @@ def flag_fields(fields: dict[str, FieldValue], doc_type: DocType, *, today: date
             continue
         if ODD_CHARACTERS.search(field.value):
             _add(field, "unexpected_character")
+        if spec.type == "str":
+            _add(field, *validators.check_debris(field.value))
         _add(field, *validators.validate(spec.validator, field.value, today=today))
         if spec.vocabulary and not VOCABULARIES[spec.vocabulary](field.value):
             _add(field, "not_in_vocabulary")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.models import BBox, PageResult, Word
@@ -76,13 +77,34 @@ def split_columns(words: list[Word]) -> list[list[Word]]:
     return parts
 
 
+def split_cells(words: list[Word], rules: Sequence[Sequence[int]]) -> list[list[Word]]:
+    """Cut a line where a vertical table rule runs between two of its words: each cell is its own line.
+
+    Tesseract reads a ruled row as one line; its label cell and value cell carry different fields.
+    """
+    if not rules or len(words) < 2:
+        return [words]
+    top, bottom = min(w.bbox[1] for w in words), max(w.bbox[3] for w in words)
+    middle = (top + bottom) / 2
+    xs = [x for x, y0, y1 in rules if y0 <= middle <= y1]
+    parts: list[list[Word]] = [[words[0]]]
+    for prev, word in itertools.pairwise(words):
+        if any(prev.bbox[2] <= x <= word.bbox[0] for x in xs):
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
 def page_lines(page: PageResult) -> list[Line]:
-    """Lines of a page, top to bottom, each line's words left to right, columns split apart."""
+    """Lines of a page, top to bottom, each line's words left to right, columns and table cells split apart."""
     groups: dict[int, list[Word]] = {}
     for w in page.words:
         groups.setdefault(w.line, []).append(w)
     lines = [
-        Line(page.number, tuple(part), page.width, page.height) for ws in groups.values() for part in split_columns(ws)
+        Line(page.number, tuple(cell), page.width, page.height)
+        for ws in groups.values()
+        for part in split_columns(ws)
+        for cell in split_cells(part, page.cell_rules)
     ]
     return sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0]))
 

@@ -91,6 +91,7 @@ class PageResult:
     seconds: dict[str, float] = field(default_factory=dict)
     source_index: int = 0  # which of the dossier's sources (two inputs may share a file name)
     secrecy: str | None = None  # a secrecy mark found on the page ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
+    cell_rules: list[tuple[int, int, int]] = field(default_factory=list)  # vertical table rules: (x, top, bottom)
 
     @property
     def text(self) -> str:

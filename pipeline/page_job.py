@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, orientation, pages, postcorrect, quality, rules, secrecy
+from pipeline import clean, ocr, orientation, pages, perspective, postcorrect, quality, rules, secrecy
 from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
@@ -76,6 +76,7 @@ class _Reading:
     image_path: Path
     for_ocr: np.ndarray
     words: list[Word]  # as recognized, before post-correction
+    cell_rules: list[tuple[int, int, int]]  # vertical table rules: where a row's cells part
     rgb: np.ndarray | None  # the upright colour page, until the secrecy marks are looked for (red ink)
     binary: np.ndarray | None  # the OCR image before rules were erased: a secrecy mark's frame is a "rule"
 
@@ -100,13 +101,14 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     write_reading_grey(grey, reading_grey_path(image_path))
     binary = clean.binarize(grey)
     for_ocr = rules.clear_for_ocr(binary)  # table rules and dot leaders hide the text
+    cell_rules = rules.vertical_rules(binary)
     del grey
     timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
-    return _Reading(gate.findings, width, height, image_path, for_ocr, words, upright, binary)
+    return _Reading(gate.findings, width, height, image_path, for_ocr, words, cell_rules, upright, binary)
 
 
 def process_page(ctx: PageContext) -> PageResult:
@@ -122,6 +124,7 @@ def process_page(ctx: PageContext) -> PageResult:
     timings["pages"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    raster.rgb, sheet = perspective.correct(raster.rgb)  # a phone photo flattened; a scan untouched
     geometry = clean.measure_geometry(raster.rgb)
     timings["clean"] = time.perf_counter() - t
     reading = _read(ctx, raster, geometry, timings)
@@ -138,6 +141,8 @@ def process_page(ctx: PageContext) -> PageResult:
         timings["orientation"] = time.perf_counter() - t
     if opinion is not None and opinion.changed:
         raster = pages.rasterize(ctx.ref, ctx.settings)  # the scan's own pixels again: one interpolation only
+        if sheet is not None:
+            raster.rgb = perspective.flatten_light(perspective.warp(raster.rgb, sheet.corners))
         geometry = clean.measure_geometry(raster.rgb, rotation=opinion.rotation)
         reading = _read(ctx, raster, geometry, timings)
 
@@ -162,6 +167,7 @@ def process_page(ctx: PageContext) -> PageResult:
         ocr_confidence=confidence,
         seconds={k: round(v, 3) for k, v in timings.items()},
         source_index=ctx.ref.source_index,
+        cell_rules=reading.cell_rules,
     )
     t = time.perf_counter()
     assert reading.rgb is not None and reading.binary is not None
@@ -171,4 +177,6 @@ def process_page(ctx: PageContext) -> PageResult:
     result.findings = quality.page_findings(result, reading.for_ocr, reading.gate)
     if opinion is not None:
         result.findings = quality.merge_findings(result.findings, [opinion.finding(ctx.ref.number)])
+    if sheet is not None:
+        result.findings = quality.merge_findings(result.findings, [sheet.finding(ctx.ref.number)])
     return result

@@ -36,6 +36,25 @@ def erase_rules(binary: np.ndarray) -> np.ndarray:
     return out
 
 
+def vertical_rules(binary: np.ndarray) -> list[tuple[int, int, int]]:
+    """The vertical rules inside the page's frame band, as (x, top, bottom): the borders of table cells.
+
+    Tesseract reads a table row as one line across its cells; the rules say where one cell's text ends.
+    """
+    width = binary.shape[1]
+    run = max(40, width // MIN_RUN_PAGE)
+    ink = (binary < 128).astype(np.uint8) * 255
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    band_y, band_x = int(binary.shape[0] * FRAME_BAND), int(width * FRAME_BAND)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    found: list[tuple[int, int, int]] = []
+    for x, y, w, h, _ in stats[1:n]:
+        centre = int(x + w // 2)
+        if band_x <= centre < width - band_x and y + h > band_y and y < binary.shape[0] - band_y:
+            found.append((centre, int(y), int(y + h)))
+    return sorted(found)
+
+
 def erase_leaders(binary: np.ndarray) -> np.ndarray:
     """The binary OCR image with dot leaders painted white: rows of evenly spaced specks on one baseline.
 

@@ -162,6 +162,29 @@ def check_person_name(value: str) -> list[str]:
     words = value.split()
     if not 2 <= len(words) <= 7 or any(not re.fullmatch(r"[^\W\d_]+", w) for w in words):
         return ["name_format"]
+    return check_name_shape(value)
+
+
+def check_name_shape(value: str) -> list[str]:
+    """A name's syllables are capitalised alike: each word opens with a capital, and the rest of it is all
+    capitals or all small letters ("Nguyễn Văn An", "NGUYỄN VĂN AN"); "nguyễn vĂn" is a misreading."""
+    for word in value.split():
+        rest = word[1:]
+        if not word[0].isupper() or (rest and not (rest.isupper() or rest.islower())):
+            return ["name_shape"]
+    return []
+
+
+# What leaders and rules leave when OCR reads them as text: dot runs, underscores, low quotes, hooks.
+LEADER_DEBRIS = re.compile(r"\.{3,}|…|_{2,}|[„‚¬¦•·]")
+# A word of punctuation alone ("„", ":", "¬ ¬"); a dash or an ampersand between words is printed so.
+PUNCTUATION_WORD = re.compile(r"[^\w\-–&/()+%\"“”']+")
+
+
+def check_debris(value: str) -> list[str]:
+    """Text fields read up to a dot leader or a table rule must not keep pieces of it."""
+    if LEADER_DEBRIS.search(value) or any(PUNCTUATION_WORD.fullmatch(w) for w in value.split()):
+        return ["leader_debris"]
     return []
 
 
