@@ -107,7 +107,11 @@ class Effects:
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         """``env``: the processes' ``SOHOA_*`` variables, when the store is not the data folder's (S3)."""
-        overrides = {k.removeprefix("SOHOA_").lower(): v for k, v in (env or {}).items() if k.startswith("SOHOA_S")}
+        overrides = {
+            k.removeprefix("SOHOA_").lower(): v
+            for k, v in (env or {}).items()
+            if k.startswith(("SOHOA_S", "SOHOA_DATABASE_URL"))
+        }
         settings = Settings(data_dir=data_dir, **overrides)
         self.engine = make_engine(settings.effective_database_url)
         self.store = open_object_store(settings.effective_storage_url, settings)

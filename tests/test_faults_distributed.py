@@ -1,0 +1,169 @@
+"""The fault matrix on the distributed topology (issue 16): real `sohoa worker` processes, a real redis-server,
+and the server a fault hits (PostgreSQL, SeaweedFS, a full disk, a PKCS#11 token) made to fail mid-dossier.
+
+Each test ends with the same invariant: the dossier finished with one result per document (or failed with a
+reason a person can act on, then finished once after ``sohoa retry``), and ``sohoa storage check`` and
+``sohoa audit verify`` are clean. Already covered elsewhere: a worker SIGKILLed mid-page
+(test_queue_workers.py, also checked clean here), Redis restarted empty, S3 down for a whole job's retries,
+a job over its timeout (test_queue_faults.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from queue_helpers import Effects, queue_env, sohoa, start_worker, stop, submit, wait_for
+from redis import Redis
+
+from samples.generator import generate_dossier
+from workers import queues
+
+pytestmark = pytest.mark.slow
+TWO_RESULTS = {
+    "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "grey_images": 2, "result_json": 1
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two pages, two documents."""
+    return generate_dossier(tmp_path_factory.mktemp("scan"), seed=5, kinds=("thong_bao", "don"), fmt="tiff", dpi=150)
+
+
+def assert_clean(env: dict[str, str]) -> None:
+    """``sohoa storage check`` and ``sohoa audit verify`` both exit 0."""
+    check = sohoa(env, "storage", "check", "--json", check=False)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    verify = sohoa(env, "audit", "verify", "--json", check=False)
+    assert verify.returncode == 0 and json.loads(verify.stdout)["ok"], verify.stdout[-2000:]
+
+
+def when_a_page_job_runs(redis_url: str, timeout_s: float = 120) -> str:
+    """Wait until some page job is running; its id."""
+    started = queues.queue(Redis.from_url(redis_url), queues.PAGES_QUEUE).started_job_registry
+    return wait_for("a page job to start", lambda: started.get_job_ids(), timeout_s)[0]
+
+
+def finish(effects: Effects, code: str, timeout_s: float = 240) -> None:
+    """Wait for the dossier to leave processing."""
+    wait_for("the dossier to finish", lambda: effects.state(code)[0] not in ("received", "processing"), timeout_s)
+
+
+@pytest.mark.postgres
+def test_postgres_crashed_and_restarted_mid_dossier_the_dossier_finishes_once(
+    tmp_path: Path, redis_url: str, scan: Path
+) -> None:
+    """PostgreSQL stopped at once (a crash) while a page is read, back 3 s later: the job that met it
+    retries, and the dossier finishes with one result per document."""
+    from pg import PostgresServer, find_bindir, why_not_available
+
+    if why_not_available():
+        pytest.skip(why_not_available())
+    server = PostgresServer(find_bindir())  # type: ignore[arg-type]
+    server.start()
+    worker = None
+    try:
+        env = queue_env(tmp_path / "data", redis_url, SOHOA_DATABASE_URL=server.create_database(),
+                        SOHOA_RETRY_INTERVALS_S="5")  # fmt: skip
+        code = submit(env, scan)
+        effects = Effects(tmp_path / "data", env)
+        worker = start_worker(env, "pg-crash", tmp_path / "w.log")
+        when_a_page_job_runs(redis_url)
+        server.crash_and_restart(down_s=3)
+        finish(effects, code)
+        assert effects.done(code), effects.state(code)
+        assert effects.counts(code) == TWO_RESULTS
+        assert_clean(env)
+    finally:
+        if worker is not None:
+            stop(worker)
+        server.stop()
+
+
+@pytest.mark.s3
+def test_s3_server_down_mid_dossier_the_retries_wait_it_out_and_the_dossier_finishes_once(
+    tmp_path: Path, redis_url: str, scan: Path
+) -> None:
+    """SeaweedFS stopped while a page is read and started again 15 s later, with retries 5, 10 and 20 s
+    apart. The default intervals (10, 60, 300 s) wait out an outage of a minute or more the same way."""
+    from seaweed import SeaweedServer, find_weed, why_not_available
+
+    if why_not_available():
+        pytest.skip(why_not_available())
+    server = SeaweedServer(find_weed())  # type: ignore[arg-type]
+    server.start()
+    worker = None
+    try:
+        env = queue_env(tmp_path / "data", redis_url, SOHOA_STORAGE_URL="s3://sohoa-faults/outage",
+                        SOHOA_JOB_RETRIES="3", SOHOA_RETRY_INTERVALS_S="5,10,20", **server.env())  # fmt: skip
+        code = submit(env, scan)
+        effects = Effects(tmp_path / "data", env)
+        worker = start_worker(env, "s3-outage", tmp_path / "w.log")
+        when_a_page_job_runs(redis_url)
+        server.stop_process()
+        time.sleep(15)
+        server.resume()
+        finish(effects, code)
+        assert effects.done(code), effects.state(code)
+        assert effects.counts(code) == TWO_RESULTS
+        assert_clean(env)
+    finally:
+        if worker is not None:
+            stop(worker)
+        server.stop()
+
+
+def mount_tmpfs(where: Path, size: str) -> None:
+    """A small tmpfs at ``where`` (needs root, or a container allowed to mount); skips otherwise."""
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs to fill (needs root): {done.stderr.strip()}")
+
+
+def fill(folder: Path) -> Path:
+    """Write zeros into ``folder`` until its file system is full; the filler file."""
+    filler = folder / "filler"
+    with open(filler, "wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * (1 << 20))
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_the_local_store_disk_full_fails_with_the_reason_and_retry_finishes_once(
+    tmp_path: Path, redis_url: str, scan: Path
+) -> None:
+    """The object store's disk fills after the dossier is received: its page job fails (ENOSPC) with a
+    reason that says so, nothing half-written stays in the store, and once space is freed ``sohoa retry``
+    finishes it once."""
+    disk = tmp_path / "disk"
+    mount_tmpfs(disk, "16m")
+    try:
+        env = queue_env(tmp_path / "data", redis_url, SOHOA_STORAGE_URL=(disk / "objects").as_uri(),
+                        SOHOA_JOB_RETRIES="1")  # fmt: skip
+        code = submit(env, scan)
+        effects = Effects(tmp_path / "data", env)
+        filler = fill(disk)
+        assert start_worker(env, "disk-full", tmp_path / "w1.log", burst=True).wait(240) == 0
+        state, stage, reason = effects.state(code)
+        assert state == "failed" and reason and "No space left on device" in reason, (state, stage, reason)
+        assert not list(disk.rglob(".tmp-*")), "a half-written object was left behind"
+        filler.unlink()
+        assert_clean(env)  # what was stored before the disk filled is intact
+
+        sohoa(env, "retry", code)
+        assert start_worker(env, "disk-freed", tmp_path / "w2.log", burst=True).wait(240) == 0
+        assert effects.done(code), effects.state(code)
+        assert effects.counts(code) == TWO_RESULTS
+        assert_clean(env)
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
