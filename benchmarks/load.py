@@ -64,8 +64,13 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
-def submit_all(env: dict[str, str], inputs: list[tuple[Path, int]], rate: float) -> list[dict[str, Any]]:
-    """POST every dossier at ``rate`` per second on a fixed schedule (a slow receipt does not delay the next)."""
+def submit_all(
+    env: dict[str, str], inputs: list[tuple[Path, int]], rate: float, check: bool = False
+) -> list[dict[str, Any]]:
+    """POST every dossier at ``rate`` per second on a fixed schedule (a slow receipt does not delay the next).
+
+    ``check`` false is the desk's way: the clerk ran ``/check`` on the pages while looking at them, then hands
+    the dossier in with ``?check=false``; true runs the reception check inside the receipt (a machine client)."""
     headers = {"Authorization": f"Bearer {env['SOHOA_TOKEN']}"}
     start = time.monotonic()
 
@@ -73,7 +78,7 @@ def submit_all(env: dict[str, str], inputs: list[tuple[Path, int]], rate: float)
         time.sleep(max(0.0, start + i / rate - time.monotonic()))
         sent = time.monotonic()
         with httpx.Client(base_url=env["SOHOA_URL"], timeout=120) as client:
-            reply = client.post("/api/v1/dossiers", headers=headers,
+            reply = client.post("/api/v1/dossiers", headers=headers, params={"check": str(check).lower()},
                                 files=[("files", (path.name, path.read_bytes(), "application/pdf"))])  # fmt: skip
         took = time.monotonic() - sent
         body = reply.json() if reply.status_code == 202 else {}
@@ -166,7 +171,9 @@ def audit(env: dict[str, str], engine: Any, codes: list[str], pages_of: dict[str
     }
 
 
-def run_once(inputs: list[tuple[Path, int]], rate: float, n_workers: int, folder: Path) -> dict[str, Any]:
+def run_once(
+    inputs: list[tuple[Path, int]], rate: float, n_workers: int, folder: Path, check: bool = False
+) -> dict[str, Any]:
     """One stack, ``n_workers`` workers, every input submitted; the figures and the audit."""
     stack = open_stack(folder, n_workers)
     try:
@@ -176,7 +183,7 @@ def run_once(inputs: list[tuple[Path, int]], rate: float, n_workers: int, folder
         sampler = DepthSampler(conn, engine)
         sampler.start()
         t0 = time.monotonic()
-        sent = submit_all(env, inputs, rate)
+        sent = submit_all(env, inputs, rate, check)
         submit_span = time.monotonic() - t0
         codes = [r["code"] for r in sent if r["code"]]
         pages_of = {r["code"]: r["pages"] for r in sent if r["code"]}
@@ -200,6 +207,7 @@ def run_once(inputs: list[tuple[Path, int]], rate: float, n_workers: int, folder
     pages = sum(pages_of.values())
     return {
         "workers": n_workers,
+        "reception_check_in_receipt": check,
         "dossiers": len(inputs),
         "pages": pages,
         "rejected_at_submit": [r for r in sent if r["status"] != 202][:3],
@@ -253,6 +261,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="worker counts to run, comma-separated")
     ap.add_argument("--quick", action="store_true", help="6 dossiers, 1 worker: a smoke run")
     ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument("--reception-check", action="store_true", help="run the reception check inside each receipt")
     args = ap.parse_args()
     counts = [1] if args.quick else [int(x) for x in args.workers.split(",")]
     n = 6 if args.quick else args.dossiers
@@ -264,7 +273,7 @@ def main() -> None:
               f"rate {args.rate}/s; workers {counts}", flush=True)  # fmt: skip
         runs = []
         for k in counts:
-            runs.append(run_once(inputs, args.rate, k, work / f"stack{k}"))
+            runs.append(run_once(inputs, args.rate, k, work / f"stack{k}", args.reception_check))
             show(runs[-1])
         cost = min(r["worker_s_per_page"] for r in runs)
         sizing = cores_needed(cost)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from queue_helpers import Effects, queue_env, sohoa, start_worker, stop, submit, wait_for
 from redis import Redis
+from test_signing_pkcs11 import token  # noqa: F401  (the SoftHSM2 token fixture)
 
 from samples.generator import generate_dossier
 from workers import queues
@@ -167,3 +168,80 @@ def test_the_local_store_disk_full_fails_with_the_reason_and_retry_finishes_once
         assert_clean(env)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def unplug(token_conf: Path) -> Path:
+    """Take the SoftHSM2 token away, as pulling a USB token out: its folder is moved aside."""
+    tokens = token_conf.parent / "tokens"
+    tokens.rename(token_conf.parent / "unplugged")
+    tokens.mkdir()
+    return tokens
+
+
+def plug_back(tokens: Path) -> None:
+    tokens.rmdir()
+    (tokens.parent / "unplugged").rename(tokens)
+
+
+def pkcs11_env(token_conf: Path) -> dict[str, str]:
+    from test_signing_pkcs11 import LABEL, MODULE, PIN
+
+    return {"SOHOA_SIGNER": "pkcs11", "SOHOA_PKCS11_MODULE": str(MODULE), "SOHOA_PKCS11_TOKEN_LABEL": LABEL,
+            "SOHOA_PKCS11_PIN": PIN, "SOHOA_PKCS11_KEY_LABEL": "signer1", "SOHOA_SIGN_LEVEL": "B-B",
+            "SOFTHSM2_CONF": str(token_conf)}  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/usr/lib/softhsm/libsofthsm2.so").is_file(), reason="SoftHSM2 not installed")
+def test_a_token_unplugged_and_plugged_back_signs_again_in_the_same_process(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The module is initialised once per process: without a rescan the token stayed lost until a restart."""
+    conf: Path = request.getfixturevalue("token")
+    from signing.keys import open_signer
+    from sohoa.errors import SigningError
+    from sohoa.settings import load_settings
+
+    settings = load_settings(data_dir=tmp_path / "data", **{k.removeprefix("SOHOA_").lower(): v
+                             for k, v in pkcs11_env(conf).items() if k.startswith("SOHOA_")})  # fmt: skip
+    with open_signer(settings) as signer:
+        assert signer.signing_cert is not None
+    tokens = unplug(conf)
+    try:
+        with pytest.raises(SigningError, match="token PKCS#11"), open_signer(settings):
+            pass
+    finally:
+        plug_back(tokens)
+    with open_signer(settings) as signer:
+        assert signer.signing_cert is not None
+
+
+@pytest.mark.skipif(not Path("/usr/lib/softhsm/libsofthsm2.so").is_file(), reason="SoftHSM2 not installed")
+def test_the_signing_token_unplugged_fails_the_dossier_with_the_reason_and_it_finishes_once_plugged_back(
+    request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, scan: Path
+) -> None:
+    """A worker that has signed with the token; the token is pulled out: the next dossier's fan-in fails
+    with the token named in its reason; plugged back, ``sohoa retry`` finishes it in the same worker."""
+    conf: Path = request.getfixturevalue("token")
+    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="1", **pkcs11_env(conf))
+    effects = Effects(tmp_path / "data", env)
+    first = submit(env, scan)
+    worker = start_worker(env, "token", tmp_path / "w.log")
+    try:
+        finish(effects, first)
+        assert effects.done(first), effects.state(first)
+        second = submit(env, generate_dossier(tmp_path / "one", seed=6, kinds=("don",), fmt="tiff", dpi=150))
+        tokens = unplug(conf)
+        try:
+            finish(effects, second)
+            state, stage, reason = effects.state(second)
+            assert state == "failed" and reason and "token PKCS#11" in reason, (state, stage, reason)
+        finally:
+            plug_back(tokens)
+        sohoa(env, "retry", second)
+        finish(effects, second)
+        assert effects.done(second), effects.state(second)
+    finally:
+        stop(worker)
+    assert effects.counts(first) == TWO_RESULTS
+    assert effects.counts(second) == {k: 1 for k in TWO_RESULTS}
+    assert_clean(env)
