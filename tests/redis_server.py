@@ -28,6 +28,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def answers_ping(port: int) -> bool:
+    """Whether a Redis server on 127.0.0.1:``port`` answers PING now (shared with scripts/stack.py)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 class RedisServer:
     """``start()`` / ``kill()`` / ``stop()``; ``url`` once started. ``start()`` again reuses the port."""
 
@@ -60,13 +70,8 @@ class RedisServer:
         )  # fmt: skip
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
+            if answers_ping(self.port):
+                return
             if self.proc.poll() is not None:
                 raise RuntimeError((self.root / "redis.log").read_text(errors="replace")[-2000:])
             time.sleep(0.05)

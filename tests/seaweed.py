@@ -52,7 +52,7 @@ def _bindable(port: int) -> bool:
     return True
 
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     """``count`` ports P with P and P + 10000 (the gRPC port) free on loopback."""
     ports: list[int] = []
     while len(ports) < count:
@@ -60,6 +60,32 @@ def _free_ports(count: int) -> list[int]:
         if port not in ports and port + 10000 not in ports and _bindable(port) and _bindable(port + 10000):
             ports.append(port)
     return ports
+
+
+def mini_command(binary: Path, data: Path, root: Path, ports: list[int]) -> list[str]:
+    """The ``weed mini`` command line on loopback: ``ports`` are master, volume, filer, S3 and admin, in that
+    order; ``data`` holds the objects, ``root`` the local sockets. Shared with scripts/stack.py."""
+    master, volume, filer, s3, admin = ports
+    return [
+        str(binary),
+        "mini",
+        f"-dir={data}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-master.telemetry=false",
+        f"-master.port={master}",
+        f"-volume.port={volume}",
+        f"-filer.port={filer}",
+        f"-s3.port={s3}",
+        f"-admin.port={admin}",
+        "-webdav=false",
+        "-admin.ui=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-s3.allowDeleteBucketNotEmpty=false",
+        f"-filer.localSocket={root / 'filer.sock'}",
+        f"-s3.localSocket={root / 's3.sock'}",
+    ]
 
 
 class SeaweedServer:
@@ -96,30 +122,11 @@ class SeaweedServer:
     def start(self) -> None:
         """Start on free ports and wait until ListBuckets answers; retry on other ports if one was taken."""
         for attempt in range(3):
-            master, volume, filer, s3, admin = _free_ports(5)
+            master, volume, filer, s3, admin = free_ports(5)
             self.s3_port = s3
             data = self.root / f"data{attempt}"
             data.mkdir()
-            cmd = [
-                str(self.binary),
-                "mini",
-                f"-dir={data}",
-                "-ip=127.0.0.1",
-                "-ip.bind=127.0.0.1",
-                "-master.telemetry=false",
-                f"-master.port={master}",
-                f"-volume.port={volume}",
-                f"-filer.port={filer}",
-                f"-s3.port={s3}",
-                f"-admin.port={admin}",
-                "-webdav=false",
-                "-admin.ui=false",
-                "-s3.port.iceberg=0",
-                "-s3.port.lance=0",
-                "-s3.allowDeleteBucketNotEmpty=false",
-                f"-filer.localSocket={self.root / 'filer.sock'}",
-                f"-s3.localSocket={self.root / 's3.sock'}",
-            ]
+            cmd = mini_command(self.binary, data, self.root, [master, volume, filer, s3, admin])
             self._cmd = cmd
             if self._launch():
                 return

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from sohoa import __version__
 from sohoa.errors import NotAuthenticated, SohoaError
-from web import api, citizen_pages, pages, review_pages
+from web import api, citizen_pages, health, pages, review_pages
 from web.deps import WebState
 from web.errors import INTERNAL, body_of, invalid_message, log, status_of
 from web.formats import vn_change, vn_date, vn_datetime, vn_number
@@ -79,6 +79,7 @@ def create_app(service: Service, *, background: bool | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(review_pages.router)
     app.include_router(citizen_pages.router)
+    health.install(app, service)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.exception_handler(SohoaError)

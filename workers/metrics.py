@@ -9,17 +9,21 @@ Redis at scrape time by a collector, so they are right however many workers ther
 
 from __future__ import annotations
 
+import json
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from redis import Redis
 from rq.job import Job
 
 from workers import queues
+from workers.readiness import Readiness
 
 STAGE_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 300, 600, 1800)
 
@@ -78,9 +82,38 @@ class WorkerMetrics:
         self.pages_per_minute.set_function(self._per_minute)
         self.registry.register(QueueCollector(conn))
 
-    def serve(self, port: int) -> None:
-        """Expose ``/metrics`` on ``port`` (0.0.0.0) from a daemon thread of the worker process."""
-        start_http_server(port, registry=self.registry)
+    def serve(self, port: int, readiness: Readiness | None = None) -> ThreadingHTTPServer:
+        """Serve ``/metrics``, ``/healthz`` and ``/readyz`` (``workers.readiness``) on ``port`` (all addresses)
+        from a daemon thread of the worker process, so one port answers both Prometheus and the orchestrator."""
+        registry = self.registry
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics":
+                    self._send(200, generate_latest(registry), CONTENT_TYPE_LATEST)
+                elif path == "/healthz":
+                    self._send(200, b'{"status": "ok"}', "application/json")
+                elif path == "/readyz" and readiness is not None:
+                    ok, report = readiness.report()
+                    self._send(200 if ok else 503, json.dumps(report).encode(), "application/json")
+                else:
+                    self._send(404, b'{"error": "not found"}', "application/json")
+
+            def _send(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args: object) -> None:  # probes every few seconds: no access log
+                pass
+
+        server = ThreadingHTTPServer(("", port), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
+        return server
 
     def _per_minute(self) -> float:
         cutoff = time.monotonic() - 60

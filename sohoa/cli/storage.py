@@ -14,7 +14,7 @@ import typer
 from sohoa.cli.common import service
 from sohoa.terminal import json_text, plain
 
-storage_app = typer.Typer(help="The object store: check every stored object against the database.")
+storage_app = typer.Typer(help="The object store: check every stored object against the database; migrate.")
 
 
 @storage_app.command("check")
@@ -44,3 +44,14 @@ def storage_check(
             f"[{plain(report.store.get('url', ''))}]\n"
         )
     raise typer.Exit(0 if report.ok else 1)
+
+
+@storage_app.command("migrate")
+def storage_migrate() -> None:
+    """Bring the database to the current schema and open the bucket (created with object lock if absent).
+
+    Run once per upgrade before the web and the workers start (the one-shot ``migrate`` service of
+    deploy/compose.yaml), so that several processes starting together never race to migrate."""
+    with service() as svc:
+        store = svc.ctx.store.describe()
+    sys.stdout.write(f"database at the current schema; object store ready: {plain(str(store.get('url', '')))}\n")
