@@ -266,6 +266,7 @@ def main() -> None:
     counts = [1] if args.quick else [int(x) for x in args.workers.split(",")]
     n = 6 if args.quick else args.dossiers
     work = Path(tempfile.mkdtemp(prefix="sohoa-load-"))
+    work.chmod(0o755)  # stack.sh runs PostgreSQL as its own account, which must reach its folder in here
     try:
         t = time.monotonic()
         inputs = make_inputs(work / "in", n)

@@ -149,6 +149,24 @@ class Effects:
         }
 
 
+def assert_clean(env: dict[str, str]) -> None:
+    """What ``sohoa storage check`` and ``sohoa audit verify`` report is clean (their service calls, run here:
+    two fewer processes to start per test)."""
+    from workers.service import Service, settings_from_env
+
+    settings = settings_from_env(
+        **{k.removeprefix("SOHOA_").lower(): v for k, v in env.items() if k.startswith("SOHOA_")}
+    )
+    service = Service(settings)
+    try:
+        check = service.storage_check()
+        assert check.ok, check.to_dict()
+        verdict = service.audit_verify()
+        assert verdict.ok, verdict.to_dict()
+    finally:
+        service.close()
+
+
 def hang_in_tesseract(fifo: str) -> str:
     """A job that runs a real tesseract which never ends: it waits to open a FIFO nobody writes."""
     import pytesseract
