@@ -37,7 +37,15 @@ def pkcs11_signer(settings: Settings) -> Iterator[PKCS11Signer]:
     pin = settings.pkcs11_pin.get_secret_value() if settings.pkcs11_pin is not None else None
     criteria = TokenCriteria(label=label) if label else None
     try:
-        rescan_if_gone(str(module), criteria)
+        present = token_present(str(module), criteria)
+    except (PKCS11Error, OSError, RuntimeError):
+        present = True  # the module itself fails: reported below with the error it gives
+    if not present:
+        raise SigningError(
+            f"Không thấy token PKCS#11 {label or ''} trên máy này: token đã được cắm vào chưa?".replace("  ", " "),
+            hint="cắm token vào máy chạy sohoa worker rồi chạy lại: sohoa retry <mã hồ sơ>",
+        )
+    try:
         session = open_pkcs11_session(str(module), token_criteria=criteria, user_pin=pin)
     except (PKCS11Error, OSError, RuntimeError) as exc:
         raise SigningError(
@@ -68,15 +76,16 @@ def pkcs11_signer(settings: Settings) -> Iterator[PKCS11Signer]:
         session.close()
 
 
-def rescan_if_gone(module: str, criteria: TokenCriteria | None) -> None:
-    """Initialise the module again when the token is not found: a long-running worker whose token was
-    unplugged and plugged back otherwise never sees it again (SoftHSM2 keeps the slot list it read first,
-    so every later signature failed until a restart). Only the lookup is repeated, never the PIN login,
-    which would spend the token's PIN attempts."""
+def token_present(module: str, criteria: TokenCriteria | None) -> bool:
+    """Whether the token is in a slot, initialising the module again when it is not: a long-running worker
+    whose token was unplugged and plugged back otherwise never sees it again (SoftHSM2 keeps the slot list it
+    read first, so every later signature failed until a restart). Only the lookup is repeated, never the
+    PIN login, which would spend the token's PIN attempts."""
     lib = pkcs11.lib(module)
     try:
         if find_token(lib.get_slots(), token_criteria=criteria) is not None:
-            return
+            return True
     except PKCS11Error:
         pass
     lib.reinitialize()
+    return find_token(lib.get_slots(), token_criteria=criteria) is not None

@@ -10,14 +10,16 @@ a job over its timeout (test_queue_faults.py).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from queue_helpers import Effects, assert_clean, queue_env, sohoa, start_worker, stop, submit, wait_for
 from redis import Redis
-from test_signing_pkcs11 import token  # noqa: F401  (the SoftHSM2 token fixture)
 
 from samples.generator import generate_dossier
 from workers import queues
@@ -32,6 +34,50 @@ ONE_RESULT = {
 def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One page, one document: every fault below hits its page job or its fan-in."""
     return generate_dossier(tmp_path_factory.mktemp("scan"), seed=5, kinds=("thong_bao",), fmt="tiff", dpi=150)
+
+
+def finalize_pkcs11() -> None:
+    """Forget this process's initialised SoftHSM2 (python-pkcs11 keeps one per module, reading SOFTHSM2_CONF
+    only when it initialises): the next user initialises it again with its own token folder."""
+    import pkcs11
+    from test_signing_pkcs11 import MODULE
+
+    lib = pkcs11.lib(str(MODULE))
+    if lib.initialized:
+        lib.finalize()
+
+
+@pytest.fixture(scope="module")
+def token(pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A SoftHSM2 token of its own holding signer1 (as test_signing_pkcs11.token), which the tests unplug;
+    the module is finalised before and after so that fixture and this one never share a token folder."""
+    from certomancer.integrations.alchemist import Alchemist, DefaultAlchemistBackend, open_pkcs11_session
+    from test_signing_pkcs11 import LABEL, MODULE, PIN, SO_PIN
+
+    if not MODULE.is_file():
+        pytest.skip("SoftHSM2 not installed (apt: softhsm2)")
+    folder = tmp_path_factory.mktemp("softhsm-faults")
+    (folder / "tokens").mkdir()
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
+    old = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    finalize_pkcs11()
+    try:
+        subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", LABEL, "--pin", PIN, "--so-pin", SO_PIN],
+                       check=True, capture_output=True, timeout=60)  # fmt: skip
+        session = open_pkcs11_session(str(MODULE), token_label=LABEL, pin=PIN)
+        try:
+            Alchemist(DefaultAlchemistBackend(session), pki.arch).store_key_bundles({"signer1"}, include_chains=True)
+        finally:
+            session.close()
+        yield conf
+    finally:
+        if old is None:
+            os.environ.pop("SOFTHSM2_CONF", None)
+        else:
+            os.environ["SOFTHSM2_CONF"] = old
+        finalize_pkcs11()
 
 
 def when_a_page_job_runs(redis_url: str, timeout_s: float = 120) -> str:
@@ -187,23 +233,19 @@ def pkcs11_env(token_conf: Path) -> dict[str, str]:
             "SOFTHSM2_CONF": str(token_conf)}  # fmt: skip
 
 
-@pytest.mark.skipif(not Path("/usr/lib/softhsm/libsofthsm2.so").is_file(), reason="SoftHSM2 not installed")
-def test_a_token_unplugged_and_plugged_back_signs_again_in_the_same_process(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
+def test_a_token_unplugged_and_plugged_back_signs_again_in_the_same_process(token: Path, tmp_path: Path) -> None:
     """The module is initialised once per process: without a rescan the token stayed lost until a restart."""
-    conf: Path = request.getfixturevalue("token")
     from signing.keys import open_signer
     from sohoa.errors import SigningError
     from sohoa.settings import load_settings
 
     settings = load_settings(data_dir=tmp_path / "data", **{k.removeprefix("SOHOA_").lower(): v
-                             for k, v in pkcs11_env(conf).items() if k.startswith("SOHOA_")})  # fmt: skip
+                             for k, v in pkcs11_env(token).items() if k.startswith("SOHOA_")})  # fmt: skip
     with open_signer(settings) as signer:
         assert signer.signing_cert is not None
-    tokens = unplug(conf)
+    tokens = unplug(token)
     try:
-        with pytest.raises(SigningError, match="token PKCS#11"), open_signer(settings):
+        with pytest.raises(SigningError, match="Không thấy token PKCS#11 sohoa-test"), open_signer(settings):
             pass
     finally:
         plug_back(tokens)
@@ -211,14 +253,12 @@ def test_a_token_unplugged_and_plugged_back_signs_again_in_the_same_process(
         assert signer.signing_cert is not None
 
 
-@pytest.mark.skipif(not Path("/usr/lib/softhsm/libsofthsm2.so").is_file(), reason="SoftHSM2 not installed")
 def test_the_signing_token_unplugged_fails_the_dossier_with_the_reason_and_it_finishes_once_plugged_back(
-    request: pytest.FixtureRequest, tmp_path: Path, redis_url: str, scan: Path
+    token: Path, tmp_path: Path, redis_url: str, scan: Path
 ) -> None:
     """A worker that has signed with the token; the token is pulled out: the next dossier's fan-in fails
     with the token named in its reason; plugged back, ``sohoa retry`` finishes it in the same worker."""
-    conf: Path = request.getfixturevalue("token")
-    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="1", **pkcs11_env(conf))
+    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="1", **pkcs11_env(token))
     effects = Effects(tmp_path / "data", env)
     first = submit(env, scan)
     worker = start_worker(env, "token", tmp_path / "w.log")
@@ -226,11 +266,11 @@ def test_the_signing_token_unplugged_fails_the_dossier_with_the_reason_and_it_fi
         finish(effects, first)
         assert effects.done(first), effects.state(first)
         second = submit(env, generate_dossier(tmp_path / "one", seed=6, kinds=("don",), fmt="tiff", dpi=150))
-        tokens = unplug(conf)
+        tokens = unplug(token)
         try:
             finish(effects, second)
             state, stage, reason = effects.state(second)
-            assert state == "failed" and reason and "token PKCS#11" in reason, (state, stage, reason)
+            assert state == "failed" and reason and "Không thấy token PKCS#11" in reason, (state, stage, reason)
         finally:
             plug_back(tokens)
         sohoa(env, "retry", second)
