@@ -52,7 +52,9 @@ def make_inputs(root: Path, count: int, seed: int = 2026) -> list[tuple[Path, in
     for i in range(count):
         pages = rng.randint(1, 10)
         kinds = tuple(rng.choice(ONE_PAGE_KINDS) for _ in range(pages))
-        made.append((generate_dossier(root / f"d{i:03d}", seed=seed + i, kinds=kinds, fmt="pdf"), pages))
+        kept = root / f"d{i:03d}" / "scan.pdf"  # made by an earlier run into the same --inputs folder
+        path = kept if kept.is_file() else generate_dossier(root / f"d{i:03d}", seed=seed + i, kinds=kinds, fmt="pdf")
+        made.append((path, pages))
     return made
 
 
@@ -282,6 +284,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="worker counts to run, comma-separated (0: receipts only)")
     ap.add_argument("--quick", action="store_true", help="6 dossiers, 1 worker: a smoke run")
     ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument("--inputs", type=Path, help="keep the generated dossiers here and reuse them next time")
     ap.add_argument("--reception-check", action="store_true", help="run the reception check inside each receipt")
     args = ap.parse_args()
     counts = [1] if args.quick else [int(x) for x in args.workers.split(",")]
@@ -290,7 +293,7 @@ def main() -> None:
     work.chmod(0o755)  # stack.sh runs PostgreSQL as its own account, which must reach its folder in here
     try:
         t = time.monotonic()
-        inputs = make_inputs(work / "in", n)
+        inputs = make_inputs(args.inputs or work / "in", n)
         print(f"{n} dossiers, {sum(p for _, p in inputs)} pages generated in {time.monotonic() - t:.0f} s; "
               f"rate {args.rate}/s; workers {counts}", flush=True)  # fmt: skip
         runs = []
