@@ -302,10 +302,12 @@ def main() -> None:
             show(runs[-1])
         cost = min((r["worker_s_per_page"] for r in runs if r["workers"]), default=0.0)
         sizing = cores_needed(cost)
-        print(f"\nprovince at peak ({sizing['dossiers_per_year']:,} dossiers/yr x {sizing['pages_per_dossier']} pages, "
-              f"peak x{sizing['peak_factor']}, {sizing['days']} days x {sizing['hours']} h): "
-              f"{sizing['peak_pages_per_hour']:,} pages/h x {cost} s = {sizing['cores']} worker cores busy, "
-              f"{sizing['cores_with_headroom']} at 70 % load")  # fmt: skip
+        if cost:
+            print(f"\nprovince at peak ({sizing['dossiers_per_year']:,} dossiers/yr x "
+                  f"{sizing['pages_per_dossier']} pages, "
+                  f"peak x{sizing['peak_factor']}, {sizing['days']} days x {sizing['hours']} h): "
+                  f"{sizing['peak_pages_per_hour']:,} pages/h x {cost} s = {sizing['cores']} worker cores busy, "
+                  f"{sizing['cores_with_headroom']} at 70 % load")  # fmt: skip
         if args.json:
             args.json.write_text(json.dumps({"runs": runs, "province": sizing}, indent=1, default=str))
         audited = [r["audit"] for r in runs if r["workers"]]
