@@ -95,7 +95,7 @@ def finish(effects: Effects, code: str, timeout_s: float = 240) -> None:
 def test_postgres_crashed_and_restarted_mid_dossier_the_dossier_finishes_once(
     tmp_path: Path, redis_url: str, scan: Path
 ) -> None:
-    """PostgreSQL stopped at once (a crash) while a page is read, back 8 s later: the page job's writes
+    """PostgreSQL stopped at once (a crash) while a page is read, back 5 s later: the page job's writes
     fail, it retries 5 s apart, and the dossier finishes with one result (the store's objects of the failed
     attempt are the retry's, by their fixed keys: no orphan)."""
     from pg import PostgresServer, find_bindir, why_not_available
@@ -112,7 +112,7 @@ def test_postgres_crashed_and_restarted_mid_dossier_the_dossier_finishes_once(
         effects = Effects(tmp_path / "data", env)
         worker = start_worker(env, "pg-crash", tmp_path / "w.log")
         when_a_page_job_runs(redis_url)
-        server.crash_and_restart(down_s=8)
+        server.crash_and_restart(down_s=5)
         finish(effects, code)
         assert effects.done(code), effects.state(code)
         assert effects.counts(code) == ONE_RESULT
@@ -127,7 +127,7 @@ def test_postgres_crashed_and_restarted_mid_dossier_the_dossier_finishes_once(
 def test_s3_server_down_mid_dossier_the_retries_wait_it_out_and_the_dossier_finishes_once(
     tmp_path: Path, redis_url: str, scan: Path
 ) -> None:
-    """SeaweedFS stopped while a page is read and started again 15 s later, with retries 3 s apart. The
+    """SeaweedFS stopped while a page is read and started again 12 s later, with retries 3 s apart. The
     default intervals (10, 60, 300 s) wait out an outage of a minute or more the same way."""
     from seaweed import SeaweedServer, find_weed, why_not_available
 
@@ -144,7 +144,7 @@ def test_s3_server_down_mid_dossier_the_retries_wait_it_out_and_the_dossier_fini
         worker = start_worker(env, "s3-outage", tmp_path / "w.log")
         when_a_page_job_runs(redis_url)
         server.stop_process()
-        time.sleep(15)
+        time.sleep(12)
         server.resume()
         finish(effects, code)
         assert effects.done(code), effects.state(code)
