@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pkcs11
 from pkcs11 import PKCS11Error
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+from pyhanko.sign.pkcs11 import PKCS11Signer, find_token, open_pkcs11_session
 
 from sohoa.errors import SigningError
 from sohoa.settings import Settings
@@ -34,10 +35,18 @@ def pkcs11_signer(settings: Settings) -> Iterator[PKCS11Signer]:
     if not module.is_file():
         raise SigningError(f"Không tìm thấy thư viện PKCS#11 {module}", hint="cài trình điều khiển token/HSM")
     pin = settings.pkcs11_pin.get_secret_value() if settings.pkcs11_pin is not None else None
+    criteria = TokenCriteria(label=label) if label else None
     try:
-        session = open_pkcs11_session(
-            str(module), token_criteria=TokenCriteria(label=label) if label else None, user_pin=pin
+        present = token_present(str(module), criteria)
+    except (PKCS11Error, OSError, RuntimeError):
+        present = True  # the module itself fails: reported below with the error it gives
+    if not present:
+        raise SigningError(
+            f"Không thấy token PKCS#11 {label or ''} trên máy này: token đã được cắm vào chưa?".replace("  ", " "),
+            hint="cắm token vào máy chạy sohoa worker rồi chạy lại: sohoa retry <mã hồ sơ>",
         )
+    try:
+        session = open_pkcs11_session(str(module), token_criteria=criteria, user_pin=pin)
     except (PKCS11Error, OSError, RuntimeError) as exc:
         raise SigningError(
             f"Không mở được token PKCS#11 {label or ''}: {type(exc).__name__} {exc}".strip(),
@@ -65,3 +74,18 @@ def pkcs11_signer(settings: Settings) -> Iterator[PKCS11Signer]:
         yield signer
     finally:
         session.close()
+
+
+def token_present(module: str, criteria: TokenCriteria | None) -> bool:
+    """Whether the token is in a slot, initialising the module again when it is not: a long-running worker
+    whose token was unplugged and plugged back otherwise never sees it again (SoftHSM2 keeps the slot list it
+    read first, so every later signature failed until a restart). Only the lookup is repeated, never the
+    PIN login, which would spend the token's PIN attempts."""
+    lib = pkcs11.lib(module)
+    try:
+        if find_token(lib.get_slots(), token_criteria=criteria) is not None:
+            return True
+    except PKCS11Error:
+        pass
+    lib.reinitialize()
+    return find_token(lib.get_slots(), token_criteria=criteria) is not None

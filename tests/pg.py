@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 SERVER_USER = "postgres"
@@ -89,24 +90,24 @@ class PostgresServer:
                 f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
             )
+            self._options = options
             try:
-                self._run(
-                    "pg_ctl",
-                    "start",
-                    "-D",
-                    str(self.data),
-                    "-l",
-                    str(self.root / "server.log"),
-                    "-w",
-                    "-t",
-                    str(START_TIMEOUT_S),
-                    "-o",
-                    options,
-                )
+                self._pg_start()
                 return
             except RuntimeError:
                 if attempt == 2:
                     raise
+
+    def _pg_start(self) -> None:
+        log, timeout = str(self.root / "server.log"), str(START_TIMEOUT_S)
+        self._run("pg_ctl", "start", "-D", str(self.data), "-l", log, "-w", "-t", timeout, "-o", self._options)
+
+    def crash_and_restart(self, down_s: float = 0.0) -> None:
+        """Stop at once (``immediate``: no shutdown checkpoint, clients cut off, as a crash), stay down
+        ``down_s`` seconds, start again on the same port and data (crash recovery runs)."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", "immediate", "-w")
+        time.sleep(down_s)
+        self._pg_start()
 
     def _admin(self, *statements: str, database: str = DATABASE) -> None:
         import psycopg

@@ -107,7 +107,11 @@ class Effects:
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         """``env``: the processes' ``SOHOA_*`` variables, when the store is not the data folder's (S3)."""
-        overrides = {k.removeprefix("SOHOA_").lower(): v for k, v in (env or {}).items() if k.startswith("SOHOA_S")}
+        overrides = {
+            k.removeprefix("SOHOA_").lower(): v
+            for k, v in (env or {}).items()
+            if k.startswith(("SOHOA_S", "SOHOA_DATABASE_URL"))
+        }
         settings = Settings(data_dir=data_dir, **overrides)
         self.engine = make_engine(settings.effective_database_url)
         self.store = open_object_store(settings.effective_storage_url, settings)
@@ -143,6 +147,24 @@ class Effects:
             "grey_images": sum(k.startswith(prefix + "pages/") and k.endswith(".grey.jpg") for k in objects),
             "result_json": sum(k == keys.result_json_key(code) for k in objects),
         }
+
+
+def assert_clean(env: dict[str, str]) -> None:
+    """What ``sohoa storage check`` and ``sohoa audit verify`` report is clean (their service calls, run here:
+    two fewer processes to start per test)."""
+    from workers.service import Service, settings_from_env
+
+    settings = settings_from_env(
+        **{k.removeprefix("SOHOA_").lower(): v for k, v in env.items() if k.startswith("SOHOA_")}
+    )
+    service = Service(settings)
+    try:
+        check = service.storage_check()
+        assert check.ok, check.to_dict()
+        verdict = service.audit_verify()
+        assert verdict.ok, verdict.to_dict()
+    finally:
+        service.close()
 
 
 def hang_in_tesseract(fifo: str) -> str:

@@ -58,4 +58,3 @@ def test_multipage_tiff_frames_are_read_one_by_one(tmp_path: Path, settings: Set
     second = rasterize(refs[1], settings)
     assert second.dpi == 100 and not second.dpi_estimated
     assert int(np.median(second.rgb)) == 200
-

@@ -8,7 +8,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from queue_helpers import Effects, kill_tree, queue_env, start_worker, stop, submit, wait_for
+from queue_helpers import Effects, assert_clean, kill_tree, queue_env, start_worker, stop, submit, wait_for
 from redis import Redis
 from redis_server import free_port
 
@@ -87,6 +87,7 @@ def test_a_worker_killed_mid_page_is_detected_and_its_page_runs_again_once(
     assert effects.counts(code) == {
         "pages": 2, "documents": 2, "audit_stored": 2, "pdfs": 2, "page_images": 2, "grey_images": 2, "result_json": 1
     }  # fmt: skip
+    assert_clean(env)  # storage check and audit verify: nothing half-done by the killed run
 
 
 def test_a_worker_gives_tesseract_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -119,7 +119,6 @@ def test_approval_publishes_with_embedded_fields_and_two_valid_signatures(pki: P
     assert text.returncode == 1 and "Dữ liệu đã duyệt trong tệp khác với cơ sở dữ liệu" in text.stdout
 
 
-
 def test_verify_fails_a_file_that_is_not_the_pdf_recorded_for_the_result_it_claims(
     pki: PkiServer, tmp_path: Path
 ) -> None:

@@ -203,6 +203,6 @@ def mark_failed(ctx: Context, code: str, *, page: bool, reason: str) -> None:
 
 
 def _finish_stage(ctx: Context, code: str) -> str:
-    from workers.stages import failed_stage
+    from workers.dossiers import failed_stage
 
     return failed_stage(ctx, code, "extract")
