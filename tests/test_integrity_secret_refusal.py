@@ -132,9 +132,12 @@ def test_a_secret_document_in_queue_mode_leaves_no_object_version_on_s3(
         with session_scope(engine) as s:
             return s.scalar(select(func.count()).select_from(DossierRow)) == 0
 
+    def logged() -> bool:  # the job says so after the purge: stopping the worker sooner would cut that line
+        return refused() and "refused" in (tmp_path / "w.log").read_text()
+
     worker = start_worker(env, "w", tmp_path / "w.log")
     try:
-        wait_for("the dossier to be refused and purged", refused, 240)
+        wait_for("the dossier to be refused, purged and the refusal logged", logged, 240)
     finally:
         stop(worker)
     settings = Settings(
