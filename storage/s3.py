@@ -139,9 +139,10 @@ def s3_errors(action: str, where: str) -> Iterator[None]:
         raise StorageError(f"S3 {action} {where}: {exc}") from exc
 
 
-def make_client(config: S3Config) -> Minio:
-    """A client with explicit timeouts and a few quick retries, so a dead server fails in seconds."""
-    http = urllib3.PoolManager(
+def make_client(config: S3Config, http: urllib3.PoolManager | None = None) -> Minio:
+    """A client with explicit timeouts and a few quick retries, so a dead server fails in seconds (``http``:
+    another pool, e.g. the readiness probe's, which must not retry at all)."""
+    http = http or urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=5, read=60),
         retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
         maxsize=8,

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from test_signing_sign_verify import make_pdf
 from test_web_browser import _free_port
 from testpki import PFX_PASSWORD, PkiServer
-from web_helpers import PASSWORD
+from web_helpers import PASSWORD, make_service
 
 from signing.keys import load_pkcs12_signer
 from signing.sign import sign_pdf
@@ -73,3 +73,23 @@ def store_signed(service: Service, code: str, pdf: Path) -> str:
     with session_scope(service.ctx.engine) as s:
         s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256=obj.sha256))
     return obj.sha256
+
+
+def launch_chromium() -> Iterator[Any]:
+    """Debian's chromium through Playwright (its own browser download is not reachable here), for a module's
+    ``browser`` fixture: ``yield from launch_chromium()``."""
+    from playwright.sync_api import sync_playwright
+    from test_web_browser import CHROMIUM
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def pki_service(pki: PkiServer, data: Path) -> Service:
+    """A service over ``data`` that signs with the test PKI's signer1 and its TSA, trusting its root."""
+    return make_service(
+        data, signer="pkcs12", signer_pkcs12=pki.pfx("signer1"), signer_pkcs12_password=PFX_PASSWORD.decode(),
+        tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
+    )  # fmt: skip

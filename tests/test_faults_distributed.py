@@ -10,7 +10,6 @@ a job over its timeout (test_queue_faults.py).
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 from queue_helpers import Effects, assert_clean, queue_env, sohoa, start_worker, stop, submit, wait_for
 from redis import Redis
+from softhsm import LABEL, MODULE, PIN, softhsm_token
 
 from samples.generator import generate_dossier
 from workers import queues
@@ -36,48 +36,14 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate_dossier(tmp_path_factory.mktemp("scan"), seed=5, kinds=("thong_bao",), fmt="tiff", dpi=150)
 
 
-def finalize_pkcs11() -> None:
-    """Forget this process's initialised SoftHSM2 (python-pkcs11 keeps one per module, reading SOFTHSM2_CONF
-    only when it initialises): the next user initialises it again with its own token folder."""
-    import pkcs11
-    from test_signing_pkcs11 import MODULE
-
-    lib = pkcs11.lib(str(MODULE))
-    if lib.initialized:
-        lib.finalize()
-
-
 @pytest.fixture(scope="module")
 def token(pki: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A SoftHSM2 token of its own holding signer1 (as test_signing_pkcs11.token), which the tests unplug;
-    the module is finalised before and after so that fixture and this one never share a token folder."""
-    from certomancer.integrations.alchemist import Alchemist, DefaultAlchemistBackend, open_pkcs11_session
-    from test_signing_pkcs11 import LABEL, MODULE, PIN, SO_PIN
-
+    """A SoftHSM2 token of its own holding signer1, which the tests unplug; the module is finalised before and
+    after so that test_signing_pkcs11's token and this one never share a token folder."""
     if not MODULE.is_file():
         pytest.skip("SoftHSM2 not installed (apt: softhsm2)")
-    folder = tmp_path_factory.mktemp("softhsm-faults")
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
-    old = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    finalize_pkcs11()
-    try:
-        subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", LABEL, "--pin", PIN, "--so-pin", SO_PIN],
-                       check=True, capture_output=True, timeout=60)  # fmt: skip
-        session = open_pkcs11_session(str(MODULE), token_label=LABEL, pin=PIN)
-        try:
-            Alchemist(DefaultAlchemistBackend(session), pki.arch).store_key_bundles({"signer1"}, include_chains=True)
-        finally:
-            session.close()
+    with softhsm_token(tmp_path_factory.mktemp("softhsm-faults"), pki, finalize=True) as conf:
         yield conf
-    finally:
-        if old is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = old
-        finalize_pkcs11()
 
 
 def when_a_page_job_runs(redis_url: str, timeout_s: float = 120) -> str:
@@ -226,8 +192,6 @@ def plug_back(tokens: Path) -> None:
 
 
 def pkcs11_env(token_conf: Path) -> dict[str, str]:
-    from test_signing_pkcs11 import LABEL, MODULE, PIN
-
     return {"SOHOA_SIGNER": "pkcs11", "SOHOA_PKCS11_MODULE": str(MODULE), "SOHOA_PKCS11_TOKEN_LABEL": LABEL,
             "SOHOA_PKCS11_PIN": PIN, "SOHOA_PKCS11_KEY_LABEL": "signer1", "SOHOA_SIGN_LEVEL": "B-B",
             "SOFTHSM2_CONF": str(token_conf)}  # fmt: skip

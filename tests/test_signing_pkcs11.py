@@ -7,13 +7,11 @@ token label, PIN, key label). Skipped when SoftHSM2 is not installed (apt: softh
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from certomancer.integrations.alchemist import Alchemist, DefaultAlchemistBackend, open_pkcs11_session
+from softhsm import LABEL, MODULE, PIN, softhsm_token
 from test_signing_sign_verify import make_pdf
 from testpki import PkiServer
 
@@ -23,37 +21,14 @@ from signing.verify import pdfsig_verdicts, verify_file
 from sohoa.errors import SigningError
 from sohoa.settings import Settings, load_settings
 
-MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
-PIN, SO_PIN, LABEL = "1234", "5678", "sohoa-test"
-
 pytestmark = pytest.mark.skipif(not MODULE.is_file(), reason="SoftHSM2 not installed (apt: softhsm2)")
 
 
 @pytest.fixture(scope="module")
 def token(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh SoftHSM2 token holding signer1's key, certificate and chain; SOFTHSM2_CONF points at it."""
-    folder = tmp_path_factory.mktemp("softhsm")
-    (folder / "tokens").mkdir()
-    conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n")
-    old = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    try:
-        subprocess.run(
-            ["softhsm2-util", "--init-token", "--free", "--label", LABEL, "--pin", PIN, "--so-pin", SO_PIN],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
-        session = open_pkcs11_session(str(MODULE), token_label=LABEL, pin=PIN)
-        try:
-            Alchemist(DefaultAlchemistBackend(session), pki.arch).store_key_bundles({"signer1"}, include_chains=True)
-        finally:
-            session.close()
+    with softhsm_token(tmp_path_factory.mktemp("softhsm"), pki) as conf:
         yield conf
-    finally:
-        if old is None:
-            os.environ.pop("SOFTHSM2_CONF", None)
-        else:
-            os.environ["SOFTHSM2_CONF"] = old
 
 
 def _settings(tmp_path: Path, **kw: object) -> Settings:

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import log_in, serve
+from browser_helpers import launch_chromium, log_in, pki_service, serve
 from PIL import Image, ImageDraw, ImageFont
 from seed_results import AGENCY, decision_fields, seed_dossier
 from sqlalchemy import update
 from test_signing_publish import _published_pdf, _stored_result
 from test_web_browser import CHROMIUM, new_page, no_violations
-from testpki import PFX_PASSWORD, PkiServer
-from web_helpers import PASSWORD, make_service
+from testpki import PkiServer
+from web_helpers import PASSWORD
 
 from signing.approval import read_embedded_fields
 from storage import keys
@@ -62,10 +62,7 @@ def page_jpeg(number: int, size: tuple[int, int] = PAGE) -> bytes:
 def server(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, str]]:
     """``sohoa serve`` over a data folder holding one signed result waiting for review."""
     data = tmp_path_factory.mktemp("review-browser")
-    service = make_service(
-        data / "data", signer="pkcs12", signer_pkcs12=pki.pfx("signer1"),
-        signer_pkcs12_password=PFX_PASSWORD.decode(), tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
-    )  # fmt: skip
+    service = pki_service(pki, data / "data")
     service.users_add("kiem.duyet", PASSWORD, roles=["reviewer", "approver"], by="test")
     service.users_add("chu.so.huu", PASSWORD, roles=["citizen"], personal_id=OWNER_ID, by="test")
     code = _stored_result(service.ctx, pki, data, "browser-review")
@@ -82,12 +79,7 @@ def server(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    yield from launch_chromium()
 
 
 def test_a_reviewer_corrects_confirms_and_approves_by_keyboard(

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import digitized_pdf, log_in, serve, store_signed
+from browser_helpers import digitized_pdf, launch_chromium, log_in, pki_service, serve, store_signed
 from seed_results import decision_fields, seed_dossier
 from sqlalchemy import update
 from test_web_browser import CHROMIUM, new_page, no_violations
 from test_web_review_browser import page_jpeg
-from testpki import PFX_PASSWORD, PkiServer
-from web_helpers import CITIZEN_ID, PASSWORD, make_service
+from testpki import PkiServer
+from web_helpers import CITIZEN_ID, PASSWORD
 
 from pipeline.models import FieldValue
 from signing.approval import read_embedded_fields
@@ -55,10 +55,7 @@ def doubtful_signer() -> dict[str, Any]:
 def site(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Service, Path]]:
     """``sohoa serve`` over a data folder signing with the test PKI; the base URL, the service, a signed PDF."""
     data = tmp_path_factory.mktemp("review-flows")
-    service = make_service(
-        data / "data", signer="pkcs12", signer_pkcs12=pki.pfx("signer1"),
-        signer_pkcs12_password=PFX_PASSWORD.decode(), tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
-    )  # fmt: skip
+    service = pki_service(pki, data / "data")
     service.users_add("hang.cho", PASSWORD, roles=["reviewer", "approver"], agency=QUEUE_AGENCY, by="test")
     service.users_add("duyet.mot", PASSWORD, roles=["reviewer"], agency=RACE_AGENCY, by="test")
     service.users_add("duyet.hai", PASSWORD, roles=["reviewer"], agency=RACE_AGENCY, by="test")
@@ -81,12 +78,7 @@ def signed_result(service: Service, pdf: Path, token: str, fields: dict[str, Any
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    yield from launch_chromium()
 
 
 def _focused_field(page: Any) -> str:

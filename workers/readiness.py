@@ -84,20 +84,12 @@ class Readiness:
         url = self.settings.effective_storage_url
         if url.startswith("s3://"):
             import urllib3
-            from minio import Minio
 
-            from storage.s3 import s3_config
+            from storage.s3 import make_client, s3_config
 
             config = s3_config(url, self.settings)
             http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=self.timeout_s, read=3))
-            client = Minio(
-                config.endpoint,
-                access_key=config.access_key,
-                secret_key=config.secret_key,
-                secure=config.secure,
-                region=config.region,
-                http_client=http,
-            )
+            client = make_client(config, http)
             if not client.bucket_exists(config.bucket):
                 raise RuntimeError(f"bucket {config.bucket} does not exist")
             return
