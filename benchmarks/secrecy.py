@@ -5,7 +5,7 @@
 Every mark style the generator draws (``samples.documents.SECRECY_STYLES``) on ``quyet_dinh_mat`` seeds
 1..N, the level turning with the seed (MẬT, TỐI MẬT, TUYỆT MẬT), written as a PDF and read by
 ``pipeline.page_job.process_page`` as a dossier's page is; a mark counts as found when the page says so
-or the document's lines do (``pipeline.extract.check_secret``). Then every other document kind on seeds
+or the document's lines do (``pipeline.documents.check_pages_secret``). Then every other document kind on seeds
 1..M: none may be refused. Prints style x level -> found/total, the false refusals, and the time of the
 secrecy step beside the whole page's on those other pages (the cost every dossier pays).
 """
@@ -22,9 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.extract import check_secret  # noqa: E402
+from pipeline.documents import check_pages_secret  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.layout import page_lines  # noqa: E402
 from pipeline.models import PageResult  # noqa: E402
 from pipeline.page_job import PageContext, process_page  # noqa: E402
 from pipeline.pages import page_refs  # noqa: E402
@@ -47,10 +46,8 @@ def read_pages(folder: Path, settings: Settings, *, seed: int, kind: str, dpi: i
 
 def refused(pages: list[PageResult]) -> bool:
     """Whether the dossier is refused: a page carries a mark, or the document's lines do."""
-    if any(p.secrecy for p in pages):
-        return True
     try:
-        check_secret([line for p in pages for line in page_lines(p)])
+        check_pages_secret(pages)
     except SecretDocument:
         return True
     return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from itertools import groupby
 
 from pipeline.extract import check_secret, extract_document, secret_document
@@ -29,16 +29,22 @@ def split_pages(pages: list[PageResult], whole_sources: Collection[int] = ()) ->
     return groups or [[p.number for p in pages]]
 
 
+def check_pages_secret(pages: Sequence[PageResult]) -> None:
+    """``SecretDocument`` when a page carries a secrecy mark the page job found, or the pages' text does: the
+    rule a document is refused by, for the fan-in and for whoever measures it."""
+    for page in pages:
+        if page.secrecy:
+            raise secret_document(page.secrecy, page.number)
+    check_secret([line for page in pages for line in page_lines(page)])
+
+
 def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult]) -> DocumentResult:
     """Document ``index`` of the dossier, its fields read from its pages; ``SecretDocument`` for a document
     marked MẬT, which must not be digitized. The fan-in and work ahead both read documents this way.
 
     A mark the page job found outside the page's OCR text (red ink, a framed word) counts as well."""
-    for n in numbers:
-        if pages[n].secrecy:
-            raise secret_document(pages[n].secrecy, n)
+    check_pages_secret([pages[n] for n in numbers])
     lines = [line for n in numbers for line in page_lines(pages[n])]
-    check_secret(lines)
     document = extract_document(index, lines, numbers)
     reread_signer(document, pages)  # a name the page's OCR lost under a seal
     return document

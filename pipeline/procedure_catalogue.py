@@ -14,8 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import jsonschema
-
+from pipeline.data_files import validated_json
 from pipeline.doctypes import DOC_TYPES, OTHER
 from sohoa.errors import BadInput
 
@@ -112,14 +111,7 @@ def _known_types() -> frozenset[str]:
 
 def parse_file(text: str, source: str) -> list[Procedure]:
     """The procedures of one file; ``CatalogueError`` naming the file and the first fault otherwise."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CatalogueError(f"không đọc được tệp thủ tục: JSON lỗi ở dòng {exc.lineno}", file=source) from exc
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(catalogue_schema()).iter_errors(data))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(gốc)"
-        raise CatalogueError(f"tệp thủ tục sai cấu trúc tại {where}: {error.message}", file=source)
+    data = validated_json(text, source, catalogue_schema(), CatalogueError, "tệp thủ tục")
     known = _known_types()
     procedures = []
     for entry in data["procedures"]:

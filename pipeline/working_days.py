@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jsonschema
-
+from pipeline.data_files import validated_json
 from sohoa.errors import BadInput
 
 AGENCY_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -103,14 +102,7 @@ def _schema() -> dict[str, Any]:
 
 def parse_holidays(text: str, source: str) -> Holidays:
     """The days off of one file; ``HolidaysError`` naming the file and the first fault otherwise."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HolidaysError(f"không đọc được tệp ngày nghỉ: JSON lỗi ở dòng {exc.lineno}", file=source) from exc
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema()).iter_errors(data))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(gốc)"
-        raise HolidaysError(f"tệp ngày nghỉ sai cấu trúc tại {where}: {error.message}", file=source)
+    data = validated_json(text, source, _schema(), HolidaysError, "tệp ngày nghỉ")
     fixed = set()
     for entry in data.get("fixed", []):
         if not _exists(2000, entry["month"], entry["day"]):  # 2000 is a leap year: 29/2 is allowed

@@ -1,4 +1,4 @@
-"""What the browser tests share: ``sohoa serve`` on a free port, a logged-in page, a really signed result PDF.
+"""What the browser tests share: ``sohoa serve`` on a free port, a logged-in page, Chromium, a signing service.
 
 Kept apart from test modules so each browser module can start its own server over its own data folder
 without importing another module's fixtures.
@@ -14,18 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from sqlalchemy import update
-from test_signing_sign_verify import make_pdf
 from test_web_browser import _free_port
 from testpki import PFX_PASSWORD, PkiServer
 from web_helpers import PASSWORD, make_service
 
-from signing.keys import load_pkcs12_signer
-from signing.sign import sign_pdf
-from storage.db import session_scope
-from storage.tables import DocumentRow
 from web.app import create_app
-from workers.results import show_result
 from workers.service import Service
 
 
@@ -53,26 +46,6 @@ def log_in(page: Any, base: str, username: str, then: str = "") -> None:
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url(lambda url: "/login" not in url)
-
-
-def digitized_pdf(pki: PkiServer, folder: Path) -> Path:
-    """A PDF carrying a real digitization signature (B-LTA, the test PKI), as the store stage leaves it."""
-    make_pdf(folder / "in.pdf")
-    signer = load_pkcs12_signer(pki.pfx("signer1"), PFX_PASSWORD)
-    sign_pdf(
-        folder / "in.pdf", folder / "digitized.pdf", signer=signer, stamp_box=(300.0, 18.0, 560.0, 78.0),
-        level="B-LTA", tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
-    )  # fmt: skip
-    return folder / "digitized.pdf"
-
-
-def store_signed(service: Service, code: str, pdf: Path) -> str:
-    """Put ``pdf`` as result ``code``'s stored PDF and record its hash; the hash."""
-    view = show_result(service.ctx.engine, code)
-    obj = service.ctx.store.put_file(view.pdf_key, pdf, content_type="application/pdf")  # type: ignore[arg-type]
-    with session_scope(service.ctx.engine) as s:
-        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256=obj.sha256))
-    return obj.sha256
 
 
 def launch_chromium() -> Iterator[Any]:

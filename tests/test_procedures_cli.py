@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from test_procedures_catalogue import GOOD
+
 from pipeline.result import validate_result
 from samples.generator import generate_dossier
 
@@ -35,22 +37,7 @@ def test_an_agency_folder_adds_to_the_list_and_a_broken_file_is_one_line(
 ) -> None:
     folder = tmp_path / "agency"
     folder.mkdir()
-    entry = {
-        "code": "9.000001",
-        "name": "Thủ tục riêng",
-        "level": "tinh",
-        "processing_days": 5,
-        "components": [
-            {
-                "key": "don",
-                "name": "Đơn đề nghị",
-                "types": ["application"],
-                "copies": 1,
-                "requirement": "required",
-                "reusable": False,
-            }
-        ],
-    }
+    entry = GOOD  # an agency's own procedure, as the catalogue tests write it
     (folder / "mine.json").write_text(json.dumps({"procedures": [entry]}), "utf-8")
     env = data_env | {"SOHOA_PROCEDURES_DIR": str(folder)}
     assert "9.000001" in sohoa(env, "procedures", "list").stdout

@@ -17,9 +17,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline import clean, ocr
-from pipeline.extract import check_secret
+from pipeline.documents import check_pages_secret
 from pipeline.ingest import ingest
-from pipeline.layout import page_lines
 from pipeline.models import PageResult
 from pipeline.page_job import PageContext, process_page
 from pipeline.pages import page_refs
@@ -48,10 +47,8 @@ def _pages(folder: Path, kind: str, seed: int, **secrecy: str) -> list[PageResul
 
 
 def _refused(pages: list[PageResult]) -> bool:
-    if any(p.secrecy for p in pages):
-        return True
     try:
-        check_secret([line for p in pages for line in page_lines(p)])
+        check_pages_secret(pages)
     except SecretDocument:
         return True
     return False

@@ -53,19 +53,30 @@ def _settings(pki: PkiServer, data: Path) -> Settings:
     )
 
 
+def digitized_pdf(pki: PkiServer, folder: Path) -> Path:
+    """A PDF carrying a real digitization signature (B-LTA, the test PKI), as the store stage leaves it."""
+    make_pdf(folder / "in.pdf")
+    signer = load_pkcs12_signer(pki.pfx("signer1"), PFX_PASSWORD)
+    sign_pdf(
+        folder / "in.pdf", folder / "digitized.pdf", signer=signer, stamp_box=(300.0, 18.0, 560.0, 78.0),
+        level="B-LTA", tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
+    )  # fmt: skip
+    return folder / "digitized.pdf"
+
+
+def store_signed(ctx: Context, code: str, pdf: Path) -> str:
+    """Put ``pdf`` as result ``code``'s stored PDF and record its hash; the hash."""
+    view = show_result(ctx.engine, code)
+    obj = ctx.store.put_file(view.pdf_key, pdf, content_type="application/pdf")  # type: ignore[arg-type]
+    with session_scope(ctx.engine) as s:
+        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256=obj.sha256))
+    return obj.sha256
+
+
 def _stored_result(ctx: Context, pki: PkiServer, tmp_path: Path, token: str) -> str:
     """A dossier with one result whose stored PDF really carries a digitization signature (B-LTA)."""
     _, (code,) = seed_dossier(ctx.engine, token, [decision_fields()], state="needs_review")
-    make_pdf(tmp_path / "in.pdf")
-    signer = load_pkcs12_signer(pki.pfx("signer1"), PFX_PASSWORD)
-    sign_pdf(
-        tmp_path / "in.pdf", tmp_path / "digitized.pdf", signer=signer, stamp_box=(300.0, 18.0, 560.0, 78.0),
-        level="B-LTA", tsa_url=pki.tsa_url, trust_roots=[pki.cert_pem("root")],
-    )  # fmt: skip
-    view = show_result(ctx.engine, code)
-    obj = ctx.store.put_file(view.pdf_key, tmp_path / "digitized.pdf", content_type="application/pdf")  # type: ignore[arg-type]
-    with session_scope(ctx.engine) as s:
-        s.execute(update(DocumentRow).where(DocumentRow.code == code).values(pdf_sha256=obj.sha256))
+    store_signed(ctx, code, digitized_pdf(pki, tmp_path))
     return code
 
 

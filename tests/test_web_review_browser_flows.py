@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import digitized_pdf, launch_chromium, log_in, pki_service, serve, store_signed
+from browser_helpers import launch_chromium, log_in, pki_service, serve
 from seed_results import decision_fields, seed_dossier
 from sqlalchemy import update
+from test_signing_publish import digitized_pdf, store_signed
 from test_web_browser import CHROMIUM, new_page, no_violations
 from test_web_review_browser import page_jpeg
 from testpki import PkiServer
@@ -68,7 +69,7 @@ def site(pki: PkiServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
 def signed_result(service: Service, pdf: Path, token: str, fields: dict[str, Any], **seed: Any) -> str:
     """One stored result of ``fields`` with the signed ``pdf`` and page images, typed as a decision."""
     dossier, (code,) = seed_dossier(service.ctx.engine, token, [fields], **seed)
-    store_signed(service, code, pdf)
+    store_signed(service.ctx, code, pdf)
     with session_scope(service.ctx.engine) as session:
         session.execute(update(DocumentRow).where(DocumentRow.code == code).values(type="decision"))
     for number in (1, 2):
