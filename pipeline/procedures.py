@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.procedure_catalogue import Component, Procedure
 
 REUSABLE_STATES = frozenset({"approved", "published"})
+BLANK_FINDINGS = frozenset({"blank_page", "no_text"})  # the page findings of a sheet with nothing on it
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Present:
     code: str
     type: str
     form_code: str | None = None
+    blank: bool = False  # every page blank: nothing was read, so it fills no component
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,9 @@ class Reception:
 
 
 def fits(component: Component, doc: Present) -> bool:
-    """Whether ``doc`` can fill ``component``: its type is accepted and its form code, when read, is one asked for."""
-    if doc.type not in component.types:
+    """Whether ``doc`` can fill ``component``: it was read (not blank pages), its type is accepted and its form
+    code, when read, is one asked for. A blank sheet filed as "other" must not show as a received component."""
+    if doc.blank or doc.type not in component.types:
         return False
     return not (component.form_codes and doc.form_code and doc.form_code.upper() not in component.form_codes)
 
@@ -209,11 +212,15 @@ def receive(
 
 def present_documents(result: dict[str, Any]) -> list[Present]:
     """The documents of a result JSON (``sohoa.result/1``) as reception sees them."""
+    blank_pages = {
+        p["number"] for p in result.get("pages", []) if {f["code"] for f in p.get("findings", [])} & BLANK_FINDINGS
+    }
     out = []
     for doc in result.get("documents", []):
         form = doc.get("fields", {}).get("form_code")
         value = form.get("value") if isinstance(form, dict) else None
-        out.append(Present(doc["code"], doc["type"], str(value).strip() if value else None))
+        blank = bool(doc.get("pages")) and set(doc["pages"]) <= blank_pages
+        out.append(Present(doc["code"], doc["type"], str(value).strip() if value else None, blank))
     return out
 
 

@@ -90,3 +90,24 @@ def test_documents_and_ids_come_from_the_result_json() -> None:
     }
     assert present_documents(result)[0] == Present("X-01", "declaration", "CT01")
     assert personal_ids(result) == ["040199001234"]
+
+
+def test_a_blank_sheet_fills_no_component_even_where_other_documents_are_accepted() -> None:
+    """A blank page is classified "other", and "Văn bản ủy quyền" accepts "other": the receipt must not say it
+    was received (found by handing in a blank page with --procedure 1.001193)."""
+    blank = {"code": "B-01", "type": "other", "pages": [1], "fields": {}}
+    written = {"code": "B-02", "type": "other", "pages": [2, 3], "fields": {}}
+    result = {
+        "pages": [
+            {"number": 1, "findings": [{"code": "blank_page", "severity": "warning"}]},
+            {"number": 2, "findings": []},
+            {"number": 3, "findings": [{"code": "no_text", "severity": "warning"}]},
+        ],
+        "documents": [blank, written],
+    }
+    docs = present_documents(result)
+    assert [d.blank for d in docs] == [True, False]
+    rec = receive(BIRTH, docs[:1])
+    assert rec.assignment == {} and rec.extra == ["B-01"]
+    assert {s.component.key: s.status for s in rec.components}["giay_uy_quyen"] == "not_given"
+    assert receive(BIRTH, docs[1:]).assignment == {"B-02": "giay_uy_quyen"}  # a sheet with text still may
