@@ -201,8 +201,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 else:
                     s.wrong += 1
                     s.wrong_flagged += flagged or got_field is None
-                    if not flagged:
-                        how = "missing" if got_field is None else "not flagged"
+                    if not flagged or args.flagged_too:
+                        how = "missing" if got_field is None else "flagged" if flagged else "not flagged"
                         misses.append(f"dossier {i} {doc['kind']} {key}: {value!r} != {want!r} ({how})")
     total = KindScore()
     for s in scores.values():
@@ -272,6 +272,7 @@ if __name__ == "__main__":
     parser.add_argument("--defects", default="office")
     parser.add_argument("--dpi", type=int, default=None, help="default 200 (family a), 200-300 by seed (family b)")
     parser.add_argument("--show", type=int, default=40, help="how many misses to list")
+    parser.add_argument("--flagged-too", action="store_true", help="list the wrong fields sent to review too")
     parser.add_argument("--json", help="also write the report as JSON to this file ('-': stdout only, as JSON)")
     args = parser.parse_args()
     report = run(args)
