@@ -15,7 +15,6 @@ import argparse
 import sys
 import tempfile
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,38 +25,22 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.approval_gate import flag_unreadable_pages, page_problems  # noqa: E402
 from pipeline.documents import read_document  # noqa: E402
+from pipeline.layout import page_lines  # noqa: E402
 from pipeline.models import PageRef, PageResult  # noqa: E402
 from pipeline.ocr import single_thread_env  # noqa: E402
 from pipeline.page_job import PageContext, process_page  # noqa: E402
-from pipeline.layout import page_lines  # noqa: E402
 from pipeline.reading_quality import page_reading  # noqa: E402
+from samples.card_photo import card_front  # noqa: E402
 from samples.defects import ScannedPage  # noqa: E402
 from samples.documents import RenderedPage  # noqa: E402
 from samples.family_b.photo import phone_photo  # noqa: E402
 from samples.generator import _write_pdf, render_page  # noqa: E402
 from sohoa.settings import Settings  # noqa: E402
 
-CARD_MM = 85.6
-CARD_BOX = (300, 198, 1473, 938)  # the front of family A's ID card on its 200 dpi A4 page
-
-
-def card_page(seed: int, dpi: int) -> RenderedPage:
-    """The front of family A's ID card alone, at its printed size (85.6 mm wide) and ``dpi``."""
-    x0, y0, x1, y1 = CARD_BOX
-    width = CARD_MM / 25.4 * dpi
-    render_dpi = round(200 * width / (x1 - x0))  # drawn near its final size: the letters stay as sharp
-    page = render_page("cccd", seed=seed, dpi=render_dpi)
-    k = render_dpi / 200
-    card = page.image.crop((round(x0 * k), round(y0 * k), round(x1 * k), round(y1 * k)))
-    card = card.resize((round(width), round(width * (y1 - y0) / (x1 - x0))), Image.Resampling.LANCZOS)
-    keep = {"personal_id", "full_name", "birth_date", "gender", "nationality", "hometown", "address"}
-    fields = {k: v for k, v in page.fields.items() if k in keep}
-    return replace(page, image=card, dpi=dpi, lines=[], fields=fields, field_boxes={})
-
 
 def photographed(kind: str, seed: int, dpi: int) -> RenderedPage:
     """The clean page to photograph: a family A kind, or "card"."""
-    return card_page(seed, dpi) if kind == "card" else render_page(kind, seed=seed, dpi=dpi)
+    return card_front(seed, dpi) if kind == "card" else render_page(kind, seed=seed, dpi=dpi)
 
 
 def run_page(page: RenderedPage, seed: int, work: Path, image: np.ndarray | None = None) -> tuple[PageResult, dict]:
@@ -96,13 +79,14 @@ def main() -> None:
             doc = out["doc"]
             codes = [f"{f['code']}:{f['severity']}={f.get('value', '')}" for f in result.findings]
             codes = [c if "perspective" not in c else "perspective_corrected" for c in codes]
-            print(f"\n{kind} seed {seed}: type {doc.type}, conf {result.ocr_confidence:.3f}, {result.width}x{result.height}")
+            size = f"{result.width}x{result.height}"
+            print(f"\n{kind} seed {seed}: type {doc.type}, conf {result.ocr_confidence:.3f}, {size}")
             print(f"  findings: {codes}")
             conf, garbage = page_reading(page_lines(result)).get(1, (0.0, 0.0))
             print(f"  problems: {out['problems']}; reading: conf {conf:.3f} garbage {garbage:.3f}")
             for key, want in page.fields.items():
                 got = doc.fields.get(key)
-                if isinstance(got, list) or key not in doc.fields and doc.type == "other":
+                if isinstance(got, list):
                     continue
                 value = got.value if got else None
                 flagged = got is None or got.status == "needs_review"
@@ -112,7 +96,10 @@ def main() -> None:
                 totals[f"{k}_flagged"] += flagged
                 reasons = ",".join(got.reasons) if got else "missing"
                 mark = "ok " if right else "BAD"
-                print(f"  {mark} {'R' if flagged else '-'} {key}: {value!r} [{reasons}]" + ("" if right else f" want {want!r}"))
+                print(
+                    f"  {mark} {'R' if flagged else '-'} {key}: {value!r} [{reasons}]"
+                    + ("" if right else f" want {want!r}")
+                )
     r, w = totals["right"], totals["wrong"]
     print(
         f"\nright flagged {totals['right_flagged']}/{r} ({100 * totals['right_flagged'] / max(r, 1):.1f} %), "

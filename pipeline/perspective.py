@@ -28,8 +28,11 @@ MIN_CONTRAST = 0.12  # log-brightness step from background to paper (white on a 
 MIN_SLANT = 0.008  # share of the long side a corner must stray from an upright rectangle: not a scan
 EDGE_TRIM = 0.006  # share of the sheet's long side trimmed off each edge (1.8 mm of A4: inside any margin)
 ISO_RATIO = 2**0.5  # A4 and A5 sheets
-ISO_SNAP = 0.10  # a measured aspect ratio this close to ISO's is ISO's (perspective foreshortens the sides;
-# an ID card, 1.585, stays outside)
+CARD_RATIO = 85.6 / 53.98  # an ID-1 card (CCCD, driving licence)
+# A measured aspect ratio this close to a known paper's is that paper's (perspective foreshortens the
+# sides); between ISO and the card the nearer ratio wins.
+PAPER_RATIOS = (ISO_RATIO, CARD_RATIO)
+RATIO_SNAP = 0.10
 
 
 @dataclass(frozen=True)
@@ -139,13 +142,15 @@ def find_sheet(rgb: np.ndarray) -> Sheet | None:
 
 
 def target_size(corners: np.ndarray) -> tuple[int, int]:
-    """Width and height of the flattened sheet: its longer opposite sides, the ratio snapped to ISO paper."""
+    """Width and height of the flattened sheet: its longer opposite sides, the ratio snapped to ISO paper or
+    an ID card, so that the reception gate can tell the sheet's physical size from its shape."""
     tl, tr, br, bl = corners
     width = max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl)))
     height = max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr)))
     long, short = max(width, height), min(width, height)
-    if abs(long / short / ISO_RATIO - 1) < ISO_SNAP:
-        long = short * ISO_RATIO
+    ratio = min(PAPER_RATIOS, key=lambda r: abs(np.log(long / short / r)))
+    if abs(long / short / ratio - 1) < RATIO_SNAP:
+        long = short * ratio
     if width >= height:
         return round(long), round(short)
     return round(short), round(long)

@@ -5,7 +5,8 @@ whether a scan is usable. So the gate is pure OpenCV/numpy on the rasterized pag
 about 2000 px), never Tesseract, and it measures instead of trusting what the file says:
 
 - resolution, from the size of the body text (the x-height of 13–14 pt Times, the size ND 30/2020
-  prescribes) and, on an A4-shaped image, from the page size; the file's own DPI is only compared with it;
+  prescribes) and, on an image shaped like an A4 sheet or an ID card (a flattened phone photo of one is
+  snapped to its shape), from the paper's known size; the file's own DPI is only compared with it;
 - blur, as the width of the letters' edges (the Gaussian sigma that explains their slope for the
   page's ink-to-paper contrast), in pixels at the scale where body text is 200 dpi;
 - blank page (no ink once the scanner's dark borders are set aside);
@@ -46,6 +47,8 @@ SIDE_NAMES = {"top": "mép trên", "right": "mép phải", "bottom": "mép dư�
 
 A4_LONG_SIDE_IN = 11.69
 A4_ASPECT = math.sqrt(2.0)
+CARD_LONG_SIDE_IN = 85.6 / 25.4  # ID-1: CCCD, driving licence
+CARD_ASPECT = 85.6 / 53.98
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class GateLimits:
     body_x_height_pt: float = 6.2  # x-height of 13.5 pt Times / Liberation Serif text, in points
     min_glyphs: int = 25  # body-size letters needed before the text is measured at all
     a4_aspect_tolerance: float = 0.04  # an image this close to 1:√2 is taken as a whole A4 sheet
+    card_aspect_tolerance: float = 0.02  # this close to 85.6:54 mm, a whole ID card (its small print
+    # would measure about half the resolution: the card's size is the measure)
     size_text_agreement: float = 0.25  # page size and text agree this well: report the (exact) page size
 
     # Blur: Gaussian sigma of the letters' edges, pixels at 200 dpi of body text
@@ -102,10 +107,10 @@ class PageMeasures:
 
     dpi_claimed: int  # what the page stage rasterized at (from the file, or guessed from the size)
     dpi_claimed_estimated: bool  # the file said nothing: the claim is itself a guess
-    dpi_measured: int | None  # None: neither A4-shaped nor enough text to tell
+    dpi_measured: int | None  # None: neither shaped like a known paper nor enough text to tell
     dpi_source: str  # "page_size+text" (both agree), "text", "page_size" or "unknown"
     dpi_text: float | None
-    dpi_page_size: float | None  # only for an A4-shaped image
+    dpi_page_size: float | None  # only for an image shaped like a known paper
     x_height_px: float | None  # body text x-height, pixels of the page as given
     glyphs: int  # letters at the body x-height
     ink_fraction: float
@@ -117,6 +122,7 @@ class PageMeasures:
     cut_sides: dict[str, int] = field(default_factory=dict)  # upright side -> pieces of text touching it
     border_sides: list[str] = field(default_factory=list)  # sides as scanned where a scanner border shows
     seconds: float = 0.0
+    paper: str | None = None  # "a4" or "id_card": the known paper the image is shaped like
 
 
 @dataclass
@@ -314,6 +320,23 @@ def _edge_sigma(rel: np.ndarray, glyph_mask: np.ndarray) -> float | None:
     return contrast / (float(np.median(slope[peaks])) * math.sqrt(2.0 * math.pi))
 
 
+PAPER_LONG_SIDE_IN = {"a4": A4_LONG_SIDE_IN, "id_card": CARD_LONG_SIDE_IN}
+
+
+def paper_shape(width: int, height: int, limits: GateLimits = LIMITS) -> str | None:
+    """The known paper an image of this size is shaped like ("a4", "id_card"), or None.
+
+    Why: the paper's physical size gives the resolution without trusting the text's size, which on an
+    ID card is small print and would read as about half the true resolution.
+    """
+    ratio = max(width, height) / max(1, min(width, height))
+    if abs(ratio / A4_ASPECT - 1.0) <= limits.a4_aspect_tolerance:
+        return "a4"
+    if abs(ratio / CARD_ASPECT - 1.0) <= limits.card_aspect_tolerance:
+        return "id_card"
+    return None
+
+
 def measure_page(
     rgb: np.ndarray,
     *,
@@ -349,8 +372,8 @@ def measure_page(
         rel[cv2.resize(rim, (w, h), interpolation=cv2.INTER_NEAREST) > 0] = 1.0
     dim = rel < 1.0 - limits.ink_contrast  # a fixed margin under the paper: noise on a blank page never counts
 
-    a4_like = abs(long0 / max(1, min(h0, w0)) / A4_ASPECT - 1.0) <= limits.a4_aspect_tolerance
-    dpi_page = long0 / A4_LONG_SIDE_IN if a4_like else None
+    paper = paper_shape(w0, h0, limits)
+    dpi_page = long0 / PAPER_LONG_SIDE_IN[paper] if paper else None
     m = PageMeasures(
         dpi_claimed=dpi,
         dpi_claimed_estimated=dpi_estimated,
@@ -367,6 +390,7 @@ def measure_page(
         skew=None,
         rotation=rotation,
         border_sides=border_sides,
+        paper=paper,
     )
     if m.ink_fraction < limits.blank_ink_fraction:
         m.seconds = time.perf_counter() - t0
@@ -392,8 +416,8 @@ def measure_page(
     x_height, tall, wide, glyph = text.x_height, text.tall, text.wide, text.glyph
     m.glyphs, m.skew = text.count, text.skew
 
-    # Resolution: the text's size; on an A4-shaped image also the page's. When they disagree the higher
-    # wins (an A5 sheet, or small print, must not read as a low resolution).
+    # Resolution: the text's size; on an image shaped like a known paper also the paper's. When they
+    # disagree the higher wins (an A5 sheet, or small print, must not read as a low resolution).
     m.x_height_px = x_height * factor
     m.dpi_text = m.x_height_px * 72.0 / limits.body_x_height_pt
     if dpi_page is None:
