@@ -67,12 +67,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kinds", default="card,cccd,to_khai,don,xac_nhan_cu_tru")
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--first-seed", type=int, default=100)
     ap.add_argument("--dpi", type=int, default=200)
     args = ap.parse_args()
     single_thread_env()
     totals = {"right": 0, "right_flagged": 0, "wrong": 0, "wrong_flagged": 0}
     for kind in args.kinds.split(","):
-        for seed in range(100, 100 + args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             page = photographed(kind, seed, args.dpi)
             with tempfile.TemporaryDirectory() as tmp:
                 result, out = run_page(page, seed, Path(tmp))

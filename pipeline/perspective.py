@@ -96,8 +96,12 @@ def _quad(mask: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def find_sheet(rgb: np.ndarray) -> Sheet | None:
-    """The sheet's quadrilateral when ``rgb`` is a photo of a sheet on a background; None for a flat scan."""
+def find_sheet(rgb: np.ndarray, *, upright: bool = False) -> Sheet | None:
+    """The sheet's quadrilateral when ``rgb`` is a photo of a sheet on a background; None for a flat scan.
+
+    ``upright``: also a sheet lying square in the picture, which is never warped (it may be a scan's
+    borders) but whose shape still tells the reception gate the paper's size.
+    """
     h, w = rgb.shape[:2]
     scale = min(1.0, ANALYSIS_SIZE / max(h, w))
     small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -135,8 +139,8 @@ def find_sheet(rgb: np.ndarray) -> Sheet | None:
         return None  # the sheet runs off the image: a scan, or a photo too tight to trust
     x0, y0 = corners.min(axis=0)
     x1, y1 = corners.max(axis=0)
-    upright = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    if float(np.abs(corners - upright).max()) < MIN_SLANT * max(sh, sw):
+    upright_box = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    if not upright and float(np.abs(corners - upright_box).max()) < MIN_SLANT * max(sh, sw):
         return None  # an upright rectangle inside dark strips: a scan's borders, which the cleaning removes
     return Sheet(corners / scale, contrast)
 

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import cv2
 import numpy as np
 
-from pipeline import clean
+from pipeline import clean, perspective
 from pipeline.models import PageResult
 from pipeline.pages import snap_dpi
 
@@ -96,6 +96,11 @@ class GateLimits:
     # Working sizes (speed): larger pages are first reduced by an integer factor
     work_long_side: int = 2000
     small_long_side: int = 1000  # for the paper level and the scanner borders
+
+    @property
+    def low_dpi(self) -> int:
+        """Measured under this, a page is to be scanned again (``min_dpi`` less the estimate's error)."""
+        return round(self.min_dpi * (1.0 - self.dpi_tolerance))
 
 
 LIMITS = GateLimits()
@@ -337,6 +342,19 @@ def paper_shape(width: int, height: int, limits: GateLimits = LIMITS) -> str | N
     return None
 
 
+def _paper_on_background(rgb: np.ndarray, limits: GateLimits) -> tuple[str | None, float]:
+    """A known paper (its name and long side in pixels) lying whole in the picture, square or not.
+
+    Why: a card photographed straight on is not flattened (it could be a scan's borders), yet its
+    outline still gives its size, where its small print would call it half the resolution.
+    """
+    sheet = perspective.find_sheet(rgb, upright=True)
+    if sheet is None:
+        return None, 0.0
+    w, h = perspective.target_size(sheet.corners)
+    return paper_shape(w, h, limits), float(max(w, h))
+
+
 def measure_page(
     rgb: np.ndarray,
     *,
@@ -420,6 +438,12 @@ def measure_page(
     # disagree the higher wins (an A5 sheet, or small print, must not read as a low resolution).
     m.x_height_px = x_height * factor
     m.dpi_text = m.x_height_px * 72.0 / limits.body_x_height_pt
+    if dpi_page is None and m.dpi_text < limits.low_dpi:  # small print, or a card lying square on a table?
+        paper, long_px = _paper_on_background(rgb, limits)
+        if paper:
+            dpi_page = long_px / PAPER_LONG_SIDE_IN[paper]
+            m.paper, m.dpi_page_size = paper, dpi_page
+            m.dpi_measured, m.dpi_source = snap_dpi(dpi_page), "page_size"
     if dpi_page is None:
         m.dpi_measured, m.dpi_source = snap_dpi(m.dpi_text), "text"
     elif abs(m.dpi_text / dpi_page - 1.0) <= limits.size_text_agreement:
@@ -473,7 +497,7 @@ def judge(number: int, m: PageMeasures, limits: GateLimits = LIMITS) -> list[dic
     out: list[dict[str, Any]] = [*dark]
 
     if m.dpi_measured is not None:
-        if m.dpi_measured < round(limits.min_dpi * (1.0 - limits.dpi_tolerance)):
+        if m.dpi_measured < limits.low_dpi:
             msg = (
                 f"Trang {n} có độ phân giải khoảng {m.dpi_measured} dpi, dưới {limits.min_dpi} dpi, "
                 "vui lòng quét lại ở 200–300 dpi"

@@ -65,6 +65,15 @@ def test_card_photo_resolution_is_measured_from_the_card(seed: int) -> None:
     assert "low_resolution" not in {f["code"] for f in check.findings}
 
 
+def test_card_lying_square_in_the_photo_is_sized_by_its_outline() -> None:
+    """Photographed straight on, the card is not flattened (it could be a scan's borders), yet is a card."""
+    photo = _photo(109, 300)
+    assert perspective.find_sheet(photo) is None
+    check = quality.check_page(photo, number=1, dpi=300)
+    assert check.measures.paper == "id_card" and abs((check.measures.dpi_measured or 0) / 300 - 1) < 0.05
+    assert "low_resolution" not in {f["code"] for f in check.findings}
+
+
 def test_card_small_in_the_photo_is_still_low_resolution() -> None:
     """A card that fills few pixels (about 130 dpi over its 85.6 mm) is to be photographed again."""
     flat, sheet = perspective.correct(_photo(102, 130))
