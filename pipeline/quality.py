@@ -5,8 +5,8 @@ whether a scan is usable. So the gate is pure OpenCV/numpy on the rasterized pag
 about 2000 px), never Tesseract, and it measures instead of trusting what the file says:
 
 - resolution, from the size of the body text (the x-height of 13–14 pt Times, the size ND 30/2020
-  prescribes) and, on an image shaped like an A4 sheet or an ID card (a flattened phone photo of one is
-  snapped to its shape), from the paper's known size; the file's own DPI is only compared with it;
+  prescribes) and, on an image shaped like an A4 or A5 sheet or an ID card (a flattened phone photo of
+  one is snapped to its shape), from the paper's known size; the file's own DPI is only compared with it;
 - blur, as the width of the letters' edges (the Gaussian sigma that explains their slope for the
   page's ink-to-paper contrast), in pixels at the scale where body text is 200 dpi;
 - blank page (no ink once the scanner's dark borders are set aside);
@@ -47,6 +47,7 @@ SIDE_NAMES = {"top": "mép trên", "right": "mép phải", "bottom": "mép dư�
 
 A4_LONG_SIDE_IN = 11.69
 A4_ASPECT = math.sqrt(2.0)
+A5_LONG_SIDE_IN = 8.27
 CARD_LONG_SIDE_IN = 85.6 / 25.4  # ID-1: CCCD, driving licence
 CARD_ASPECT = 85.6 / 53.98
 
@@ -127,7 +128,7 @@ class PageMeasures:
     cut_sides: dict[str, int] = field(default_factory=dict)  # upright side -> pieces of text touching it
     border_sides: list[str] = field(default_factory=list)  # sides as scanned where a scanner border shows
     seconds: float = 0.0
-    paper: str | None = None  # "a4" or "id_card": the known paper the image is shaped like
+    paper: str | None = None  # "a4", "a5" or "id_card": the known paper the image is shaped like
 
 
 @dataclass
@@ -434,8 +435,8 @@ def measure_page(
     x_height, tall, wide, glyph = text.x_height, text.tall, text.wide, text.glyph
     m.glyphs, m.skew = text.count, text.skew
 
-    # Resolution: the text's size; on an image shaped like a known paper also the paper's. When they
-    # disagree the higher wins (an A5 sheet, or small print, must not read as a low resolution).
+    # Resolution: the text's size; on an image shaped like a known paper (A4 or A5, an ID card) also the
+    # paper's. When they disagree the higher wins (small print must not read as a low resolution).
     m.x_height_px = x_height * factor
     m.dpi_text = m.x_height_px * 72.0 / limits.body_x_height_pt
     if dpi_page is None and m.dpi_text < limits.low_dpi:  # small print, or a card lying square on a table?
@@ -444,6 +445,13 @@ def measure_page(
             dpi_page = long_px / PAPER_LONG_SIDE_IN[paper]
             m.paper, m.dpi_page_size = paper, dpi_page
             m.dpi_measured, m.dpi_source = snap_dpi(dpi_page), "page_size"
+    # A4 and A5 have one shape. Print is rarely larger than body text, so text clearly finer than an A4
+    # reading allows says the sheet is the A5 one (a low A4 reading only: otherwise nothing changes).
+    low_a4 = m.paper == "a4" and dpi_page is not None and dpi_page < limits.low_dpi
+    if low_a4 and dpi_page is not None and m.dpi_text > dpi_page * (1.0 + limits.dpi_tolerance):
+        dpi_page = long0 / A5_LONG_SIDE_IN
+        m.paper, m.dpi_page_size = "a5", dpi_page
+        m.dpi_measured, m.dpi_source = snap_dpi(dpi_page), "page_size"
     if dpi_page is None:
         m.dpi_measured, m.dpi_source = snap_dpi(m.dpi_text), "text"
     elif abs(m.dpi_text / dpi_page - 1.0) <= limits.size_text_agreement:

@@ -23,7 +23,7 @@ from pipeline.page_job import PageContext, process_page
 from samples.card_photo import card_front
 from samples.defects import ScannedPage
 from samples.family_b.photo import phone_photo
-from samples.generator import _write_pdf
+from samples.generator import _write_pdf, render_page
 from sohoa.settings import Settings
 
 single_thread_env()
@@ -81,6 +81,31 @@ def test_card_small_in_the_photo_is_still_low_resolution() -> None:
     check = quality.check_page(flat, number=1, dpi=200)
     low = [f for f in check.findings if f["code"] == "low_resolution"]
     assert low and low[0]["severity"] == "error" and low[0]["value"] < 150
+
+
+def _a5_sheet(dpi: int, print_pt: float) -> np.ndarray:
+    """An A5 sheet lying landscape at ``dpi``: the top half of a family A decision printed at ``print_pt``."""
+    page = np.asarray(render_page("quyet_dinh", seed=3, dpi=round(dpi * print_pt / 13.5)).image.convert("RGB"))
+    top = page[: page.shape[0] // 2]  # family A prints its body at 13.5 pt
+    h, w = round(5.83 * dpi), round(8.27 * dpi)
+    sheet = np.full((h, w, 3), 255, np.uint8)
+    th, tw = min(h, top.shape[0]), min(w, top.shape[1])
+    sheet[(h - th) // 2 : (h - th) // 2 + th, (w - tw) // 2 : (w - tw) // 2 + tw] = top[:th, :tw]
+    return sheet
+
+
+@pytest.mark.parametrize("print_pt", [11.0, 12.0])
+def test_a5_sheet_with_smaller_print_is_not_low_resolution(print_pt: float) -> None:
+    """Read as A4, a 200 dpi A5 sheet says 141 dpi; its print, finer than A4's reading allows, says A5."""
+    check = quality.check_page(_a5_sheet(200, print_pt), number=1, dpi=200)
+    assert check.measures.paper == "a5" and check.measures.dpi_measured == 200
+    assert "low_resolution" not in {f["code"] for f in check.findings}
+
+
+def test_a5_sheet_at_low_resolution_is_still_low_resolution() -> None:
+    check = quality.check_page(_a5_sheet(130, 12.0), number=1, dpi=130)
+    low = [f for f in check.findings if f["code"] == "low_resolution"]
+    assert low and low[0]["value"] == 130
 
 
 def _read_card(image: np.ndarray, dpi: int, tmp_path: Path) -> tuple[list[str], list]:
