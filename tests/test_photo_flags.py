@@ -53,15 +53,22 @@ def test_flattened_card_keeps_the_card_proportions() -> None:
     assert abs(h / w - 2**0.5) < 0.002
 
 
-@pytest.mark.parametrize("seed", [101, 103])
-def test_card_photo_resolution_is_measured_from_the_card(seed: int) -> None:
+def test_card_scanned_to_its_edges_is_measured_from_its_size() -> None:
     """The card's small print would say 150 dpi (an error: rescan); the card's 85.6 mm say 300."""
-    flat, sheet = perspective.correct(_photo(seed, 300))
-    assert sheet is not None
-    check = quality.check_page(flat, number=1, dpi=300)
+    card = np.asarray(card_front(104, 300).image.convert("RGB"))
+    check = quality.check_page(card, number=1, dpi=300)
     assert check.measures.paper == "id_card"
     assert check.measures.dpi_text is not None and check.measures.dpi_text < 180  # the print alone misleads
-    assert abs((check.measures.dpi_measured or 0) / 300 - 1) < 0.05
+    assert check.measures.dpi_measured == 300
+    assert "low_resolution" not in {f["code"] for f in check.findings}
+
+
+@pytest.mark.parametrize("seed", [101, 103])
+def test_flattened_card_photo_is_drawn_larger_and_not_low_resolution(seed: int) -> None:
+    flat, sheet = perspective.correct(_photo(seed, 300))
+    assert sheet is not None and max(flat.shape[:2]) == perspective.CARD_MIN_PX  # its print ~20 px high
+    check = quality.check_page(flat, number=1, dpi=300)
+    assert check.measures.paper == "id_card"
     assert "low_resolution" not in {f["code"] for f in check.findings}
 
 
@@ -77,7 +84,7 @@ def test_card_lying_square_in_the_photo_is_sized_by_its_outline() -> None:
 def test_card_small_in_the_photo_is_still_low_resolution() -> None:
     """A card that fills few pixels (about 130 dpi over its 85.6 mm) is to be photographed again."""
     flat, sheet = perspective.correct(_photo(102, 130))
-    assert sheet is not None
+    assert sheet is not None and max(flat.shape[:2]) < perspective.CARD_MIN_CAPTURE_PX  # not enlarged
     check = quality.check_page(flat, number=1, dpi=200)
     low = [f for f in check.findings if f["code"] == "low_resolution"]
     assert low and low[0]["severity"] == "error" and low[0]["value"] < 150
