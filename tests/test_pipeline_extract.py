@@ -269,6 +269,9 @@ def test_family_names_land_terms_and_foreign_names() -> None:
 
     assert person_name_ok("Ngô Minh Quân") and person_name_ok("NGÔ MINH QUÂN") and person_name_ok("Y Moan Niê")
     assert not person_name_ok("Ngõ Minh Quân")  # the family name "Ngô" with a slipped mark
+    assert person_name_ok("H'Hen Niê") and person_name_ok("Ksor Phước") and person_name_ok("Âu Dương Phong")
+    # a seal took the family name: what is left reads well but is no whole name
+    assert not person_name_ok("Văn Nghĩa") and not person_name_ok("Quang Đạt") and not person_name_ok("Nghĩa")
     assert VOCABULARIES["land_use_terms"]("Lâu dài") and not VOCABULARIES["land_use_terms"]("Lầu dài")
     assert VOCABULARIES["procedures"]("Chứng thực bản sao từ bản chính giấy tờ, văn bản")
     assert check_foreign_name("PHU QUY TRADING COMPANY LIMITED") == []
