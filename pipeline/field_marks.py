@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from pipeline.doctypes import DocType
@@ -72,7 +72,7 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
     return one_word, frozenset(w.lower() for w in _lines("vi_name_lookalikes.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closed(name: str) -> dict[tuple[str, ...], frozenset[str]]:
     from pipeline.vocab import PHRASES, SIGNER_TITLES
 
