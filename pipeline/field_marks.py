@@ -160,7 +160,8 @@ def correct_places(value: str, *, place_field: bool) -> str:
         for n in range(min(longest, len(tokens) - i), 0, -1) if starts else ():
             run = cores[i : i + n]
             ends = i + n == len(tokens) or tokens[i + n - 1][-1] in ",;.:)" or not _is_name_word(cores[i + n])
-            if not all(_is_name_word(c) for c in run) or not ends:
+            inside = all(tokens[k] == cores[k] for k in range(i, i + n - 1))  # no comma inside one name
+            if not all(_is_name_word(c) for c in run) or not ends or not inside:
                 continue
             if n == 1 and not after_unit and not (place_field and len(tokens) == 1):
                 continue
@@ -175,8 +176,16 @@ def correct_places(value: str, *, place_field: bool) -> str:
 
 
 def correct_house_number(value: str) -> str:
-    """ "SỐ 170 Hùng Vương" in a mixed-case address: "Số" read with a capital ố; it is one word before a number."""
-    return re.sub(r"(?<!\w)SỐ(?=\s+\d)", "Số", value) if re.search(r"[a-zà-ỹđ]", value) else value
+    """ "SỐ 170 Hùng Vương", "Sô 158": in an address the word before a house number is "Số", whatever its marks
+    or the case OCR gave its "ố" (kept in capitals when the whole address is)."""
+
+    def fixed(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if strip_marks(token) != "so":
+            return token
+        return "số" if token[0].islower() else "SỐ" if value.isupper() else "Số"
+
+    return re.sub(r"(?<!\w)\w{2}(?=\s+\d)", fixed, value)
 
 
 def correct_surname(value: str) -> str:

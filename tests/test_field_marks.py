@@ -33,6 +33,7 @@ AGENCY = ("admin_phrases", None)
         ("Số 147 Nguyên Trãi, phường Thuận Hóa", PLACE, "Số 147 Nguyễn Trãi, phường Thuận Hóa"),
         ("Số 121 Lê Lợi, xã Hòa Vang, thành phố Đà Nâng", PLACE, "Số 121 Lê Lợi, xã Hòa Vang, thành phố Đà Nẵng"),
         ("SỐ 170 Hùng Vương, phường Ba Định", PLACE, "Số 170 Hùng Vương, phường Ba Đình"),
+        ("Sô 158 Nguyễn Huệ", PLACE, "Số 158 Nguyễn Huệ"),
         ("Tố dân phố 3, phường Sài Gòn", PLACE, "Tổ dân phố 3, phường Sài Gòn"),
         ("UBND THÀNH PHỐ CÂN THƠ", AGENCY, "UBND THÀNH PHỐ CẦN THƠ"),
         ("Lầu dài", ("land_use_terms", None), "Lâu dài"),
@@ -60,6 +61,8 @@ def test_a_misread_mark_is_corrected_where_the_field_kind_agrees(
         ("Xóm Hạ, xã Vĩnh Hòa", PLACE),  # a name beside no unit word, not in the gazetteer
         ("Vinh", PLACE),
         ("Bà Nguyên, thôn Trung", PLACE),  # one word not after a unit word: no correction
+        ("Xóm 3, Thừa Thiên, Huê", PLACE),  # a name never runs across a comma
+        ("Tổ 3, số 12 Lê Lợi", PLACE),
         ("UBND TỈNH NGHỆ AN", AGENCY),
         ("SỞ TƯ PHÁP", AGENCY),
         ("Sử dụng lâu dài", ("land_use_terms", None)),
