@@ -222,7 +222,7 @@ def correct_fields(fields: dict[str, FieldValue], doc_type: DocType) -> None:
     specs = {spec.key: spec for spec in doc_type.schema}
     for key, field in fields.items():
         spec = specs.get(key)
-        if spec is None or spec.type not in ("str", "list") or not field.value:
+        if spec is None or spec.type not in ("str", "list") or not isinstance(field.value, str) or not field.value:
             continue
         fixed = correct_value(field.value, spec.vocabulary, spec.validator)
         if fixed != field.value:
