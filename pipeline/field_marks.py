@@ -11,6 +11,8 @@ its kind, which is the second source every change here needs beside "the same le
   its tone and one family name alone fits ("Nguyên Bích Vân" → "Nguyễn"). Given names are never touched:
   "Quyền"/"Quyên" are both names, and a reviewer decides; the given and middle names that are a family
   name with another tone ("Đình", "Lệ") are listed in ``data/vi_name_lookalikes.txt`` and left alone.
+  A name so corrected still goes to review (``family_name_corrected``): OCR slipped on it, and its given
+  name, which no list can check, may have slipped too.
 The field's ``raw`` keeps the text as read, so every change can be seen and undone.
 """
 
@@ -228,3 +230,5 @@ def correct_fields(fields: dict[str, FieldValue], doc_type: DocType) -> None:
         if fixed != field.value:
             field.raw = field.raw if field.raw is not None else field.value
             field.value = fixed
+            if spec.validator == "person_name":  # its given name is unverifiable: a reviewer still looks
+                field.reasons.append("family_name_corrected")

@@ -110,6 +110,8 @@ def test_a_corrected_field_keeps_what_ocr_read_in_raw() -> None:
     fields = {k: v for k, v in doc.fields.items() if isinstance(v, FieldValue)}
     assert fields["full_name"].value == "Nguyễn Bích Vân"
     assert fields["full_name"].raw is not None and "Nguyên Bích Vân" in fields["full_name"].raw
+    assert "family_name_corrected" in fields["full_name"].reasons  # the given name is still a reviewer's call
+    assert fields["full_name"].status == "needs_review"
     assert fields["permanent_address"].value == "Số 147 Nguyễn Trãi, phường Thuận Hóa, thành phố Huế"
     assert "Thuận Hỏa" in (fields["permanent_address"].raw or "")
     right = "Số 147 Nguyễn Trãi, phường Thuận Hóa, thành phố Huế"
