@@ -123,7 +123,7 @@ def block_zone(page: PageResult, title: FieldValue | None) -> tuple[tuple[int, i
         top = max((ln.bbox[3] for ln in body), default=round(0.35 * h))
         heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines) or [round(0.015 * h)]
         th = max(12, heights[len(heights) // 2])
-        box = (round(0.42 * w), top, w, round(top + 0.4 * h))
+        box = (round(0.42 * w), top, w, h)
     x0, y0, x1, y1 = box
     return (max(0, x0), max(0, y0), min(w, x1), min(h, y1)), th
 
@@ -136,6 +136,9 @@ def _needs_reading(doc: DocumentResult, keys: list[str]) -> bool:
     """A signer field missing or flagged, or a deputy's title with no "KT." line read above it."""
     if any(_unsure(doc.fields.get(k)) for k in keys if k != "signer_authority"):
         return True
+    name = doc.fields.get("signer_name")
+    if isinstance(name, FieldValue) and name.value and not known_surname(name.value.split()[0]):
+        return True  # "Quang Đạt": the family name may lie under the seal
     title = doc.fields.get("signer_title")
     deputy = isinstance(title, FieldValue) and title.value is not None and title.value.startswith("PHÓ ")
     return (

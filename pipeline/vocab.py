@@ -102,6 +102,7 @@ SIGNER_TITLES = (
     "THỨ TRƯỞNG",
     "CHI CỤC TRƯỞNG",
     "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    "NGƯỜI TIẾP NHẬN",
     "NGƯỜI NỘP HỒ SƠ",
     "TRƯỞNG PHÒNG ĐĂNG KÝ KINH DOANH",
     "THỦ TRƯỞNG CƠ QUAN ĐĂNG KÝ CƯ TRÚ",
