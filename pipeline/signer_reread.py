@@ -28,6 +28,7 @@ SPARSE_TEXT = 11  # Tesseract's page segmentation mode for text scattered among 
 SIGNER_KEYS = ("signer_authority", "signer_title", "signer_name")
 ABOVE_TITLE = 4  # the zone starts this many title heights above the title (the authority line or two)
 BELOW_TITLE = 16  # ... and ends this many under it (signature and seal between title and name)
+SCALES = (1, 2)  # the zone is read as scanned and enlarged: each reads letters the other misses
 RING_COVER = 0.85  # a circle is a seal's ring when ink lies along this share of its circumference
 
 
@@ -88,8 +89,9 @@ def erase_rings(binary: np.ndarray, text_height: int) -> np.ndarray:
     return out
 
 
-def read_zone(page: PageResult, box: tuple[int, int, int, int], text_height: int) -> list[Word]:
-    """Words of the zone ``box`` of the page read alone, rings erased; boxes in page pixels."""
+def read_zone(page: PageResult, box: tuple[int, int, int, int], text_height: int, scale: int = 1) -> list[Word]:
+    """Words of the zone ``box`` of the page read alone, rings erased, enlarged ``scale`` times for
+    Tesseract (a second look at another scale reads other letters); boxes in page pixels."""
     grey = _grey(page)
     if grey is None:
         return []
@@ -98,11 +100,15 @@ def read_zone(page: PageResult, box: tuple[int, int, int, int], text_height: int
     if crop.size == 0:
         return []
     clean = erase_rings(binarize(crop), text_height)
+    if scale > 1:
+        clean = cv2.resize(clean, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     words = ocr.recognize(clean, lang=LANG, psm=SPARSE_TEXT, timeout_s=60)
-    return [
-        Word(w.text, (w.bbox[0] + x0, w.bbox[1] + y0, w.bbox[2] + x0, w.bbox[3] + y0), w.confidence, w.line, w.block)
-        for w in words
-    ]
+    return [Word(w.text, _page_box(w.bbox, x0, y0, scale), w.confidence, w.line, w.block) for w in words]
+
+
+def _page_box(bbox: tuple[int, int, int, int], x0: int, y0: int, scale: int) -> tuple[int, int, int, int]:
+    a, b, c, d = (round(v / scale) for v in bbox)
+    return (a + x0, b + y0, c + x0, d + y0)
 
 
 def block_zone(page: PageResult, title: FieldValue | None) -> tuple[tuple[int, int, int, int], int]:
@@ -112,17 +118,16 @@ def block_zone(page: PageResult, title: FieldValue | None) -> tuple[tuple[int, i
     (a line crossing the page's middle), where ND 30 puts zone 7.
     """
     w, h = page.width, page.height
+    lines = [ln for ln in page_lines(page) if ln.top > 0.15]
+    heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines) or [round(0.015 * h)]
+    th = max(12, heights[len(heights) // 2])  # the page's text, not a title box specks made taller
     if title is not None and title.bbox is not None and title.page == page.number:
         x0, y0, x1, y1 = title.bbox
-        th = max(12, y1 - y0)
         margin = max(x1 - x0, 0.25 * w) / 2
         box = (round(x0 - margin), y0 - ABOVE_TITLE * th, round(x1 + margin), y1 + BELOW_TITLE * th)
     else:
-        lines = [ln for ln in page_lines(page) if ln.top > 0.15]
         body = [ln for ln in lines if ln.bbox[0] < 0.35 * w and ln.bbox[2] > 0.55 * w]
         top = max((ln.bbox[3] for ln in body), default=round(0.35 * h))
-        heights = sorted(ln.bbox[3] - ln.bbox[1] for ln in lines) or [round(0.015 * h)]
-        th = max(12, heights[len(heights) // 2])
         box = (round(0.42 * w), top, w, h)
     x0, y0, x1, y1 = box
     return (max(0, x0), max(0, y0), min(w, x1), min(h, y1)), th
@@ -148,6 +153,19 @@ def _needs_reading(doc: DocumentResult, keys: list[str]) -> bool:
     )
 
 
+def _quality(key: str, field: FieldValue) -> float:
+    """How trustworthy a reading of a signer field is, to choose among readings (0: not a reading)."""
+    if field.value is None:
+        return 0.0
+    doubts = len([r for r in field.reasons if r != "signer_title_not_found"])
+    if key == "signer_title":
+        return (2.0 if field.value in SIGNER_TITLES else 0.5) - 0.2 * doubts
+    if key == "signer_name":
+        words = field.value.split()
+        return (2.0 if known_surname(words[0]) else 0.5) + 0.1 * min(len(words), 4) - 0.2 * doubts
+    return 2.0 - 0.2 * doubts
+
+
 def _better(key: str, old: FieldValue | list[FieldValue] | None, new: FieldValue) -> bool:
     """Whether the second reading's value replaces the page's."""
     if new.value is None:
@@ -159,12 +177,27 @@ def _better(key: str, old: FieldValue | list[FieldValue] | None, new: FieldValue
     if key == "signer_authority":
         return bool(old.reasons) and not new.reasons
     # a name: the page's lost its family name under the seal ("Quang Đạt" for "Nguyễn Quang Đạt")
+    # or is specks of the seal; the second reading must open with a family name
     old_words, new_words = old.value.split(), new.value.split()
-    return (
-        known_surname(new_words[0])
-        and not known_surname(old_words[0])
-        and fold_words(new_words[-1]) == fold_words(old_words[-1])
-    ) or (not known_surname(old_words[0]) and known_surname(new_words[0]) and len(old_words) < 2)
+    if not known_surname(new_words[0]) or known_surname(old_words[0]):
+        return False
+    return fold_words(new_words[-1]) == fold_words(old_words[-1]) or bool(old.reasons)
+
+
+def _readings(page: PageResult, title: FieldValue | None, keys: list[str]) -> dict[str, FieldValue]:
+    """The best of two readings of the block, at the scan's scale and enlarged, field by field."""
+    box, text_height = block_zone(page, title)
+    best: dict[str, FieldValue] = {}
+    for scale in SCALES:
+        words = read_zone(page, box, text_height, scale)
+        found = signer_fields(regroup_rows(words, page.number, page.width, page.height)) if words else {}
+        if title is not None and "signer_title" not in found and "signer_authority" not in found:
+            continue  # a zone around a title read where no title is: not the block
+        for key in keys:
+            new = found.get(key)
+            if new is not None and (key not in best or _quality(key, new) > _quality(key, best[key])):
+                best[key] = new
+    return best
 
 
 def reread_signer(doc: DocumentResult, pages: Mapping[int, PageResult]) -> None:
@@ -179,18 +212,9 @@ def reread_signer(doc: DocumentResult, pages: Mapping[int, PageResult]) -> None:
     page = pages.get(number)
     if page is None:
         return
-    box, text_height = block_zone(page, title)
-    words = read_zone(page, box, text_height)
-    if not words:
-        return
-    lines = regroup_rows(words, page.number, page.width, page.height)
-    found = signer_fields(lines)
-    authority = found.get("signer_authority")
-    if title is not None and "signer_title" not in found and authority is None:
-        return
-    for key in keys:
-        new = found.get(key)
-        if new is None or not _better(key, doc.fields.get(key), new):
+    zone_title = title if title is not None and title.value in SIGNER_TITLES else None  # not around specks
+    for key, new in _readings(page, zone_title, keys).items():
+        if not _better(key, doc.fields.get(key), new):
             continue
         new.reasons = [r for r in new.reasons if r != "signer_title_not_found"] + ["read_again"]
         new.status = "needs_review"
