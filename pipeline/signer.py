@@ -240,6 +240,8 @@ def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
         reasons = [] if title is not None else ["signer_title_not_found"]
         if len(run) < len(row.words):
             reasons.append("noise_removed")
+        if not known_surname(run[0].text):
+            reasons.append("family_name_unknown")  # "Quang Đạt": the family name lost under the seal
         value = clean_text(" ".join(w.text for w in run))
         out["signer_name"] = field_from_words(value, run, page, row.text, reasons)
     return out

@@ -134,3 +134,9 @@ def test_a_name_that_lost_its_family_name_under_the_ring_is_read_whole_for_revie
     page.image_path = path
     name = _field(read_document(1, [1], {1: page}), "signer_name")
     assert name.value == "Nguyễn Quang Đạt" and name.status == "needs_review" and "read_again" in name.reasons
+
+
+def test_a_name_that_does_not_open_with_a_family_name_waits_for_review() -> None:
+    rows = [*HEAD, (1060, 1240, "TM. ỦY BAN NHÂN DÂN"), (1080, 1285, "CHỦ TỊCH"), (1100, 1600, "Ngọc Mai")]
+    name = _field(extract_document(1, page_lines(_page(rows)), [1]), "signer_name")
+    assert name.value == "Ngọc Mai" and name.status == "needs_review" and "family_name_unknown" in name.reasons
