@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+from unicodedata import category
 
 from pipeline.field_build import field_from_words
 from pipeline.geometry import h_overlap, line_height, regroup_rows
@@ -30,12 +31,13 @@ NAME_DEPTH = 16  # the name sits at most this many title heights under the title
 MAX_NAME_WORDS = 6
 TITLE_LIKENESS = 0.8  # a tail of the line this much like a title is that title
 TITLE_EXPECTED_LIKENESS = 0.65  # ... or this much, for a title the authority line implies
+AUTHORITY_LIKENESS = 0.7  # after a "TM." or "KT." prefix, a title or body read this well is that one
 
 
 def _letters(text: str) -> str:
     """Capital letters and single spaces: OCR noise from the seal and signature dropped."""
-    letters = re.sub(r"[^\w\s]|[\d_]", " ", nfc(text).upper())
-    return re.sub(r"\s+", " ", letters).strip()
+    letters = "".join(c if c.isspace() or (c.isalpha() and category(c) != "Lm") else " " for c in nfc(text).upper())
+    return " ".join(letters.split())
 
 
 def _likeness(title: str, text: str) -> float:
@@ -79,8 +81,9 @@ def snap_title(text: str, expected: Sequence[str] = ()) -> str | None:
     return best[2] if best else None
 
 
-# "TM.", "KT.", "TL.", "TUQ.", "Q." as OCR reads them under a seal: "K T.", "KT,", "TM " or "TM.ỦY".
-_AUTHORITY = re.compile(r"(?:^|[^\w])(T ?M|K ?T|T ?L|T ?U ?Q|Q(?=\.))\s*[.,:;]?\s*([^\W\d_].*)$")
+# "TM.", "KT.", "TL.", "TUQ.", "Q." as OCR reads them under a seal: "K T.", "KT,", "TM " or "TM.ỦY", specks
+# of the seal after them ("TM. 'V RAN NHÂN DÂN").
+_AUTHORITY = re.compile(r"(?:^|[^\w])(T ?M|K ?T|T ?L|T ?U ?Q|Q(?=\.))[^\w]+([^\W\d_].*)$")
 
 
 def read_authority(text: str) -> tuple[str, bool] | None:
@@ -96,7 +99,7 @@ def read_authority(text: str) -> tuple[str, bool] | None:
             continue
         prefix, rest = m.group(1).replace(" ", ""), _letters(m.group(2))
         known = max((*AUTHORITY_BODIES, *SIGNER_TITLES), key=lambda b: _likeness(b, rest))
-        if _likeness(known, rest) < TITLE_LIKENESS:
+        if _likeness(known, rest) < AUTHORITY_LIKENESS:
             continue
         value = f"{prefix}. {known}"
         return value, value != clean_text(text)
