@@ -106,6 +106,22 @@ def read_authority(text: str) -> tuple[str, bool] | None:
     return None
 
 
+def lost_prefix(text: str, title: str) -> str | None:
+    """The authority a line over a deputy's or head's title is when the seal ate its prefix.
+
+    "^” GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC" is "KT. GIÁM ĐỐC" (ND 30: a deputy signs for the head), and
+    "ỦY BAN NHÂN DÂN" over "CHỦ TỊCH" is "TM. ỦY BAN NHÂN DÂN"; the prefix is inferred, so it is checked.
+    """
+    tokens = _letters(text).split()
+    for start in range(len(tokens)):
+        tail = " ".join(tokens[start:])
+        for prefix in ("KT.", "TM."):
+            known = max((*AUTHORITY_BODIES, *SIGNER_TITLES), key=lambda b: _likeness(b, tail))
+            if _likeness(known, tail) >= TITLE_LIKENESS and title in titles_under(f"{prefix} {known}"):
+                return f"{prefix} {known}"
+    return None
+
+
 def titles_under(authority: str | None) -> tuple[str, ...]:
     """Titles the authority line implies for the line under it: the deputy's for "KT.", the head's for "TM."."""
     if authority is None:
@@ -229,6 +245,11 @@ def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
     if title is not None:
         strict = vocabulary_title(title.text) if is_upper(title.text) else None  # letters dropped: repaired
         snapped = strict or snap_title(title.text, titles_under(authority[0] if authority else None))
+        close = above is not None and above.bbox[3] >= title.bbox[1] - 2 * line_height(title)
+        if authority is None and above is not None and close and snapped is not None:
+            lost = lost_prefix(above.text, snapped)
+            if lost is not None:
+                out["signer_authority"] = field_from_words(lost, above.words, above.page, above.text, ["ocr_repaired"])
         reasons = [] if strict or snapped is None or _same_letters(snapped, title.text) else ["ocr_repaired"]
         out["signer_title"] = field_from_words(
             snapped or clean_text(title.text), title.words, title.page, title.text, reasons

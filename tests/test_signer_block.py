@@ -142,3 +142,19 @@ def test_a_name_that_does_not_open_with_a_family_name_waits_for_review() -> None
     rows = [*HEAD, (1060, 1240, "TM. ỦY BAN NHÂN DÂN"), (1080, 1285, "CHỦ TỊCH"), (1100, 1600, "Ngọc Mai")]
     name = _field(extract_document(1, page_lines(_page(rows)), [1]), "signer_name")
     assert name.value == "Ngọc Mai" and name.status == "needs_review" and "family_name_unknown" in name.reasons
+
+
+@pytest.mark.parametrize(
+    ("printed", "title", "read"),
+    [("^” GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "KT. GIÁM ĐỐC"), ("1“ ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN")],
+)
+def test_an_authority_whose_prefix_the_seal_ate_is_inferred_for_review(printed: str, title: str, read: str) -> None:
+    doc = _signer(printed, title)
+    authority = _field(doc, "signer_authority")
+    assert authority.value == read and authority.status == "needs_review"
+    assert _field(doc, "signer_title").value == title
+
+
+def test_a_line_far_above_a_title_is_no_authority() -> None:
+    rows = [*HEAD, (1060, 1000, "ỦY BAN NHÂN DÂN"), (1080, 1285, "CHỦ TỊCH"), (1060, 1600, "Phạm Thị Thu Hà")]
+    assert "signer_authority" not in extract_document(1, page_lines(_page(rows)), [1]).fields
