@@ -12,16 +12,37 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
+from unicodedata import category
 
 from pipeline.field_build import field_from_words
 from pipeline.geometry import h_overlap, line_height, regroup_rows
 from pipeline.layout import Line, is_upper
 from pipeline.models import FieldValue, Word
 from pipeline.normalize import clean_text, fold_words, nfc
-from pipeline.vocab import AUTHORITY_PREFIXES, SIGNER_TITLES, SURNAMES
+from pipeline.vocab import (
+    AUTHORITY_BODIES,
+    DEPUTY_TITLES,
+    HEAD_TITLES,
+    SIGNER_TITLES,
+    SURNAMES,
+)
 
 NAME_DEPTH = 16  # the name sits at most this many title heights under the title (signature and seal between)
 MAX_NAME_WORDS = 6
+TITLE_LIKENESS = 0.8  # a tail of the line this much like a title is that title
+TITLE_EXPECTED_LIKENESS = 0.65  # ... or this much, for a title the authority line implies
+AUTHORITY_LIKENESS = 0.7  # after a "TM." or "KT." prefix, a title or body read this well is that one
+
+
+def _letters(text: str) -> str:
+    """Capital letters and single spaces: OCR noise from the seal and signature dropped."""
+    letters = "".join(c if c.isspace() or (c.isalpha() and category(c) != "Lm") else " " for c in nfc(text).upper())
+    return " ".join(letters.split())
+
+
+def _likeness(title: str, text: str) -> float:
+    """How alike two titles are, spaces ignored (a seal ring makes OCR drop one: "CHỒNTỊCH")."""
+    return SequenceMatcher(None, title.replace(" ", ""), text.replace(" ", "")).ratio()
 
 
 def vocabulary_title(text: str) -> str | None:
@@ -29,17 +50,96 @@ def vocabulary_title(text: str) -> str | None:
 
     OCR slips in tone marks ("NGƯỜI LAÀM ĐƠN") are forgiven by a close match; the raw text is kept.
     """
-    letters = re.sub(r"[^\w\s]|[\d_]", " ", nfc(text).upper())  # OCR noise from the seal and signature
-    cleaned = re.sub(r"\s+", " ", letters).strip()
+    cleaned = _letters(text)
     if cleaned in SIGNER_TITLES:
         return cleaned
     best = max(SIGNER_TITLES, key=lambda t: SequenceMatcher(None, t, cleaned).ratio())
     return best if SequenceMatcher(None, best, cleaned).ratio() >= 0.8 else None
 
 
+def snap_title(text: str, expected: Sequence[str] = ()) -> str | None:
+    """The title a noisy read most likely is, looking past the specks a seal puts before it.
+
+    The title ends the line; words before it may be specks ("/ ta PHÓ: Mà TỊCH"), so each tail of
+    the line is matched, spaces ignored, and among near-equal matches the title whose length is
+    closest to the tail wins (a printed "NGƯỜI TIẾP NHẬN" is not "NGƯỜI TIẾP NHẬN HỒ SƠ").
+    ``expected``: titles the authority line above implies ("KT. CHỦ TỊCH" → "PHÓ CHỦ TỊCH"), taken
+    on weaker evidence.
+    """
+    tokens = _letters(text).split()
+    best: tuple[float, float, str] | None = None
+    for start in range(len(tokens)):
+        tail = " ".join(tokens[start:])
+        for title in SIGNER_TITLES:
+            score = _likeness(title, tail)
+            need = TITLE_EXPECTED_LIKENESS if title in expected else TITLE_LIKENESS
+            if score < need:
+                continue
+            key = (round(score, 2) + (0.1 if title in expected else 0.0), -abs(len(title) - len(tail)), title)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+# "TM.", "KT.", "TL.", "TUQ.", "Q." as OCR reads them under a seal: "K T.", "KT,", "TM " or "TM.ỦY", specks
+# of the seal after them ("TM. 'V RAN NHÂN DÂN").
+_AUTHORITY = re.compile(r"(?:^|[^\w])(T ?M|K ?T|T ?L|T ?U ?Q|Q(?=\.))[^\w]+([^\W\d_].*)$")
+
+
+def read_authority(text: str) -> tuple[str, bool] | None:
+    """The authority line ("KT. CHỦ TỊCH") a noisy read most likely is, and whether it was repaired.
+
+    Authorities are a closed pattern, a prefix and a title or collective body, so both are snapped;
+    a rest that is not capital letters is not an authority.
+    """
+    upper = nfc(text).upper()
+    for m in _AUTHORITY.finditer(upper):
+        start = m.start(1)
+        if not is_upper(text[start:]) or text[start].islower():
+            continue
+        prefix, rest = m.group(1).replace(" ", ""), _letters(m.group(2))
+        known = max((*AUTHORITY_BODIES, *SIGNER_TITLES), key=lambda b: _likeness(b, rest))
+        if _likeness(known, rest) < AUTHORITY_LIKENESS:
+            continue
+        value = f"{prefix}. {known}"
+        return value, value != clean_text(text)
+    return None
+
+
+def lost_prefix(text: str, title: str) -> str | None:
+    """The authority a line over a deputy's or head's title is when the seal ate its prefix.
+
+    "^” GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC" is "KT. GIÁM ĐỐC" (ND 30: a deputy signs for the head), and
+    "ỦY BAN NHÂN DÂN" over "CHỦ TỊCH" is "TM. ỦY BAN NHÂN DÂN"; the prefix is inferred, so it is checked.
+    """
+    tokens = _letters(text).split()
+    for start in range(len(tokens)):
+        tail = " ".join(tokens[start:])
+        for prefix in ("KT.", "TM."):
+            known = max((*AUTHORITY_BODIES, *SIGNER_TITLES), key=lambda b: _likeness(b, tail))
+            if _likeness(known, tail) >= TITLE_LIKENESS and title in titles_under(f"{prefix} {known}"):
+                return f"{prefix} {known}"
+    return None
+
+
+def titles_under(authority: str | None) -> tuple[str, ...]:
+    """Titles the authority line implies for the line under it: the deputy's for "KT.", the head's for "TM."."""
+    if authority is None:
+        return ()
+    prefix, _, rest = authority.partition(" ")
+    if prefix == "KT.":
+        return DEPUTY_TITLES.get(rest, (f"PHÓ {rest}",))
+    return HEAD_TITLES.get(rest, ()) if prefix == "TM." else ()
+
+
 @lru_cache(maxsize=1)
 def _surnames() -> frozenset[str]:
     return frozenset(fold_words(s) for s in SURNAMES)
+
+
+def known_surname(word: str) -> bool:
+    """Whether the word is a Vietnamese family name of the vocabulary (tone marks aside)."""
+    return fold_words(word) in _surnames()
 
 
 def _clean_token(word: Word) -> Word | None:
@@ -80,12 +180,23 @@ def name_score(words: Sequence[Word]) -> float:
 def _title_index(right: Sequence[Line]) -> int | None:
     for i in range(len(right) - 1, -1, -1):  # the signer signs last: search from the bottom
         text = right[i].text.strip()
-        if is_upper(text) and not text.startswith(AUTHORITY_PREFIXES) and vocabulary_title(text):
+        if is_upper(text) and read_authority(text) is None and vocabulary_title(text):
             return i
     # an authority line whose title is not in the vocabulary: the title is the line under it
-    return next(
-        (i + 1 for i in range(len(right) - 2, -1, -1) if right[i].text.strip().startswith(AUTHORITY_PREFIXES)), None
-    )
+    for i in range(len(right) - 1, -1, -1):
+        if read_authority(right[i].text):
+            return i + 1
+    # a title under specks of the seal ("/ ta PHÓ: Mà TỊCH"): mostly capitals, its tail like a title
+    for i in range(len(right) - 1, -1, -1):
+        letters = [c for c in right[i].text if c.isalpha()]
+        if sum(c.isupper() for c in letters) >= 0.6 * max(1, len(letters)) and snap_title(right[i].text):
+            return i
+    return None
+
+
+def _same_letters(a: str, b: str) -> bool:
+    """Whether two reads differ only in spaces and punctuation ("ỦY-BAN" for "ỦY BAN")."""
+    return _letters(a).replace(" ", "") == _letters(b).replace(" ", "")
 
 
 def _line_above(lines: Sequence[Line], line: Line) -> Line | None:
@@ -115,19 +226,34 @@ def _name_zone(lines: Sequence[Line], title: Line | None) -> list[Word]:
 
 
 def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
-    """signer_authority, signer_title and signer_name of the lowest signer block in the right column."""
+    """signer_authority, signer_title and signer_name of the lowest signer block in the right column.
+
+    A read the vocabulary repaired beyond spaces and punctuation is marked ``ocr_repaired`` for review.
+    """
     out: dict[str, FieldValue] = {}
     if not lines:
         return out
     right = [ln for ln in lines if ln.center_x > 0.45 and ln.top > 0.2]
     idx = _title_index(right)
     title = right[idx] if idx is not None and idx < len(right) else None
+    above = _line_above(right, title) if title is not None else right[idx - 1] if idx else None
+    authority = read_authority(above.text) if above is not None else None
+    if above is not None and authority is not None:
+        value, _ = authority
+        reasons = [] if _same_letters(value, above.text) else ["ocr_repaired"]
+        out["signer_authority"] = field_from_words(value, above.words, above.page, above.text, reasons)
     if title is not None:
-        above = _line_above(right, title)
-        if above is not None and above.text.strip().startswith(AUTHORITY_PREFIXES):
-            out["signer_authority"] = field_from_words(clean_text(above.text), above.words, above.page, above.text)
-        value = vocabulary_title(title.text) or clean_text(title.text)
-        out["signer_title"] = field_from_words(value, title.words, title.page, title.text)
+        strict = vocabulary_title(title.text) if is_upper(title.text) else None  # letters dropped: repaired
+        snapped = strict or snap_title(title.text, titles_under(authority[0] if authority else None))
+        close = above is not None and above.bbox[3] >= title.bbox[1] - 2 * line_height(title)
+        if authority is None and above is not None and close and snapped is not None:
+            lost = lost_prefix(above.text, snapped)
+            if lost is not None:
+                out["signer_authority"] = field_from_words(lost, above.words, above.page, above.text, ["ocr_repaired"])
+        reasons = [] if strict or snapped is None or _same_letters(snapped, title.text) else ["ocr_repaired"]
+        out["signer_title"] = field_from_words(
+            snapped or clean_text(title.text), title.words, title.page, title.text, reasons
+        )
     zone = _name_zone(lines, title)
     if not zone:
         return out
@@ -138,6 +264,8 @@ def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
         reasons = [] if title is not None else ["signer_title_not_found"]
         if len(run) < len(row.words):
             reasons.append("noise_removed")
+        if not known_surname(run[0].text):
+            reasons.append("family_name_unknown")  # "Quang Đạt": the family name lost under the seal
         value = clean_text(" ".join(w.text for w in run))
         out["signer_name"] = field_from_words(value, run, page, row.text, reasons)
     return out
@@ -152,12 +280,3 @@ def best_name(words: Sequence[Word], page: int, width: int, height: int) -> tupl
         if score > 0 and (best is None or (score, row.bbox[1]) > best[:2]):
             best = (score, row.bbox[1], run, row)
     return (best[2], best[3]) if best else None
-
-
-def name_zone(title: FieldValue, width: int) -> tuple[int, int, int, int] | None:
-    """The box under a signer title where the name is printed (signature and seal between)."""
-    if title.bbox is None:
-        return None
-    x0, y0, x1, y1 = title.bbox
-    margin = max(x1 - x0, 0.2 * width) / 2
-    return (max(0, round(x0 - margin)), y1, min(width, round(x1 + margin)), round(y1 + NAME_DEPTH * (y1 - y0)))

@@ -63,6 +63,21 @@ MOTTO_WORDS = ("CỘNG HÒA", "CỘNG HOÀ", "XÃ HỘI CHỦ NGHĨA", "ĐỘC L
 
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
+# Collective bodies a head signs for ("TM. ỦY BAN NHÂN DÂN" over "CHỦ TỊCH", ND 30 Phụ lục I).
+AUTHORITY_BODIES = (
+    "ỦY BAN NHÂN DÂN",
+    "UỶ BAN NHÂN DÂN",
+    "HỘI ĐỒNG NHÂN DÂN",
+    "THƯỜNG TRỰC HỘI ĐỒNG NHÂN DÂN",
+    "CHÍNH PHỦ",
+    "BAN CHỈ ĐẠO",
+    "HỘI ĐỒNG",
+)
+
+# The title printed under an authority line: a deputy signs "KT." for the head, a head "TM." for the body.
+DEPUTY_TITLES = {"BỘ TRƯỞNG": ("THỨ TRƯỞNG",), "CỤC TRƯỞNG": ("PHÓ CỤC TRƯỞNG",)}
+HEAD_TITLES = {"ỦY BAN NHÂN DÂN": ("CHỦ TỊCH", "PHÓ CHỦ TỊCH"), "HỘI ĐỒNG NHÂN DÂN": ("CHỦ TỊCH", "PHÓ CHỦ TỊCH")}
+
 SIGNER_TITLES = (
     "CHỦ TỊCH",
     "PHÓ CHỦ TỊCH",
@@ -87,6 +102,7 @@ SIGNER_TITLES = (
     "THỨ TRƯỞNG",
     "CHI CỤC TRƯỞNG",
     "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    "NGƯỜI TIẾP NHẬN",
     "NGƯỜI NỘP HỒ SƠ",
     "TRƯỞNG PHÒNG ĐĂNG KÝ KINH DOANH",
     "THỦ TRƯỞNG CƠ QUAN ĐĂNG KÝ CƯ TRÚ",
