@@ -158,7 +158,7 @@ def title_subject(lines: Sequence[Line], title: TitleMatch) -> tuple[list[Line],
 # "Hà Nội, ngày 05/3/2025", "Ngày 05 tháng 3 năm 2025" alone, "ngày ..05.. tháng ..3.. năm 2025" on a form
 LOOSE_DATE_RE = re.compile(
     r"^(?:(?P<place>[^,:\d]{2,60}?)\s*[,.]\s*)?ng\w{1,3}\s*(?P<d>\d{1,2})"
-    r"(?:\s*[/.\-]\s*|\s+th\w{1,3}ng\s+)(?P<m>\d{1,2})(?:\s*[/.\-]\s*|\s+n\w{1,2}m\s+)(?P<y>\d{4})",
+    r"(?:\s*[/.\-]\s*|\s+th\w{1,3}ng\s+)(?P<m>\d{1,2})(?:\s*[/.\-]\s*|\s+n\w{1,2}m\s+)(?P<y>\d{4})(?!\d)",
     re.IGNORECASE,
 )
 
