@@ -42,12 +42,13 @@ class DateReading:
     garbled: bool = False  # the three words are there, the numbers could not be read at all
 
 
-def plausible(iso: str | None, *, today: date | None = None) -> bool:
-    """A real date from 1900 to the end of next year: an issue date outside it is a misread number."""
+def plausible(iso: str | None, *, horizon: int = 1, today: date | None = None) -> bool:
+    """A real date from 1900 to ``horizon`` years ahead (an issue date: next year at most; a card's expiry
+    further): a date outside it is a misread number."""
     if iso is None:
         return False
     year = int(iso[:4])
-    return FIRST_YEAR <= year <= (today or date.today()).year + 1
+    return FIRST_YEAR <= year <= (today or date.today()).year + horizon
 
 
 def _digits(text: str) -> str:

@@ -23,7 +23,7 @@ from pipeline.doctypes import by_key
 from pipeline.field_build import field_from_words
 from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue, PageResult
-from pipeline.normalize import clean_text, fold_words
+from pipeline.normalize import clean_text, fold_words, parse_date
 from pipeline.ocr import reread_region
 from pipeline.page_job import reading_grey_path
 from pipeline.validators import validate
@@ -85,6 +85,18 @@ def _line_of(field: object, lines: Sequence[Line]) -> Line | None:
     return None
 
 
+def _date_of(text: str) -> str | None:
+    """The plausible date a re-read line gives: "Hà Nội, ngày 23 tháng 8 năm 2025", or a label's value
+    ("Ngày, tháng, năm: 20/11/2021")."""
+    reading = dateline.parse(text)
+    if reading:
+        return reading.date
+    if ":" not in text:
+        return None
+    iso = parse_date(text.rsplit(":", 1)[1])
+    return iso if dateline.plausible(iso, horizon=100) else None
+
+
 def _reread_date(doc: DocumentResult, lines: Sequence[Line], grey_of: Callable[[int], np.ndarray | None]) -> None:
     if not (_missing(doc, "issue_date") or _missing(doc, "place")):
         return
@@ -92,18 +104,37 @@ def _reread_date(doc: DocumentResult, lines: Sequence[Line], grey_of: Callable[[
     grey = grey_of(line.page) if line else None
     if line is None or grey is None:
         return
-    readings = [(text, dateline.parse(text)) for text in read_line_again(grey, line)]
+    texts = read_line_again(grey, line)
     validators = {s.key: s.validator for s in by_key(doc.type).schema}
     if _missing(doc, "issue_date"):
-        iso = vote([r.date if r else None for _, r in readings])
+        iso = vote([_date_of(t) for t in texts])
         if iso:
-            raw = next(t for t, r in readings if r and r.date == iso)
+            raw = next(t for t in texts if _date_of(t) == iso)
             doc.fields["issue_date"] = _reread_field(line, iso, raw, validators.get("issue_date"))
     if _missing(doc, "place"):
+        readings = [(t, dateline.parse(t)) for t in texts]
         place = vote([clean_text(r.place) if r and r.place else None for _, r in readings])
         if place:
             raw = next(t for t, r in readings if r and r.place and clean_text(r.place) == place)
             doc.fields["place"] = _reread_field(line, place, raw, None)
+
+
+def _reread_label_dates(
+    doc: DocumentResult, lines: Sequence[Line], grey_of: Callable[[int], np.ndarray | None]
+) -> None:
+    """Other dates read by their label ("Có giá trị đến: 1808.3032") whose value was no date."""
+    for spec in by_key(doc.type).schema:
+        if spec.type != "date" or spec.key == "issue_date" or not _missing(doc, spec.key):
+            continue
+        line = _line_of(doc.fields.get(spec.key), lines)
+        grey = grey_of(line.page) if line else None
+        if line is None or grey is None:
+            continue
+        texts = read_line_again(grey, line)
+        iso = vote([_date_of(t) for t in texts])
+        if iso:
+            raw = next(t for t in texts if _date_of(t) == iso)
+            doc.fields[spec.key] = _reread_field(line, iso, raw, spec.validator)
 
 
 def _first_page_lines(lines: Sequence[Line]) -> list[Line]:
@@ -167,6 +198,7 @@ def reread_header(doc: DocumentResult, lines: Sequence[Line], pages: Mapping[int
         return greys[number]
 
     _reread_date(doc, lines, grey_of)
+    _reread_label_dates(doc, lines, grey_of)
     _reread_number(doc, lines, grey_of)
     _reread_form_code(doc, lines, grey_of)
     order = by_key(doc.type).fields
