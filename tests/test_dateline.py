@@ -159,3 +159,23 @@ def test_a_garbled_header_is_read_again_from_the_image_for_review(tmp_path: Path
 def _value(doc: DocumentResult, key: str) -> str | None:
     field = doc.fields.get(key)
     return field.value if isinstance(field, FieldValue) else None
+
+
+def test_a_labelled_date_the_page_ocr_garbled_is_read_again(tmp_path: Path) -> None:
+    """An ID card whose expiry lost its slashes and issue date a digit on the page's reading."""
+    printed = [
+        (650, 300, "CĂN CƯỚC CÔNG DÂN"),
+        (600, 380, "Số: 092192091921"),
+        (600, 430, "Họ và tên: HỒ BÍCH THỦY"),
+        (340, 870, "Có giá trị đến: 18/08/2032"),
+        (340, 1140, "Ngày, tháng, năm: 20/11/2021"),
+    ]
+    read = {3: "Có gia trị đến: 1808.3032", 4: "Ngày, tháng, năm: 207117202"}
+    path = tmp_path / "0001.jpg"
+    widths = _drawn(path, printed)
+    words = [w for k, (x, y, text) in enumerate(printed) for w in _words(x, y, read.get(k, text), k, width=widths[k])]
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, path, words)
+    doc = read_document(1, [1], {1: page})
+    assert doc.type == "id_card"
+    assert (_value(doc, "expiry_date"), _value(doc, "issue_date")) == ("2032-08-18", "2021-11-20")
+    assert all(doc.fields[k].status == "needs_review" for k in ("expiry_date", "issue_date"))  # type: ignore[union-attr]
