@@ -60,7 +60,7 @@ def _place(text: str, end: int, *, right_column: bool) -> tuple[str, tuple[int, 
     printed there; False when what is there is no place ("Thời gian nhận: 08 giờ 30 phút, ngày")."""
     before = text[:end]
     stripped = before.rstrip(" ,.;-")
-    start = len(stripped) - len(stripped.lstrip(" .:;-_"))
+    start = len(stripped) - len(stripped.lstrip(" .:;-_\"'“”–"))
     place = stripped[start:]
     if not place:
         return None
