@@ -179,3 +179,16 @@ def test_a_labelled_date_the_page_ocr_garbled_is_read_again(tmp_path: Path) -> N
     assert doc.type == "id_card"
     assert (_value(doc, "expiry_date"), _value(doc, "issue_date")) == ("2032-08-18", "2021-11-20")
     assert all(doc.fields[k].status == "needs_review" for k in ("expiry_date", "issue_date"))  # type: ignore[union-attr]
+
+
+def test_a_rule_under_the_agency_read_as_letters_is_not_part_of_its_name() -> None:
+    """The dashed rule under "BỘ NỘI VỤ" came out as a word "SỐ" 2 px high, which joined the agency."""
+    rows = [(420, 196, "BỘ NỘI VỤ"), (850, 196, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), (950, 240, "Độc lập - Tự do")]
+    words = [w for k, (x, y, text) in enumerate(rows) for w in _words(x, y, text, k)]
+    words.append(Word("SỐ", (455, 242, 495, 244), 0.15, len(rows)))
+    for k, (x, y, text) in enumerate([(380, 300, "Số: 2173/BNV-VP"), (910, 300, "Hà Nội, ngày 16 tháng 5 năm 2025")]):
+        words.extend(_words(x, y, text, len(rows) + 1 + k))
+    words.extend(_words(360, 350, "V/v rà soát, cập nhật dữ liệu dân cư", len(rows) + 3))
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words)
+    doc = extract_document(1, page_lines(page), [1])
+    assert _value(doc, "issuing_agency") == "BỘ NỘI VỤ"
