@@ -68,9 +68,25 @@ def _reread_field(line: Line, value: str, raw: str, validator: str | None) -> Fi
     return field
 
 
+# A value read but doubtful: read again too, and replaced when the readings agree on another.
+DOUBT = frozenset({"low_confidence", "unknown_form_code", "date_in_future", "date_implausible", "invalid_date"})
+
+
 def _missing(doc: DocumentResult, key: str) -> bool:
+    """``key`` is in the type's schema and has no value, or one its checks doubt."""
     field = doc.fields.get(key)
-    return key in by_key(doc.type).fields and (field is None or (isinstance(field, FieldValue) and field.value is None))
+    if key not in by_key(doc.type).fields:
+        return False
+    if not isinstance(field, FieldValue):
+        return field is None
+    return field.value is None or bool(DOUBT & set(field.reasons))
+
+
+def _replace(doc: DocumentResult, key: str, field: FieldValue) -> None:
+    """Put the re-read ``field`` in, unless it only repeats the value the page's reading already had."""
+    old = doc.fields.get(key)
+    if not (isinstance(old, FieldValue) and old.value == field.value):
+        doc.fields[key] = field
 
 
 def _line_of(field: object, lines: Sequence[Line]) -> Line | None:
@@ -110,13 +126,13 @@ def _reread_date(doc: DocumentResult, lines: Sequence[Line], grey_of: Callable[[
         iso = vote([_date_of(t) for t in texts])
         if iso:
             raw = next(t for t in texts if _date_of(t) == iso)
-            doc.fields["issue_date"] = _reread_field(line, iso, raw, validators.get("issue_date"))
+            _replace(doc, "issue_date", _reread_field(line, iso, raw, validators.get("issue_date")))
     if _missing(doc, "place"):
         readings = [(t, dateline.parse(t)) for t in texts]
         place = vote([clean_text(r.place) if r and r.place else None for _, r in readings])
         if place:
             raw = next(t for t, r in readings if r and r.place and clean_text(r.place) == place)
-            doc.fields["place"] = _reread_field(line, place, raw, None)
+            _replace(doc, "place", _reread_field(line, place, raw, None))
 
 
 def _reread_label_dates(
@@ -134,7 +150,7 @@ def _reread_label_dates(
         iso = vote([_date_of(t) for t in texts])
         if iso:
             raw = next(t for t in texts if _date_of(t) == iso)
-            doc.fields[spec.key] = _reread_field(line, iso, raw, spec.validator)
+            _replace(doc, spec.key, _reread_field(line, iso, raw, spec.validator))
 
 
 def _first_page_lines(lines: Sequence[Line]) -> list[Line]:
@@ -161,7 +177,7 @@ def _reread_number(doc: DocumentResult, lines: Sequence[Line], grey_of: Callable
     value = vote([_number_value(t) for t in texts])
     if value:
         raw = next(t for t in texts if _number_value(t) == value)
-        doc.fields["number_symbol"] = _reread_field(line, value, raw, "number_symbol")
+        _replace(doc, "number_symbol", _reread_field(line, value, raw, "number_symbol"))
 
 
 def _form_code_value(text: str) -> str | None:
@@ -184,7 +200,7 @@ def _reread_form_code(doc: DocumentResult, lines: Sequence[Line], grey_of: Calla
     value = vote([_form_code_value(t) for t in texts])
     if value:
         raw = next(t for t in texts if _form_code_value(t) == value)
-        doc.fields["form_code"] = _reread_field(line, value, raw, None)
+        _replace(doc, "form_code", _reread_field(line, value, raw, "form_code"))
 
 
 def reread_header(doc: DocumentResult, lines: Sequence[Line], pages: Mapping[int, PageResult]) -> None:

@@ -192,3 +192,22 @@ def test_a_rule_under_the_agency_read_as_letters_is_not_part_of_its_name() -> No
     page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words)
     doc = extract_document(1, page_lines(page), [1])
     assert _value(doc, "issuing_agency") == "BỘ NỘI VỤ"
+
+
+def test_a_form_code_read_as_an_unknown_code_is_read_again(tmp_path: Path) -> None:
+    """ "Mẫu CT01" read "Màu (T01": a code no circular defines, replaced by what the line read alone says."""
+    printed = [
+        (900, 150, "Mẫu CT01 ban hành kèm theo Thông tư số 66/2023/TT-BCA"),
+        (500, 250, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (500, 390, "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ"),
+    ]
+    path = tmp_path / "0001.jpg"
+    widths = _drawn(path, printed)
+    read = {0: "Màu (T01 ban hành kèm theo Thông tư số 66/2023/TT-BCA"}
+    words = [w for k, (x, y, text) in enumerate(printed) for w in _words(x, y, read.get(k, text), k, width=widths[k])]
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, path, words)
+    assert _value(extract_document(1, page_lines(page), [1]), "form_code") == "T01"
+    doc = read_document(1, [1], {1: page})
+    code = doc.fields["form_code"]
+    assert isinstance(code, FieldValue)
+    assert (code.value, code.status) == ("CT01", "needs_review") and "read_again" in code.reasons
