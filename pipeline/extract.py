@@ -16,6 +16,7 @@ from pipeline.classify import TitleMatch, classify, find_title, form_code
 from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
+from pipeline.field_marks import correct_fields
 from pipeline.labels import read_labelled
 from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue
@@ -191,6 +192,7 @@ def extract_document(index: int, lines: Sequence[Line], pages: list[int]) -> Doc
     doc_type, _confidence = classify(lines)
     title = find_title(lines)
     fields = extract_fields(lines, doc_type, title if title and title.doc_type == doc_type else None)
+    correct_fields(fields, doc_type)
     mark_poor_reading(fields, lines)
     flag_fields(fields, doc_type)
     ordered: dict[str, FieldValue | list[FieldValue]] = {k: fields[k] for k in doc_type.fields if k in fields}

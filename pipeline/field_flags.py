@@ -132,9 +132,16 @@ def _surnames() -> PhraseIndex:
 
 
 def person_name_ok(value: str) -> bool:
-    """Syllables, and a family name spelled as family names are ("Ngõ Minh Quân" is "Ngô" misread)."""
-    words = value.split()
-    return syllables_ok(value) and (len(words) < 2 or not near_miss(words[0], _surnames()))
+    """Syllables, and a known family name first, spelled as family names are ("Ngõ Minh Quân" is "Ngô"
+    misread). A name that opens with no family name lost it: a seal over "Dương Văn Nghĩa" leaves
+    "Văn Nghĩa", which reads well and would otherwise pass for a whole name."""
+    words = _words(value)
+    if len(words) < 2 or not syllables_ok(value) or near_miss(words[0], _surnames()):
+        return False
+    folded = [fold_words(w) for w in words]
+    if folded[0] == "Y" or re.match(r"H'", words[0], re.IGNORECASE):
+        return True  # Ê Đê and M'nông names open with "Y" or "H'" and end with the family name ("Y Moan Niê")
+    return (folded[0],) in _surnames() or tuple(folded[:2]) in _surnames()
 
 
 @cache

@@ -140,6 +140,15 @@ def cv_subject(lines: Sequence[Line]) -> tuple[list[Line], str] | None:
     return None
 
 
+def _opens_paragraph(block: Sequence[Line], nxt: Line) -> bool:
+    """Whether a line set close under a centred subject is the body's first line instead: a wrapped subject
+    line is never wider than the lines above it, while the body runs from margin to margin, past the
+    subject's block on both sides ("… cuối năm" / "Ủy ban nhân dân phường … trân trọng thông báo …")."""
+    height = line_height(block[-1])
+    left, right = min(ln.bbox[0] for ln in block), max(ln.bbox[2] for ln in block)
+    return nxt.bbox[0] < left - height and nxt.bbox[2] > right + height
+
+
 def title_subject(lines: Sequence[Line], title: TitleMatch) -> tuple[list[Line], str] | None:
     """The subject under a document's title: the lines below it in its column, close together."""
     title_line = lines[title.index]
@@ -152,6 +161,8 @@ def title_subject(lines: Sequence[Line], title: TitleMatch) -> tuple[list[Line],
     for nxt in below[:4]:
         gap = nxt.bbox[1] - prev.bbox[3]
         if _stops_subject(nxt) or gap > (SUBJECT_GAP if block else SUBJECT_GAP + 0.7) * line_height(prev):
+            break
+        if block and _opens_paragraph(block, nxt):
             break
         block.append(nxt)
         prev = nxt

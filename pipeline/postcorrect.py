@@ -10,7 +10,8 @@ Tesseract's commonest slips on Vietnamese are marks, not letters: "tố chức" 
    Debian `hunspell-vi` syllable list), and
 3. the replacement forms a known pair of the administrative vocabulary (``data/vi_admin_phrases.txt``)
    with a neighbour, and it is the only such candidate.
-Digits-anchored words of dates ("ngày 05 tháng 3 năm 2025") are fixed by rule. The raw OCR words stay
+A one-letter word read as another letter ("Trạm v tế") is fixed only when the intended letter pairs with
+both neighbours. Digits-anchored words of dates ("ngày 05 tháng 3 năm 2025") are fixed by rule. The raw OCR words stay
 in the page cache; fields keep what they read in ``raw``.
 """
 
@@ -30,6 +31,8 @@ from pipeline.models import Word
 HUNSPELL_VI = Path("/usr/share/hunspell/vi_VN.dic")
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.S)
 DATE_WORDS = {"ngay": "ngày", "thang": "tháng", "nam": "năm"}
+# One-letter words OCR reads as another letter ("Trạm v tế"): changed only between two known pairs.
+LETTER_SLIPS = {"v": "y"}
 
 
 def strip_marks(text: str) -> str:
@@ -83,7 +86,7 @@ def correct_tokens(tokens: Sequence[str]) -> list[str]:
         left = cores[i - 1] if i > 0 else None
         right = cores[i + 1] if i + 1 < len(cores) else None
         base = strip_marks(low)
-        fixed = _date_word(base, low, left, right)
+        fixed = _date_word(base, low, left, right) or _letter_slip(low, left, right, pairs)
         if fixed is None:
             # In a proper name the phrase list does not apply ("Huỳnh Văn Phong" is no "văn phòng"); after a
             # place word ("thành phố Hà Nôi") place names do, elsewhere nothing ("Đỗ Quang Bình" stays).
@@ -139,6 +142,12 @@ def _in_proper_name(parts: Sequence[tuple[str, str, str]], i: int) -> bool:
     if not _titled(parts[i][1]):
         return False
     return (i > 0 and _titled(parts[i - 1][1])) or (i + 1 < len(parts) and _titled(parts[i + 1][1]))
+
+
+def _letter_slip(low: str, left: str | None, right: str | None, pairs: frozenset[tuple[str, str]]) -> str | None:
+    """ "Trạm v tế": a one-letter slip, fixed only when the word it stands for pairs with both neighbours."""
+    target = LETTER_SLIPS.get(low)
+    return target if target and (left, target) in pairs and (target, right) in pairs else None
 
 
 def _date_word(base: str, low: str, left: str | None, right: str | None) -> str | None:

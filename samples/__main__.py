@@ -17,11 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m samples", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="folder to write the dossier and truth.json into")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--kinds", default="quyet_dinh",
-                        help="comma-separated, from: " + ", ".join(ALL_KINDS))
+    parser.add_argument("--kinds", default="quyet_dinh", help="comma-separated, from: " + ", ".join(ALL_KINDS))
     parser.add_argument("--format", default="pdf", help="pdf, tiff, png or jpeg")
-    parser.add_argument("--defects", default="office",
-                        help="clean, office, harsh, or an exact spec like rotation=90,skew=3,color_mode=gray")
+    parser.add_argument(
+        "--defects",
+        default="office",
+        help="clean, office, harsh, or an exact spec like rotation=90,skew=3,color_mode=gray",
+    )
     parser.add_argument("--dpi", type=int, default=None, help="default 200; family b: 200, 240 or 300 by seed")
     parser.add_argument("--family", default="a", help="layout family: a or b (samples.family_b)")
     parser.add_argument("--jpeg-quality", type=int, default=80)
@@ -37,10 +39,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.out is None:
             parser.error("--out is required (or --committed)")
         kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-        path = generate_dossier(args.out, seed=args.seed, kinds=kinds, fmt=args.format, dpi=args.dpi,
-                                defects=parse_defects(args.defects), jpeg_quality=args.jpeg_quality,
-                                family=args.family, secrecy=args.secrecy,
-                                secrecy_level=args.secrecy_level)
+        path = generate_dossier(
+            args.out,
+            seed=args.seed,
+            kinds=kinds,
+            fmt=args.format,
+            dpi=args.dpi,
+            defects=parse_defects(args.defects),
+            jpeg_quality=args.jpeg_quality,
+            family=args.family,
+            secrecy=args.secrecy,
+            secrecy_level=args.secrecy_level,
+        )
     except ValueError as exc:
         print(f"samples: {exc}", file=sys.stderr)
         return 2

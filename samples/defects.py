@@ -74,7 +74,9 @@ def preset_spec(name: str, rng: np.random.Generator) -> DefectSpec:
             skew=round(float(rng.uniform(-2.0, 2.0)), 2),
             noise=round(float(rng.uniform(2.0, 5.0)), 1),
             uneven_light=round(float(rng.uniform(0.03, 0.10)), 2),
-            seal=True, signature=True, color_mode="color",
+            seal=True,
+            signature=True,
+            color_mode="color",
         )
     if name == "harsh":
         return DefectSpec(
@@ -85,7 +87,8 @@ def preset_spec(name: str, rng: np.random.Generator) -> DefectSpec:
             jpeg_quality=int(rng.integers(30, 51)),
             uneven_light=round(float(rng.uniform(0.2, 0.4)), 2),
             borders=round(float(rng.uniform(4.0, 10.0)), 1),
-            seal=True, signature=True,
+            seal=True,
+            signature=True,
             color_mode=str(rng.choice(["gray", "bw"])),
         )
     raise ValueError(f"unknown defect preset {name!r}; known: {', '.join(PRESETS)}")
@@ -100,8 +103,7 @@ class ScannedPage:
 
 
 # -- ink on paper --------------------------------------------------------------------------------
-def _draw_signature(img: np.ndarray, area: tuple[int, int, int, int], rng: np.random.Generator,
-                    dpi: int) -> None:
+def _draw_signature(img: np.ndarray, area: tuple[int, int, int, int], rng: np.random.Generator, dpi: int) -> None:
     """A looping blue scribble with a flourish, inside `area`."""
     x0, y0, x1, y1 = area
     cx = (x0 + x1) / 2 + rng.uniform(-0.05, 0.1) * (x1 - x0)
@@ -115,8 +117,9 @@ def _draw_signature(img: np.ndarray, area: tuple[int, int, int, int], rng: np.ra
     ys = cy + half_h * (0.7 * np.sin(2 * math.pi * (loops + 0.5) * t) * np.exp(-1.5 * t) + 0.3 * (t - 0.5))
     stroke = np.stack([xs, ys], axis=1)
     flourish_t = np.linspace(0, 1, 80)
-    flourish = np.stack([cx - half_w * 0.8 + 1.8 * half_w * flourish_t,
-                         cy + half_h * (0.9 - 0.5 * flourish_t ** 2)], axis=1)
+    flourish = np.stack(
+        [cx - half_w * 0.8 + 1.8 * half_w * flourish_t, cy + half_h * (0.9 - 0.5 * flourish_t**2)], axis=1
+    )
     thick = max(1, round(dpi * 0.018))
     for curve in (stroke, flourish):
         cv2.polylines(img, [np.round(curve).astype(np.int32)], False, SIGNATURE_INK, thick, cv2.LINE_AA)
@@ -132,8 +135,13 @@ def _seal_mask(upper: str, lower: str, radius: int, rng: np.random.Generator) ->
     draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=255, width=outer)
     r_in = radius * 0.68
     draw.ellipse((c - r_in, c - r_in, c + r_in, c + r_in), outline=255, width=max(1, outer // 2))
-    star = [(c + (radius * (0.26 if i % 2 == 0 else 0.105)) * math.sin(i * math.pi / 5),
-             c - (radius * (0.26 if i % 2 == 0 else 0.105)) * math.cos(i * math.pi / 5)) for i in range(10)]
+    star = [
+        (
+            c + (radius * (0.26 if i % 2 == 0 else 0.105)) * math.sin(i * math.pi / 5),
+            c - (radius * (0.26 if i % 2 == 0 else 0.105)) * math.cos(i * math.pi / 5),
+        )
+        for i in range(10)
+    ]
     draw.polygon(star, fill=255)
     text = f"{upper} ★ {lower} ★ "
     glyph_font = ImageFont.truetype(str(FONT_DIR / "LiberationSans-Bold.ttf"), max(8, round(radius * 0.17)))
@@ -146,9 +154,16 @@ def _seal_mask(upper: str, lower: str, radius: int, rng: np.random.Generator) ->
             a = math.radians(i * step)
             px, py = c + r_text * math.sin(a), c - r_text * math.cos(a)
             s = radius * 0.06
-            draw.polygon([(px + (s if k % 2 == 0 else s * 0.4) * math.sin(k * math.pi / 5 + a),
-                           py - (s if k % 2 == 0 else s * 0.4) * math.cos(k * math.pi / 5 + a)) for k in range(10)],
-                         fill=255)
+            draw.polygon(
+                [
+                    (
+                        px + (s if k % 2 == 0 else s * 0.4) * math.sin(k * math.pi / 5 + a),
+                        py - (s if k % 2 == 0 else s * 0.4) * math.cos(k * math.pi / 5 + a),
+                    )
+                    for k in range(10)
+                ],
+                fill=255,
+            )
             continue
         box = glyph_font.getbbox(ch)
         gw, gh = box[2] - box[0] + 4, box[3] - box[1] + 4
@@ -166,8 +181,9 @@ def _seal_mask(upper: str, lower: str, radius: int, rng: np.random.Generator) ->
     return mask * np.clip(0.55 + 0.6 * patch, 0.0, 1.0)
 
 
-def _stamp_seal(img: np.ndarray, seal_text: tuple[str, str], area: tuple[int, int, int, int],
-                rng: np.random.Generator, dpi: int) -> list[int]:
+def _stamp_seal(
+    img: np.ndarray, seal_text: tuple[str, str], area: tuple[int, int, int, int], rng: np.random.Generator, dpi: int
+) -> list[int]:
     """Multiply-blend a semi-transparent red seal centred on the left third of the signature area."""
     x0, y0, x1, y1 = area
     radius = round(18.0 / 25.4 * dpi)
@@ -182,7 +198,7 @@ def _stamp_seal(img: np.ndarray, seal_text: tuple[str, str], area: tuple[int, in
     top, left = cy - h // 2, cx - w // 2
     sy0, sx0 = max(0, top), max(0, left)
     sy1, sx1 = min(img.shape[0], top + h), min(img.shape[1], left + w)
-    m = mask[sy0 - top:sy1 - top, sx0 - left:sx1 - left, None] * alpha
+    m = mask[sy0 - top : sy1 - top, sx0 - left : sx1 - left, None] * alpha
     region = img[sy0:sy1, sx0:sx1].astype(np.float32)
     region *= 1.0 - m * (1.0 - SEAL_INK / 255.0)
     img[sy0:sy1, sx0:sx1] = np.clip(region, 0, 255).astype(np.uint8)
@@ -206,7 +222,7 @@ def _uneven_light(img: np.ndarray, strength: float, rng: np.random.Generator) ->
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     g = (xs / w - 0.5) * math.cos(phi) + (ys / h - 0.5) * math.sin(phi)
     g = (g - g.min()) / max(1e-6, float(g.max() - g.min()))
-    factor = 1.0 - strength * g ** 1.5
+    factor = 1.0 - strength * g**1.5
     img *= factor[..., None] if img.ndim == 3 else factor
 
 
@@ -216,9 +232,9 @@ def _borders(img: np.ndarray, width_mm: float, dpi: int, rng: np.random.Generato
     top, right, bottom, left = sides
     dark = float(rng.uniform(15, 55))
     img[:top] = dark
-    img[h - bottom:] = dark
+    img[h - bottom :] = dark
     img[:, :left] = dark
-    img[:, w - right:] = dark
+    img[:, w - right :] = dark
     return sides
 
 
@@ -233,8 +249,14 @@ def _as_array(page: RenderedPage | Image.Image | np.ndarray) -> np.ndarray:
     return arr.astype(np.uint8).copy()
 
 
-def apply_defects(page: RenderedPage | Image.Image | np.ndarray, spec: DefectSpec, *,
-                  seed: int | Sequence[int] = 0, dpi: int | None = None, preset: str | None = None) -> ScannedPage:
+def apply_defects(
+    page: RenderedPage | Image.Image | np.ndarray,
+    spec: DefectSpec,
+    *,
+    seed: int | Sequence[int] = 0,
+    dpi: int | None = None,
+    preset: str | None = None,
+) -> ScannedPage:
     """Turn a clean page into what an office scanner returns, deterministically for `seed`.
 
     Seal and signature need a :class:`RenderedPage` (they go where its signer block is); on a bare
@@ -261,8 +283,9 @@ def apply_defects(page: RenderedPage | Image.Image | np.ndarray, spec: DefectSpe
     h, w = img.shape[:2]
     if spec.skew:
         rot = cv2.getRotationMatrix2D((w / 2, h / 2), spec.skew, 1.0)
-        img = cv2.warpAffine(img, rot, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=(255, 255, 255))
+        img = cv2.warpAffine(
+            img, rot, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255)
+        )
         matrix = np.vstack([rot, [0, 0, 1]]) @ matrix
     record["correction_rotation"] = (360 - spec.rotation) % 360
     record["matrix"] = [[round(float(v), 6) for v in row] for row in matrix[:2]]

@@ -107,41 +107,111 @@ class _Doc:
 
 
 # -- shared zones -------------------------------------------------------------------------------
-def _admin_header(d: _Doc, agency: vocab.Agency, number_symbol: str, place: str, date: dt.date,
-                  vv: str | None = None, *, top: int | None = None) -> int:
+def _admin_header(
+    d: _Doc,
+    agency: vocab.Agency,
+    number_symbol: str,
+    place: str,
+    date: dt.date,
+    vv: str | None = None,
+    *,
+    top: int | None = None,
+) -> int:
     """Zones 1-4 (and 5b for công văn, 10a when ``d.secrecy`` is set); returns the y below the header."""
     c = d.c
     lx0, lx1, rx0, rx1 = c.left, d.split, d.split, c.right
     y = top0 = c.top if top is None else top
     if agency.superior:
-        y, sup = c.block(agency.superior, y=y, x0=lx0, x1=lx1, pt=PT_AGENCY, zone="header_left", band=0,
-                         align="center", leading=1.2)
+        y, sup = c.block(
+            agency.superior, y=y, x0=lx0, x1=lx1, pt=PT_AGENCY, zone="header_left", band=0, align="center", leading=1.2
+        )
         d.put("superior_agency", " ".join(line.text for line in sup), union([line.bbox for line in sup]))
-    y, issuer = c.block(agency.issuer, y=y, x0=lx0, x1=lx1, pt=PT_AGENCY, zone="header_left", band=0,
-                        style="bold", align="center", leading=1.2, balance=True)
+    y, issuer = c.block(
+        agency.issuer,
+        y=y,
+        x0=lx0,
+        x1=lx1,
+        pt=PT_AGENCY,
+        zone="header_left",
+        band=0,
+        style="bold",
+        align="center",
+        leading=1.2,
+        balance=True,
+    )
     d.put("issuing_agency", " ".join(line.text for line in issuer), union([line.bbox for line in issuer]))
     y_left = c.rule((lx0 + lx1) // 2, y + d.gap(PT_AGENCY, 0.1), round((lx1 - lx0) * 0.35)) + d.gap(PT_AGENCY)
 
-    yr, _ = c.block(vocab.MOTTO, y=top0, x0=rx0, x1=rx1, pt=PT_MOTTO, zone="header_right", band=0, column=1,
-                    style="bold", align="center", leading=1.2)
-    yr, _ = c.block(vocab.TAGLINE, y=yr, x0=rx0, x1=rx1, pt=PT_TAGLINE, zone="header_right", band=0, column=1,
-                    style="bold", align="center", leading=1.2, underline=True)
+    yr, _ = c.block(
+        vocab.MOTTO,
+        y=top0,
+        x0=rx0,
+        x1=rx1,
+        pt=PT_MOTTO,
+        zone="header_right",
+        band=0,
+        column=1,
+        style="bold",
+        align="center",
+        leading=1.2,
+    )
+    yr, _ = c.block(
+        vocab.TAGLINE,
+        y=yr,
+        x0=rx0,
+        x1=rx1,
+        pt=PT_TAGLINE,
+        zone="header_right",
+        band=0,
+        column=1,
+        style="bold",
+        align="center",
+        leading=1.2,
+        underline=True,
+    )
     y_num = max(y_left, yr + d.gap(PT_TAGLINE, 0.4))
 
-    number = c.line([("Số:", "regular"), (number_symbol, "regular")], y=y_num, x0=lx0, x1=lx1, pt=PT_NUMBER,
-                    zone="header_left", band=0, align="center")
+    number = c.line(
+        [("Số:", "regular"), (number_symbol, "regular")],
+        y=y_num,
+        x0=lx0,
+        x1=lx1,
+        pt=PT_NUMBER,
+        zone="header_left",
+        band=0,
+        align="center",
+    )
     d.put("number_symbol", number_symbol, number.span_box(4))
     date_text = f"{place}, {vocab.vn_date(date)}"
-    dline = c.line([(date_text, "italic")], y=y_num, x0=rx0, x1=rx1, pt=PT_DATE, zone="header_right", band=0,
-                   column=1, align="center")
+    dline = c.line(
+        [(date_text, "italic")],
+        y=y_num,
+        x0=rx0,
+        x1=rx1,
+        pt=PT_DATE,
+        zone="header_right",
+        band=0,
+        column=1,
+        align="center",
+    )
     d.put("place", place, dline.span_box(0, len(place)))
     d.put("issue_date", date.isoformat(), dline.span_box(len(place) + 2))
     y = y_num + round(1.35 * c.px(PT_NUMBER))
     if d.secrecy:
         y = _secrecy_mark(d, y, lx0, lx1)
     if vv is not None:
-        y, vlines = c.block(f"V/v {vv}", y=y, x0=lx0 + c.mm(3), x1=lx1 - c.mm(3), pt=PT_VV, zone="header_left",
-                            band=0, align="center", leading=1.2, balance=True)
+        y, vlines = c.block(
+            f"V/v {vv}",
+            y=y,
+            x0=lx0 + c.mm(3),
+            x1=lx1 - c.mm(3),
+            pt=PT_VV,
+            zone="header_left",
+            band=0,
+            align="center",
+            leading=1.2,
+            balance=True,
+        )
         d.put("subject", vv, union([vlines[0].span_box(4), *[line.bbox for line in vlines[1:]]]))
     return y + d.gap(PT_TITLE, 1.0)
 
@@ -160,8 +230,9 @@ def _secrecy_mark(d: _Doc, y: int, x0: int, x1: int) -> int:
     d.secrecy_style = style
     stamp = style == "stamp"
     y += d.gap(PT_NUMBER, 0.9 if stamp else 0.3)  # a tilted stamp needs room to swing
-    line = c.line([(d.secrecy or "", "bold")], y=y, x0=x0, x1=x1, pt=PT_TITLE, zone="header_left", band=0,
-                  align="center")
+    line = c.line(
+        [(d.secrecy or "", "bold")], y=y, x0=x0, x1=x1, pt=PT_TITLE, zone="header_left", band=0, align="center"
+    )
     pad = c.mm(1.5)
     bx0, by0, bx1, by1 = line.bbox
     frame = (bx0 - 2 * pad, by0 - pad, bx1 + 2 * pad, by1 + pad)
@@ -194,7 +265,8 @@ def _re_ink(c: Canvas, line: TextLine, frame: BBox, stamp: random.Random | None)
         angle = stamp.choice((-1, 1)) * stamp.uniform(3.0, 8.0)
         noise = np.random.default_rng(stamp.getrandbits(32)).uniform(0.55, 1.0, ink.shape)
         turned = Image.fromarray((ink * noise * 255).astype(np.uint8)).rotate(
-            angle, resample=Image.Resampling.BICUBIC, fillcolor=0)
+            angle, resample=Image.Resampling.BICUBIC, fillcolor=0
+        )
         ink = np.asarray(turned, dtype=np.float32) / 255.0
     out = paper * (1.0 - ink[..., None]) + np.array(STAMP_INK, dtype=np.float32) * ink[..., None]
     c.image.paste(Image.fromarray(out.round().astype(np.uint8)), (x0, y0))
@@ -224,22 +296,53 @@ def _turned(box: BBox, angle: float, centre: tuple[float, float]) -> BBox:
 def _title(d: _Doc, y: int, title: str, subject: str | None) -> int:
     """Zone 5a: type name in bold capitals, trích yếu below it, a short rule under."""
     c = d.c
-    y, _ = c.block(title, y=y, x0=c.left, x1=c.right, pt=PT_TITLE, zone="title", band=1, style="bold",
-                   align="center", leading=1.25)
+    y, _ = c.block(
+        title, y=y, x0=c.left, x1=c.right, pt=PT_TITLE, zone="title", band=1, style="bold", align="center", leading=1.25
+    )
     if subject is not None:
-        y, lines = c.block(subject, y=y, x0=c.left + c.mm(15), x1=c.right - c.mm(15), pt=PT_TITLE, zone="title",
-                           band=1, style="bold", align="center", leading=1.25, balance=True)
+        y, lines = c.block(
+            subject,
+            y=y,
+            x0=c.left + c.mm(15),
+            x1=c.right - c.mm(15),
+            pt=PT_TITLE,
+            zone="title",
+            band=1,
+            style="bold",
+            align="center",
+            leading=1.25,
+            balance=True,
+        )
         d.put("subject", " ".join(line.text for line in lines), union([line.bbox for line in lines]))
         y = c.rule((c.left + c.right) // 2, y + d.gap(PT_TITLE, 0.1), round(c.text_width * 0.22))
         y += d.gap(PT_TITLE, 0.2)
     return y + d.gap(PT_TITLE, 0.6)
 
 
-def _para(d: _Doc, y: int, runs: list[Run] | str, *, style: str = "regular", align: str = "left",
-          justify: bool = True, indent_mm: float = 10.0) -> tuple[int, list[TextLine]]:
+def _para(
+    d: _Doc,
+    y: int,
+    runs: list[Run] | str,
+    *,
+    style: str = "regular",
+    align: str = "left",
+    justify: bool = True,
+    indent_mm: float = 10.0,
+) -> tuple[int, list[TextLine]]:
     c = d.c
-    y, lines = c.block(runs, y=y, x0=c.left, x1=c.right, pt=PT_BODY, zone="body", band=1, style=style,
-                       align=align, justify=justify, indent=c.mm(indent_mm) if align == "left" else 0)
+    y, lines = c.block(
+        runs,
+        y=y,
+        x0=c.left,
+        x1=c.right,
+        pt=PT_BODY,
+        zone="body",
+        band=1,
+        style=style,
+        align=align,
+        justify=justify,
+        indent=c.mm(indent_mm) if align == "left" else 0,
+    )
     return y + d.gap(PT_BODY, 0.25), lines
 
 
@@ -252,33 +355,73 @@ def _signer(d: _Doc, agency: vocab.Agency) -> tuple[str | None, str]:
     return f"KT. {agency.head}", agency.deputy
 
 
-def _footer(d: _Doc, y: int, receivers: list[str], authority: str | None, title: str, name: str,
-            *, sign_mm: float = 24.0) -> int:
+def _footer(
+    d: _Doc, y: int, receivers: list[str], authority: str | None, title: str, name: str, *, sign_mm: float = 24.0
+) -> int:
     """Zones 9b (Nơi nhận, left) and 7 (signer block, right); records the signature area."""
     c = d.c
     y += d.gap(PT_BODY, 0.5)
     rx0, rx1 = d.split + c.mm(10), c.right
-    ly, _ = c.block([("Nơi nhận:", "bolditalic")], y=y + round(0.2 * c.px(PT_SIGNER)), x0=c.left, x1=d.split,
-                    pt=PT_RECEIVERS_HEAD, zone="footer_left", band=2, leading=1.25)
+    ly, _ = c.block(
+        [("Nơi nhận:", "bolditalic")],
+        y=y + round(0.2 * c.px(PT_SIGNER)),
+        x0=c.left,
+        x1=d.split,
+        pt=PT_RECEIVERS_HEAD,
+        zone="footer_left",
+        band=2,
+        leading=1.25,
+    )
     for item in receivers:
-        ly, _ = c.block(f"- {item}", y=ly, x0=c.left, x1=d.split, pt=PT_RECEIVERS, zone="footer_left",
-                        band=2, leading=1.25)
+        ly, _ = c.block(
+            f"- {item}", y=ly, x0=c.left, x1=d.split, pt=PT_RECEIVERS, zone="footer_left", band=2, leading=1.25
+        )
     block: list[TextLine] = []
     ry = y
     if authority:
-        ry, drawn = c.block([(authority, "bold")], y=ry, x0=rx0, x1=rx1, pt=PT_SIGNER, zone="footer_right",
-                            band=2, column=1, align="center", leading=1.25)
+        ry, drawn = c.block(
+            [(authority, "bold")],
+            y=ry,
+            x0=rx0,
+            x1=rx1,
+            pt=PT_SIGNER,
+            zone="footer_right",
+            band=2,
+            column=1,
+            align="center",
+            leading=1.25,
+        )
         d.put("signer_authority", authority, drawn[0].bbox)
         block += drawn
-    ry, drawn = c.block([(title, "bold")], y=ry, x0=rx0, x1=rx1, pt=PT_SIGNER, zone="footer_right", band=2,
-                        column=1, align="center", leading=1.25)
+    ry, drawn = c.block(
+        [(title, "bold")],
+        y=ry,
+        x0=rx0,
+        x1=rx1,
+        pt=PT_SIGNER,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+        leading=1.25,
+    )
     d.put("signer_title", title, drawn[0].bbox)
     block += drawn
     sign_top = ry
     ry += c.mm(sign_mm)
     d.anchors["signature_area"] = (rx0, sign_top, rx1, ry)
-    ry, drawn = c.block([(name, "bold")], y=ry, x0=rx0, x1=rx1, pt=PT_SIGNER, zone="footer_right", band=2,
-                        column=1, align="center", leading=1.25)
+    ry, drawn = c.block(
+        [(name, "bold")],
+        y=ry,
+        x0=rx0,
+        x1=rx1,
+        pt=PT_SIGNER,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+        leading=1.25,
+    )
     d.put("signer_name", name, drawn[0].bbox)
     block += drawn
     d.anchors["signer_block"] = union([line.bbox for line in block] + [d.anchors["signature_area"]])
@@ -307,8 +450,9 @@ def _year_fmt(text: str, date: dt.date, **extra: str) -> str:
 
 def _receivers(d: _Doc, first: str, agency: vocab.Agency, unit: str) -> list[str]:
     head = agency.head.capitalize()
-    extra = d.rng.sample(["UBND thành phố;", f"{head} (để b/c);", "Sở Nội vụ;", "Cổng thông tin điện tử;"],
-                         k=d.rng.randint(1, 2))
+    extra = d.rng.sample(
+        ["UBND thành phố;", f"{head} (để b/c);", "Sở Nội vụ;", "Cổng thông tin điện tử;"], k=d.rng.randint(1, 2)
+    )
     return [first, *extra, f"Lưu: VT, {unit}."]
 
 
@@ -324,8 +468,18 @@ def _quyet_dinh(d: _Doc) -> int:
     y = _admin_header(d, agency, f"{vocab.doc_number(rng)}/QĐ-{agency.code}", agency.place, date)
     y = _title(d, y, "QUYẾT ĐỊNH", subject)
     power = agency.issuer if authority and authority.startswith("TM.") else f"{agency.head} {agency.issuer}"
-    y, _ = d.c.block(power, y=y, x0=d.c.left, x1=d.c.right, pt=PT_TITLE, zone="body", band=1, style="bold",
-                     align="center", leading=1.25)
+    y, _ = d.c.block(
+        power,
+        y=y,
+        x0=d.c.left,
+        x1=d.c.right,
+        pt=PT_TITLE,
+        zone="body",
+        band=1,
+        style="bold",
+        align="center",
+        leading=1.25,
+    )
     y += d.gap(PT_BODY, 0.4)
     for text in [*rng.sample(vocab.CAN_CU, k=2), f"Theo đề nghị của {rng.choice(vocab.PROPOSERS)}."]:
         y, _ = _para(d, y, text, style="italic")
@@ -333,12 +487,27 @@ def _quyet_dinh(d: _Doc) -> int:
     y += d.gap(PT_BODY, 0.3)
     y, _ = _para(d, y, [("Điều 1.", "bold"), (article, "regular")])
     y, _ = _para(d, y, [("Điều 2.", "bold"), ("Quyết định này có hiệu lực kể từ ngày ký.", "regular")])
-    y, _ = _para(d, y, [("Điều 3.", "bold"), (
-        "Chánh Văn phòng, Trưởng các phòng, ban có liên quan và các cá nhân có tên tại Điều 1 chịu trách "
-        "nhiệm thi hành Quyết định này./.", "regular")])
+    y, _ = _para(
+        d,
+        y,
+        [
+            ("Điều 3.", "bold"),
+            (
+                "Chánh Văn phòng, Trưởng các phòng, ban có liên quan và các cá nhân có tên tại Điều 1 chịu trách "
+                "nhiệm thi hành Quyết định này./.",
+                "regular",
+            ),
+        ],
+    )
     d.seal = (agency.issuer, agency.seal_bottom)
-    return _footer(d, y, _receivers(d, "Như Điều 3;", agency, rng.choice(agency.units)), authority, title,
-                   vocab.full_name(rng, rng.choice(("Nam", "Nữ"))))
+    return _footer(
+        d,
+        y,
+        _receivers(d, "Như Điều 3;", agency, rng.choice(agency.units)),
+        authority,
+        title,
+        vocab.full_name(rng, rng.choice(("Nam", "Nữ"))),
+    )
 
 
 def _cong_van(d: _Doc) -> int:
@@ -354,8 +523,16 @@ def _cong_van(d: _Doc) -> int:
     recipients = rng.sample(others, k=rng.randint(1, 3))
     kx = c.left + round(c.text_width * 0.22)
     if len(recipients) == 1:
-        y, _ = c.block([("Kính gửi:", "regular"), (f"{recipients[0]}.", "regular")], y=y, x0=c.left,
-                       x1=c.right, pt=PT_TITLE, zone="body", band=1, align="center")
+        y, _ = c.block(
+            [("Kính gửi:", "regular"), (f"{recipients[0]}.", "regular")],
+            y=y,
+            x0=c.left,
+            x1=c.right,
+            pt=PT_TITLE,
+            zone="body",
+            band=1,
+            align="center",
+        )
     else:
         kline = c.line([("Kính gửi:", "regular")], y=y, x0=kx, x1=c.right, pt=PT_TITLE, zone="body", band=1)
         kx2 = kline.bbox[2] + c.mm(2)
@@ -365,15 +542,29 @@ def _cong_van(d: _Doc) -> int:
     d.fields["recipients"] = "; ".join(recipients)
     y += d.gap(PT_BODY, 0.5)
     plan = f"Kế hoạch số {rng.randint(10, 300)}/KH-UBND {vocab.vn_date(vocab.issue_date(rng))}"
-    y, _ = _para(d, y, f"Thực hiện {plan} về chuyển đổi số, {agency.sentence_name} đề nghị các cơ quan, "
-                       f"đơn vị {request}.")
-    y, _ = _para(d, y, "Kết quả thực hiện gửi về Văn phòng trước ngày 25 của tháng cuối quý để tổng hợp, "
-                       "báo cáo cấp có thẩm quyền.")
-    y, _ = _para(d, y, f"Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị phản ánh về "
-                       f"{agency.sentence_name} để được hướng dẫn./.")
+    y, _ = _para(
+        d, y, f"Thực hiện {plan} về chuyển đổi số, {agency.sentence_name} đề nghị các cơ quan, đơn vị {request}."
+    )
+    y, _ = _para(
+        d,
+        y,
+        "Kết quả thực hiện gửi về Văn phòng trước ngày 25 của tháng cuối quý để tổng hợp, báo cáo cấp có thẩm quyền.",
+    )
+    y, _ = _para(
+        d,
+        y,
+        f"Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị phản ánh về "
+        f"{agency.sentence_name} để được hướng dẫn./.",
+    )
     d.seal = (agency.issuer, agency.seal_bottom)
-    return _footer(d, y, _receivers(d, "Như trên;", agency, unit), authority, title,
-                   vocab.full_name(rng, rng.choice(("Nam", "Nữ"))))
+    return _footer(
+        d,
+        y,
+        _receivers(d, "Như trên;", agency, unit),
+        authority,
+        title,
+        vocab.full_name(rng, rng.choice(("Nam", "Nữ"))),
+    )
 
 
 def _thong_bao(d: _Doc) -> int:
@@ -385,13 +576,19 @@ def _thong_bao(d: _Doc) -> int:
     y = _admin_header(d, agency, f"{vocab.doc_number(rng)}/TB-{agency.code}", agency.place, date)
     y = _title(d, y, "THÔNG BÁO", subject)
     y, _ = _para(d, y, f"Căn cứ nhiệm vụ được giao, {agency.sentence_name} thông báo {content}.")
-    y, _ = _para(d, y, "Tổ chức, cá nhân có nhu cầu liên hệ Bộ phận Một cửa trong giờ hành chính để được "
-                       "hướng dẫn cụ thể.")
-    y, _ = _para(d, y, f"{agency.sentence_name} thông báo để các cơ quan, đơn vị và Nhân dân biết, "
-                       "thực hiện./.")
+    y, _ = _para(
+        d, y, "Tổ chức, cá nhân có nhu cầu liên hệ Bộ phận Một cửa trong giờ hành chính để được hướng dẫn cụ thể."
+    )
+    y, _ = _para(d, y, f"{agency.sentence_name} thông báo để các cơ quan, đơn vị và Nhân dân biết, thực hiện./.")
     d.seal = (agency.issuer, agency.seal_bottom)
-    return _footer(d, y, _receivers(d, "Như trên;", agency, rng.choice(agency.units)), authority, title,
-                   vocab.full_name(rng, rng.choice(("Nam", "Nữ"))))
+    return _footer(
+        d,
+        y,
+        _receivers(d, "Như trên;", agency, rng.choice(agency.units)),
+        authority,
+        title,
+        vocab.full_name(rng, rng.choice(("Nam", "Nữ"))),
+    )
 
 
 def _giay_xac_nhan(d: _Doc) -> int:
@@ -405,12 +602,22 @@ def _giay_xac_nhan(d: _Doc) -> int:
     y, _ = _para(d, y, f"{agency.sentence_name} xác nhận:")
     y = _person_lines(d, y, person, "Nơi thường trú:")
     honorific = "Ông" if person.gender == "Nam" else "Bà"
-    y, _ = _para(d, y, f"{honorific} {person.full_name} hiện đang cư trú tại địa phương, chấp hành tốt "
-                       "chủ trương, chính sách của Đảng, pháp luật của Nhà nước.")
+    y, _ = _para(
+        d,
+        y,
+        f"{honorific} {person.full_name} hiện đang cư trú tại địa phương, chấp hành tốt "
+        "chủ trương, chính sách của Đảng, pháp luật của Nhà nước.",
+    )
     y, _ = _para(d, y, f"Giấy xác nhận được cấp để {honorific.lower()} {person.full_name} {purpose}./.")
     d.seal = (agency.issuer, agency.seal_bottom)
-    return _footer(d, y, [f"{honorific} {person.full_name};", "Lưu: VT."], authority, title,
-                   vocab.full_name(rng, rng.choice(("Nam", "Nữ"))))
+    return _footer(
+        d,
+        y,
+        [f"{honorific} {person.full_name};", "Lưu: VT."],
+        authority,
+        title,
+        vocab.full_name(rng, rng.choice(("Nam", "Nữ"))),
+    )
 
 
 def _don(d: _Doc) -> int:
@@ -419,27 +626,59 @@ def _don(d: _Doc) -> int:
     agency, person = d.citizen()
     date = vocab.issue_date(rng)
     subject, request = (_year_fmt(t, date) for t in rng.choice(vocab.APPLICATIONS))
-    y, _ = c.block(vocab.MOTTO, y=c.top, x0=c.left, x1=c.right, pt=PT_TITLE - 0.5, zone="header", band=0,
-                   style="bold", align="center", leading=1.25)
-    y, _ = c.block(vocab.TAGLINE, y=y, x0=c.left, x1=c.right, pt=PT_TITLE, zone="header", band=0,
-                   style="bold", align="center", leading=1.25, underline=True)
+    y, _ = c.block(
+        vocab.MOTTO,
+        y=c.top,
+        x0=c.left,
+        x1=c.right,
+        pt=PT_TITLE - 0.5,
+        zone="header",
+        band=0,
+        style="bold",
+        align="center",
+        leading=1.25,
+    )
+    y, _ = c.block(
+        vocab.TAGLINE,
+        y=y,
+        x0=c.left,
+        x1=c.right,
+        pt=PT_TITLE,
+        zone="header",
+        band=0,
+        style="bold",
+        align="center",
+        leading=1.25,
+        underline=True,
+    )
     y += d.gap(PT_TITLE, 1.2)
     d.fields["title"] = "ĐƠN ĐỀ NGHỊ"
     y = _title(d, y, "ĐƠN ĐỀ NGHỊ", subject)
     recipient = agency.sentence_name
-    y, lines = c.block(f"Kính gửi: {recipient}", y=y, x0=c.left, x1=c.right, pt=PT_BODY, zone="body", band=1,
-                       align="center")
+    y, lines = c.block(
+        f"Kính gửi: {recipient}", y=y, x0=c.left, x1=c.right, pt=PT_BODY, zone="body", band=1, align="center"
+    )
     d.put("recipient", recipient, union([lines[0].span_box(len("Kính gửi: ")), *[x.bbox for x in lines[1:]]]))
     y += d.gap(PT_BODY, 0.5)
     y = _person_lines(d, y, person, "Địa chỉ:")
     y, _ = _para(d, y, f"Nội dung đề nghị: {request}.")
-    y, _ = _para(d, y, "Tôi xin cam đoan những thông tin trên là đúng sự thật và hoàn toàn chịu trách nhiệm "
-                       "trước pháp luật.")
+    y, _ = _para(
+        d, y, "Tôi xin cam đoan những thông tin trên là đúng sự thật và hoàn toàn chịu trách nhiệm trước pháp luật."
+    )
     # place and date sit above the applicant's signature, right column
     rx0 = d.split
     y += d.gap(PT_BODY, 0.5)
-    dline = c.line([(f"{agency.place}, {vocab.vn_date(date)}", "italic")], y=y, x0=rx0, x1=c.right, pt=PT_DATE,
-                   zone="footer_right", band=2, column=1, align="center")
+    dline = c.line(
+        [(f"{agency.place}, {vocab.vn_date(date)}", "italic")],
+        y=y,
+        x0=rx0,
+        x1=c.right,
+        pt=PT_DATE,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+    )
     d.put("place", agency.place, dline.span_box(0, len(agency.place)))
     d.put("issue_date", date.isoformat(), dline.span_box(len(agency.place) + 2))
     y += round(1.1 * c.px(PT_DATE))
@@ -450,18 +689,48 @@ def _don_signer(d: _Doc, y: int, person: vocab.Person) -> int:
     c = d.c
     rx0 = d.split
     block: list[TextLine] = []
-    y, drawn = c.block([("NGƯỜI LÀM ĐƠN", "bold")], y=y, x0=rx0, x1=c.right, pt=PT_SIGNER, zone="footer_right",
-                       band=2, column=1, align="center", leading=1.25)
+    y, drawn = c.block(
+        [("NGƯỜI LÀM ĐƠN", "bold")],
+        y=y,
+        x0=rx0,
+        x1=c.right,
+        pt=PT_SIGNER,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+        leading=1.25,
+    )
     block += drawn
     d.put("signer_title", "NGƯỜI LÀM ĐƠN", drawn[0].bbox)
-    y, drawn = c.block([("(Ký, ghi rõ họ tên)", "italic")], y=y, x0=rx0, x1=c.right, pt=PT_RECEIVERS_HEAD,
-                       zone="footer_right", band=2, column=1, align="center", leading=1.25)
+    y, drawn = c.block(
+        [("(Ký, ghi rõ họ tên)", "italic")],
+        y=y,
+        x0=rx0,
+        x1=c.right,
+        pt=PT_RECEIVERS_HEAD,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+        leading=1.25,
+    )
     block += drawn
     top = y
     y += c.mm(22)
     d.anchors["signature_area"] = (rx0, top, c.right, y)
-    y, drawn = c.block([(person.full_name, "bold")], y=y, x0=rx0, x1=c.right, pt=PT_SIGNER,
-                       zone="footer_right", band=2, column=1, align="center", leading=1.25)
+    y, drawn = c.block(
+        [(person.full_name, "bold")],
+        y=y,
+        x0=rx0,
+        x1=c.right,
+        pt=PT_SIGNER,
+        zone="footer_right",
+        band=2,
+        column=1,
+        align="center",
+        leading=1.25,
+    )
     block += drawn
     d.put("signer_name", person.full_name, drawn[0].bbox)
     d.anchors["signer_block"] = union([line.bbox for line in block] + [d.anchors["signature_area"]])
@@ -477,8 +746,12 @@ BUILDERS: dict[str, Callable[[_Doc], int]] = {
 }
 
 
-def build_page(kind: str, rng: random.Random, dpi: int = 200, shared: dict[str, Any] | None = None,
-               ) -> RenderedPage:
+def build_page(
+    kind: str,
+    rng: random.Random,
+    dpi: int = 200,
+    shared: dict[str, Any] | None = None,
+) -> RenderedPage:
     """Lay out one page of `kind` with content drawn from `rng`; raises if it does not fit A4.
 
     Pass the same `shared` dict for every document of a dossier so that an application and a
@@ -491,5 +764,4 @@ def build_page(kind: str, rng: random.Random, dpi: int = 200, shared: dict[str, 
     bottom = BUILDERS[kind](doc)
     if bottom > canvas.bottom:
         raise ValueError(f"{kind} page overflows A4 ({bottom} > {canvas.bottom} px)")
-    return RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors,
-                        doc.seal)
+    return RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors, doc.seal)

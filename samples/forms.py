@@ -860,8 +860,17 @@ def build_pages(
         if bottom > canvas.bottom:
             raise ValueError(f"{kind} page overflows A4 ({bottom} > {canvas.bottom} px)")
         pages.append(
-            RenderedPage(canvas.image, dpi, kind, canvas.reading_order(), doc.fields, doc.boxes, doc.anchors, doc.seal,
-                         doc.secrecy_style)
+            RenderedPage(
+                canvas.image,
+                dpi,
+                kind,
+                canvas.reading_order(),
+                doc.fields,
+                doc.boxes,
+                doc.anchors,
+                doc.seal,
+                doc.secrecy_style,
+            )
         )
     return pages
 

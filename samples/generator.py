@@ -66,8 +66,9 @@ def render_pages(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200) -> 
     return build_pages(kind, random.Random(seed), dpi)
 
 
-def scan_page(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200,
-              defects: str | DefectSpec = "clean") -> tuple[ScannedPage, RenderedPage]:
+def scan_page(
+    kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200, defects: str | DefectSpec = "clean"
+) -> tuple[ScannedPage, RenderedPage]:
     """A page as scanned (with a preset's or a spec's defects) plus the clean page it came from."""
     page = render_page(kind, seed=seed, dpi=dpi)
     spec, preset = _page_spec(defects, seed, 1)
@@ -75,7 +76,7 @@ def scan_page(kind: str = "quyet_dinh", *, seed: int = 0, dpi: int = 200,
 
 
 def parse_defects(text: str) -> str | DefectSpec:
-    """"office" (a preset) or "rotation=90,skew=3,color_mode=gray" (an exact spec), for the CLI."""
+    """ "office" (a preset) or "rotation=90,skew=3,color_mode=gray" (an exact spec), for the CLI."""
     if "=" not in text:
         return text
     types = {f.name: f.type for f in dc_fields(DefectSpec)}
@@ -112,10 +113,20 @@ FAMILIES = ("a", "b")
 FAMILY_B_DPIS = (200, 240, 300)
 
 
-def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet_dinh",), fmt: str = "pdf",
-                     dpi: int | None = None, defects: Defects = "office", jpeg_quality: int = 80,
-                     name: str = "scan", family: str = "a", secrecy: str | None = None,
-                     secrecy_level: str | None = None) -> Path:
+def generate_dossier(
+    out_dir: Path,
+    *,
+    seed: int,
+    kinds: Sequence[str] = ("quyet_dinh",),
+    fmt: str = "pdf",
+    dpi: int | None = None,
+    defects: Defects = "office",
+    jpeg_quality: int = 80,
+    name: str = "scan",
+    family: str = "a",
+    secrecy: str | None = None,
+    secrecy_level: str | None = None,
+) -> Path:
     """Write one synthetic dossier (one document per kind, in order) and its ``truth.json``.
 
     Kinds are those of :mod:`samples.forms` (``ALL_KINDS``); most documents are one page, "gcn_qsdd" two.
@@ -184,9 +195,16 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
         page_truth["file"] = target.name if target.is_file() else f"{name}/{_page_name(i + 1, fmt)}"
         page_truth["index_in_file"] = i if target.is_file() else 0
     truth = {
-        "schema": TRUTH_SCHEMA, "seed": seed, "kind": ",".join(kinds), "kinds": list(kinds), "format": fmt,
-        "dpi": dpi, "defects": defects if isinstance(defects, str) else "custom",
-        "input": target.name, "pages": pages, "documents": documents,
+        "schema": TRUTH_SCHEMA,
+        "seed": seed,
+        "kind": ",".join(kinds),
+        "kinds": list(kinds),
+        "format": fmt,
+        "dpi": dpi,
+        "defects": defects if isinstance(defects, str) else "custom",
+        "input": target.name,
+        "pages": pages,
+        "documents": documents,
     }
     if family != "a":  # family A's truth stays byte-identical
         truth["family"] = family
@@ -195,8 +213,14 @@ def generate_dossier(out_dir: Path, *, seed: int, kinds: Sequence[str] = ("quyet
 
 
 def _build(
-    family: str, kind: str, rng: random.Random, dpi: int, shared: dict[str, Any], *,
-    secrecy: str | None = None, secrecy_level: str | None = None,
+    family: str,
+    kind: str,
+    rng: random.Random,
+    dpi: int,
+    shared: dict[str, Any],
+    *,
+    secrecy: str | None = None,
+    secrecy_level: str | None = None,
 ) -> list[RenderedPage]:
     """The pages of one document in a family; separator sheets are sohoa's own, the same in both."""
     if family == "a" or kind in SEPARATOR_KINDS:
@@ -206,9 +230,14 @@ def _build(
 
 def _page_truth(number: int, document: int | None, page: RenderedPage, scan: ScannedPage) -> dict[str, Any]:
     return {
-        "number": number, "document": document, "file": "", "index_in_file": 0,
-        "width": scan.image.width, "height": scan.image.height,
-        "upright_width": page.image.width, "upright_height": page.image.height,
+        "number": number,
+        "document": document,
+        "file": "",
+        "index_in_file": 0,
+        "width": scan.image.width,
+        "height": scan.image.height,
+        "upright_width": page.image.width,
+        "upright_height": page.image.height,
         "lines": [line.text for line in page.lines],
         "line_boxes": [{"text": line.text, "bbox": list(line.bbox), "zone": line.zone} for line in page.lines],
         "defects": scan.defects,
@@ -270,22 +299,39 @@ def _write_pdf(path: Path, scans: list[ScannedPage], dpi: int, quality: int) -> 
         w, h = img.size
         if _is_bw(scan):
             bits = np.packbits(np.asarray(img) > 127, axis=1)  # 1 = white in DeviceGray
-            xobj = pikepdf.Stream(pdf, zlib.compress(bits.tobytes(), 9), Type=pikepdf.Name.XObject,
-                                  Subtype=pikepdf.Name.Image, Width=w, Height=h,
-                                  ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1,
-                                  Filter=pikepdf.Name.FlateDecode)
+            xobj = pikepdf.Stream(
+                pdf,
+                zlib.compress(bits.tobytes(), 9),
+                Type=pikepdf.Name.XObject,
+                Subtype=pikepdf.Name.Image,
+                Width=w,
+                Height=h,
+                ColorSpace=pikepdf.Name.DeviceGray,
+                BitsPerComponent=1,
+                Filter=pikepdf.Name.FlateDecode,
+            )
         else:
             buf = io.BytesIO()
             img.save(buf, "JPEG", quality=quality)
             space = pikepdf.Name.DeviceRGB if img.mode == "RGB" else pikepdf.Name.DeviceGray
-            xobj = pikepdf.Stream(pdf, buf.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
-                                  Width=w, Height=h, ColorSpace=space, BitsPerComponent=8,
-                                  Filter=pikepdf.Name.DCTDecode)
+            xobj = pikepdf.Stream(
+                pdf,
+                buf.getvalue(),
+                Type=pikepdf.Name.XObject,
+                Subtype=pikepdf.Name.Image,
+                Width=w,
+                Height=h,
+                ColorSpace=space,
+                BitsPerComponent=8,
+                Filter=pikepdf.Name.DCTDecode,
+            )
         pw, ph = w * 72 / dpi, h * 72 / dpi
         content = pikepdf.Stream(pdf, f"q {pw:.4f} 0 0 {ph:.4f} 0 0 cm /Im0 Do Q".encode())
         page = pikepdf.Dictionary(
-            Type=pikepdf.Name.Page, MediaBox=[0, 0, round(pw, 4), round(ph, 4)],
-            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)), Contents=content,
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, round(pw, 4), round(ph, 4)],
+            Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj)),
+            Contents=content,
         )
         pdf.pages.append(pikepdf.Page(pdf.make_indirect(page)))
     pdf.save(path, deterministic_id=True)
@@ -294,15 +340,19 @@ def _write_pdf(path: Path, scans: list[ScannedPage], dpi: int, quality: int) -> 
 # -- the samples committed to the repository ---------------------------------------------------
 COMMITTED: dict[str, dict[str, Any]] = {
     # a one-page decision, office scan in colour with the red seal and a blue signature
-    "quyet-dinh": {"seed": 583, "kinds": ("quyet_dinh",), "fmt": "pdf", "defects": "office",
-                   "jpeg_quality": 70},
+    "quyet-dinh": {"seed": 583, "kinds": ("quyet_dinh",), "fmt": "pdf", "defects": "office", "jpeg_quality": 70},
     # a citizen's application and a ward's confirmation about the same kind of person, as JPEG pages
-    "cong-dan": {"seed": 46, "kinds": ("don", "giay_xac_nhan"), "fmt": "jpeg", "defects": "office",
-                 "jpeg_quality": 70},
+    "cong-dan": {"seed": 46, "kinds": ("don", "giay_xac_nhan"), "fmt": "jpeg", "defects": "office", "jpeg_quality": 70},
     # an official letter fed rotated 90° clockwise, skewed, scanned in grey
-    "cong-van-xoay": {"seed": 90, "kinds": ("cong_van",), "fmt": "pdf", "jpeg_quality": 70,
-                      "defects": DefectSpec(rotation=90, skew=2.5, noise=3.0, uneven_light=0.08, seal=True,
-                                            signature=True, color_mode="gray")},
+    "cong-van-xoay": {
+        "seed": 90,
+        "kinds": ("cong_van",),
+        "fmt": "pdf",
+        "jpeg_quality": 70,
+        "defects": DefectSpec(
+            rotation=90, skew=2.5, noise=3.0, uneven_light=0.08, seal=True, signature=True, color_mode="gray"
+        ),
+    },
 }
 
 
@@ -314,6 +364,15 @@ def regenerate_committed_samples(root: Path | None = None) -> list[Path]:
         target = root / folder
         if target.exists():
             shutil.rmtree(target)
-        written.append(generate_dossier(target, seed=cfg["seed"], kinds=cfg["kinds"], fmt=cfg["fmt"], dpi=200,
-                                        defects=cfg["defects"], jpeg_quality=cfg["jpeg_quality"]))
+        written.append(
+            generate_dossier(
+                target,
+                seed=cfg["seed"],
+                kinds=cfg["kinds"],
+                fmt=cfg["fmt"],
+                dpi=200,
+                defects=cfg["defects"],
+                jpeg_quality=cfg["jpeg_quality"],
+            )
+        )
     return written

@@ -39,8 +39,7 @@ def nfc(text: str) -> str:
 
 
 def union(boxes: list[BBox]) -> BBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,16 @@ class Canvas:
         words = sum(font(s, px).getlength(w) for w, s in tokens)
         return words + font("regular", px).getlength(" ") * (len(tokens) - 1)
 
-    def wrap(self, runs: list[Run] | str, pt: float, width: int, *, style: str = "regular",
-             indent: int = 0, balance: bool = False) -> list[list[Run]]:
+    def wrap(
+        self,
+        runs: list[Run] | str,
+        pt: float,
+        width: int,
+        *,
+        style: str = "regular",
+        indent: int = 0,
+        balance: bool = False,
+    ) -> list[list[Run]]:
         """Greedy word wrap; the first line is `indent` pixels narrower.
 
         `balance` re-splits a two-line result into two lines of similar width, as agency names are
@@ -123,16 +130,28 @@ class Canvas:
             lines[-1].append(token)
         lines = [line for line in lines if line]
         if balance and len(lines) == 2:
-            splits = [(max(self._width(tokens[:i], pt), self._width(tokens[i:], pt)), i)
-                      for i in range(1, len(tokens))]
+            splits = [(max(self._width(tokens[:i], pt), self._width(tokens[i:], pt)), i) for i in range(1, len(tokens))]
             best = min(splits)[1]
             lines = [tokens[:best], tokens[best:]]
         return lines
 
     # -- drawing -----------------------------------------------------------------------------
-    def line(self, tokens: list[Run], *, y: int, x0: int, x1: int, pt: float, zone: str, band: int,
-             column: int = 0, align: str = "left", indent: int = 0, justify: bool = False,
-             underline: bool = False) -> TextLine:
+    def line(
+        self,
+        tokens: list[Run],
+        *,
+        y: int,
+        x0: int,
+        x1: int,
+        pt: float,
+        zone: str,
+        band: int,
+        column: int = 0,
+        align: str = "left",
+        indent: int = 0,
+        justify: bool = False,
+        underline: bool = False,
+    ) -> TextLine:
         """Draw one line of words whose top is at y; record and return it.
 
         A line wider than [x0, x1) is set smaller, in half points, until it fits (as a typist does
@@ -171,15 +190,29 @@ class Canvas:
             thick = max(1, round(px * 0.06))
             uy = baseline + max(2, round(px * 0.12))
             self.draw.rectangle((round(start), uy, round(x - gap), uy + thick - 1), fill=INK)
-        text_line = TextLine(" ".join(text_parts), union([b for _, _, b in words]), zone, band, column,
-                             tuple(words))
+        text_line = TextLine(" ".join(text_parts), union([b for _, _, b in words]), zone, band, column, tuple(words))
         self.lines.append(text_line)
         return text_line
 
-    def block(self, runs: list[Run] | str, *, y: int, x0: int, x1: int, pt: float, zone: str, band: int,
-              column: int = 0, style: str = "regular", align: str = "left", indent: int = 0,
-              justify: bool = False, leading: float = 1.3, underline: bool = False, balance: bool = False,
-              ) -> tuple[int, list[TextLine]]:
+    def block(
+        self,
+        runs: list[Run] | str,
+        *,
+        y: int,
+        x0: int,
+        x1: int,
+        pt: float,
+        zone: str,
+        band: int,
+        column: int = 0,
+        style: str = "regular",
+        align: str = "left",
+        indent: int = 0,
+        justify: bool = False,
+        leading: float = 1.3,
+        underline: bool = False,
+        balance: bool = False,
+    ) -> tuple[int, list[TextLine]]:
         """Wrap a paragraph into [x0, x1); justified paragraphs keep their last line ragged.
 
         Returns the y below the block and the lines drawn.
@@ -189,9 +222,22 @@ class Canvas:
         step = round(leading * self.px(pt))
         for i, tokens in enumerate(wrapped):
             last = i == len(wrapped) - 1
-            drawn.append(self.line(tokens, y=y, x0=x0, x1=x1, pt=pt, zone=zone, band=band, column=column,
-                                   align=align, indent=indent if i == 0 else 0,
-                                   justify=justify and not last, underline=underline))
+            drawn.append(
+                self.line(
+                    tokens,
+                    y=y,
+                    x0=x0,
+                    x1=x1,
+                    pt=pt,
+                    zone=zone,
+                    band=band,
+                    column=column,
+                    align=align,
+                    indent=indent if i == 0 else 0,
+                    justify=justify and not last,
+                    underline=underline,
+                )
+            )
             y += step
         return y, drawn
 
@@ -215,7 +261,8 @@ class Canvas:
             for row in rows:
                 first = row[0]
                 if first.bbox[1] <= centre <= first.bbox[3] and all(
-                        line.bbox[0] >= other.bbox[2] or line.bbox[2] <= other.bbox[0] for other in row):
+                    line.bbox[0] >= other.bbox[2] or line.bbox[2] <= other.bbox[0] for other in row
+                ):
                     row.append(line)
                     break
             else:

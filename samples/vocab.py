@@ -35,73 +35,252 @@ class Agency:
 
 AGENCIES: tuple[Agency, ...] = (
     Agency(
-        "UBND THÀNH PHỐ HUẾ", "ỦY BAN NHÂN DÂN PHƯỜNG THUẬN HÓA", "Ủy ban nhân dân phường Thuận Hóa",
-        "UBND", "Huế", "xa", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", ("VP", "VHXH", "KT"),
-        "TP. HUẾ", "phường Thuận Hóa, thành phố Huế",
+        "UBND THÀNH PHỐ HUẾ",
+        "ỦY BAN NHÂN DÂN PHƯỜNG THUẬN HÓA",
+        "Ủy ban nhân dân phường Thuận Hóa",
+        "UBND",
+        "Huế",
+        "xa",
+        "CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "ỦY BAN NHÂN DÂN",
+        ("VP", "VHXH", "KT"),
+        "TP. HUẾ",
+        "phường Thuận Hóa, thành phố Huế",
     ),
     Agency(
-        None, "ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ", "Ủy ban nhân dân thành phố Huế",
-        "UBND", "Huế", "tinh", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", ("VP", "NC", "KT", "VX"),
-        "TP. HUẾ", "phường Phú Xuân, thành phố Huế",
+        None,
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ",
+        "Ủy ban nhân dân thành phố Huế",
+        "UBND",
+        "Huế",
+        "tinh",
+        "CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "ỦY BAN NHÂN DÂN",
+        ("VP", "NC", "KT", "VX"),
+        "TP. HUẾ",
+        "phường Phú Xuân, thành phố Huế",
     ),
     Agency(
-        "UBND THÀNH PHỐ HÀ NỘI", "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH", "Ủy ban nhân dân phường Ba Đình",
-        "UBND", "Hà Nội", "xa", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", ("VP", "VHXH"),
-        "TP. HÀ NỘI", "phường Ba Đình, thành phố Hà Nội",
+        "UBND THÀNH PHỐ HÀ NỘI",
+        "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH",
+        "Ủy ban nhân dân phường Ba Đình",
+        "UBND",
+        "Hà Nội",
+        "xa",
+        "CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "ỦY BAN NHÂN DÂN",
+        ("VP", "VHXH"),
+        "TP. HÀ NỘI",
+        "phường Ba Đình, thành phố Hà Nội",
     ),
     Agency(
-        "UBND THÀNH PHỐ HÀ NỘI", "SỞ TƯ PHÁP", "Sở Tư pháp thành phố Hà Nội",
-        "STP", "Hà Nội", "so", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", None, ("VP", "HCTP", "BTTP"),
-        "TP. HÀ NỘI", "phường Hoàn Kiếm, thành phố Hà Nội",
+        "UBND THÀNH PHỐ HÀ NỘI",
+        "SỞ TƯ PHÁP",
+        "Sở Tư pháp thành phố Hà Nội",
+        "STP",
+        "Hà Nội",
+        "so",
+        "GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        None,
+        ("VP", "HCTP", "BTTP"),
+        "TP. HÀ NỘI",
+        "phường Hoàn Kiếm, thành phố Hà Nội",
     ),
     Agency(
-        "UBND THÀNH PHỐ HỒ CHÍ MINH", "ỦY BAN NHÂN DÂN PHƯỜNG SÀI GÒN", "Ủy ban nhân dân phường Sài Gòn",
-        "UBND", "Thành phố Hồ Chí Minh", "xa", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", ("VP", "KT"),
-        "TP. HỒ CHÍ MINH", "phường Sài Gòn, Thành phố Hồ Chí Minh",
+        "UBND THÀNH PHỐ HỒ CHÍ MINH",
+        "ỦY BAN NHÂN DÂN PHƯỜNG SÀI GÒN",
+        "Ủy ban nhân dân phường Sài Gòn",
+        "UBND",
+        "Thành phố Hồ Chí Minh",
+        "xa",
+        "CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "ỦY BAN NHÂN DÂN",
+        ("VP", "KT"),
+        "TP. HỒ CHÍ MINH",
+        "phường Sài Gòn, Thành phố Hồ Chí Minh",
     ),
     Agency(
-        "UBND TỈNH NGHỆ AN", "SỞ NỘI VỤ", "Sở Nội vụ tỉnh Nghệ An",
-        "SNV", "Nghệ An", "so", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", None, ("VP", "CCVC", "TCBC"),
-        "TỈNH NGHỆ AN", "phường Vinh Phú, tỉnh Nghệ An",
+        "UBND TỈNH NGHỆ AN",
+        "SỞ NỘI VỤ",
+        "Sở Nội vụ tỉnh Nghệ An",
+        "SNV",
+        "Nghệ An",
+        "so",
+        "GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        None,
+        ("VP", "CCVC", "TCBC"),
+        "TỈNH NGHỆ AN",
+        "phường Vinh Phú, tỉnh Nghệ An",
     ),
     Agency(
-        "UBND THÀNH PHỐ ĐÀ NẴNG", "ỦY BAN NHÂN DÂN XÃ HÒA VANG", "Ủy ban nhân dân xã Hòa Vang",
-        "UBND", "Hòa Vang", "xa", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", ("VP", "KT"),
-        "TP. ĐÀ NẴNG", "xã Hòa Vang, thành phố Đà Nẵng",
+        "UBND THÀNH PHỐ ĐÀ NẴNG",
+        "ỦY BAN NHÂN DÂN XÃ HÒA VANG",
+        "Ủy ban nhân dân xã Hòa Vang",
+        "UBND",
+        "Hòa Vang",
+        "xa",
+        "CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
+        "ỦY BAN NHÂN DÂN",
+        ("VP", "KT"),
+        "TP. ĐÀ NẴNG",
+        "xã Hòa Vang, thành phố Đà Nẵng",
     ),
     Agency(
-        None, "BỘ NỘI VỤ", "Bộ Nội vụ",
-        "BNV", "Hà Nội", "bo", "BỘ TRƯỞNG", "THỨ TRƯỞNG", None, ("VP", "CCVC", "TCBC"),
-        "BỘ NỘI VỤ", "phường Cầu Giấy, thành phố Hà Nội",
+        None,
+        "BỘ NỘI VỤ",
+        "Bộ Nội vụ",
+        "BNV",
+        "Hà Nội",
+        "bo",
+        "BỘ TRƯỞNG",
+        "THỨ TRƯỞNG",
+        None,
+        ("VP", "CCVC", "TCBC"),
+        "BỘ NỘI VỤ",
+        "phường Cầu Giấy, thành phố Hà Nội",
     ),
     Agency(
-        "UBND THÀNH PHỐ CẦN THƠ", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "Sở Nông nghiệp và Môi trường thành phố Cần Thơ",
-        "SNNMT", "Cần Thơ", "so", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", None, ("VP", "QLĐĐ"),
-        "TP. CẦN THƠ", "phường Ninh Kiều, thành phố Cần Thơ",
+        "UBND THÀNH PHỐ CẦN THƠ",
+        "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+        "Sở Nông nghiệp và Môi trường thành phố Cần Thơ",
+        "SNNMT",
+        "Cần Thơ",
+        "so",
+        "GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        None,
+        ("VP", "QLĐĐ"),
+        "TP. CẦN THƠ",
+        "phường Ninh Kiều, thành phố Cần Thơ",
     ),
 )
 
 # Birth-registration province codes of personal IDs (TT 07/2016 Phụ lục; all 63 stay valid).
 PROVINCE_CODES: dict[str, str] = {
-    "001": "Hà Nội", "022": "Quảng Ninh", "031": "Hải Phòng", "036": "Nam Định", "038": "Thanh Hóa",
-    "040": "Nghệ An", "042": "Hà Tĩnh", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
-    "049": "Quảng Nam", "052": "Bình Định", "066": "Đắk Lắk", "079": "TP Hồ Chí Minh", "092": "Cần Thơ",
+    "001": "Hà Nội",
+    "022": "Quảng Ninh",
+    "031": "Hải Phòng",
+    "036": "Nam Định",
+    "038": "Thanh Hóa",
+    "040": "Nghệ An",
+    "042": "Hà Tĩnh",
+    "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế",
+    "048": "Đà Nẵng",
+    "049": "Quảng Nam",
+    "052": "Bình Định",
+    "066": "Đắk Lắk",
+    "079": "TP Hồ Chí Minh",
+    "092": "Cần Thơ",
     "096": "Cà Mau",
 }
 
-FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-                "Hồ", "Ngô", "Dương", "Lý")
+FAMILY_NAMES = (
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+)
 MIDDLE_MALE = ("Văn", "Hữu", "Đức", "Minh", "Quang", "Xuân", "Công", "Thành", "Đình")
 MIDDLE_FEMALE = ("Thị", "Ngọc", "Thu", "Thanh", "Minh", "Bích", "Kim", "Phương")
-GIVEN_MALE = ("An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Phúc", "Quân",
-              "Sơn", "Tuấn", "Việt", "Thắng", "Đạt", "Hiếu", "Trung", "Lộc")
-GIVEN_FEMALE = ("Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Tâm", "Thảo", "Thủy", "Trang",
-                "Yến", "Nhung", "Oanh", "Vân", "Huyền", "Ngân", "Diệp", "Quyên")
-STREETS = ("Lê Lợi", "Trần Hưng Đạo", "Nguyễn Huệ", "Hùng Vương", "Phan Đình Phùng", "Lý Thường Kiệt",
-           "Điện Biên Phủ", "Hai Bà Trưng", "Nguyễn Trãi", "Bà Triệu", "Đống Đa", "Lê Duẩn")
+GIVEN_MALE = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hải",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Nam",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tuấn",
+    "Việt",
+    "Thắng",
+    "Đạt",
+    "Hiếu",
+    "Trung",
+    "Lộc",
+)
+GIVEN_FEMALE = (
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nga",
+    "Tâm",
+    "Thảo",
+    "Thủy",
+    "Trang",
+    "Yến",
+    "Nhung",
+    "Oanh",
+    "Vân",
+    "Huyền",
+    "Ngân",
+    "Diệp",
+    "Quyên",
+)
+STREETS = (
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Huệ",
+    "Hùng Vương",
+    "Phan Đình Phùng",
+    "Lý Thường Kiệt",
+    "Điện Biên Phủ",
+    "Hai Bà Trưng",
+    "Nguyễn Trãi",
+    "Bà Triệu",
+    "Đống Đa",
+    "Lê Duẩn",
+)
 VILLAGES = ("Thôn Đông", "Thôn Trung", "Thôn Phú Lộc", "Tổ dân phố 3", "Tổ dân phố 7", "Khu phố 2")
-MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "086", "088", "032", "035", "038",
-                   "070", "077", "079", "081", "083", "085")
+MOBILE_PREFIXES = (
+    "090",
+    "091",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+    "086",
+    "088",
+    "032",
+    "035",
+    "038",
+    "070",
+    "077",
+    "079",
+    "081",
+    "083",
+    "085",
+)
 
 CAN_CU = (
     "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
@@ -112,56 +291,95 @@ CAN_CU = (
     "Căn cứ Luật Đất đai ngày 18 tháng 01 năm 2024;",
     "Căn cứ Luật Cán bộ, công chức ngày 24 tháng 6 năm 2025;",
 )
-PROPOSERS = ("Trưởng phòng Văn hóa - Xã hội", "Chánh Văn phòng", "Trưởng phòng Kinh tế",
-             "Trưởng phòng Tổ chức cán bộ", "Giám đốc Trung tâm Phục vụ hành chính công")
+PROPOSERS = (
+    "Trưởng phòng Văn hóa - Xã hội",
+    "Chánh Văn phòng",
+    "Trưởng phòng Kinh tế",
+    "Trưởng phòng Tổ chức cán bộ",
+    "Giám đốc Trung tâm Phục vụ hành chính công",
+)
 
 # (subject "Về việc ...", Điều 1 text) pairs for quyết định.
 DECISIONS = (
-    ("Về việc thành lập Tổ công tác số hóa hồ sơ thủ tục hành chính",
-     "Thành lập Tổ công tác số hóa hồ sơ, kết quả giải quyết thủ tục hành chính gồm các thành viên "
-     "có tên tại danh sách kèm theo Quyết định này."),
-    ("Về việc phê duyệt Kế hoạch cải cách hành chính năm {year}",
-     "Phê duyệt Kế hoạch cải cách hành chính năm {year} kèm theo Quyết định này."),
-    ("Về việc công nhận kết quả xét tuyển viên chức năm {year}",
-     "Công nhận kết quả xét tuyển viên chức năm {year} đối với 12 thí sinh có tên tại Phụ lục kèm theo."),
-    ("Về việc khen thưởng thành tích trong công tác chuyển đổi số",
-     "Tặng Giấy khen cho 05 tập thể và 09 cá nhân đã có thành tích xuất sắc trong công tác chuyển đổi "
-     "số năm {year}."),
-    ("Về việc giao đất tái định cư cho hộ gia đình, cá nhân",
-     "Giao 120,5 m² đất ở tái định cư tại thửa đất số 215, tờ bản đồ số 12 cho hộ gia đình ông {person}."),
-    ("Về việc ban hành Quy chế tiếp nhận và trả kết quả hồ sơ",
-     "Ban hành kèm theo Quyết định này Quy chế tiếp nhận và trả kết quả hồ sơ tại Bộ phận Một cửa."),
+    (
+        "Về việc thành lập Tổ công tác số hóa hồ sơ thủ tục hành chính",
+        "Thành lập Tổ công tác số hóa hồ sơ, kết quả giải quyết thủ tục hành chính gồm các thành viên "
+        "có tên tại danh sách kèm theo Quyết định này.",
+    ),
+    (
+        "Về việc phê duyệt Kế hoạch cải cách hành chính năm {year}",
+        "Phê duyệt Kế hoạch cải cách hành chính năm {year} kèm theo Quyết định này.",
+    ),
+    (
+        "Về việc công nhận kết quả xét tuyển viên chức năm {year}",
+        "Công nhận kết quả xét tuyển viên chức năm {year} đối với 12 thí sinh có tên tại Phụ lục kèm theo.",
+    ),
+    (
+        "Về việc khen thưởng thành tích trong công tác chuyển đổi số",
+        "Tặng Giấy khen cho 05 tập thể và 09 cá nhân đã có thành tích xuất sắc trong công tác chuyển đổi "
+        "số năm {year}.",
+    ),
+    (
+        "Về việc giao đất tái định cư cho hộ gia đình, cá nhân",
+        "Giao 120,5 m² đất ở tái định cư tại thửa đất số 215, tờ bản đồ số 12 cho hộ gia đình ông {person}.",
+    ),
+    (
+        "Về việc ban hành Quy chế tiếp nhận và trả kết quả hồ sơ",
+        "Ban hành kèm theo Quyết định này Quy chế tiếp nhận và trả kết quả hồ sơ tại Bộ phận Một cửa.",
+    ),
 )
 
 # trích yếu of công văn (printed after "V/v ") and the request they make.
 LETTERS = (
-    ("triển khai số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
-     "tổ chức số hóa hồ sơ, kết quả giải quyết thủ tục hành chính ngay khi tiếp nhận"),
-    ("rà soát, cập nhật dữ liệu dân cư trên địa bàn",
-     "rà soát, cập nhật đầy đủ dữ liệu dân cư của các hộ gia đình trên địa bàn"),
-    ("tăng cường công tác cải cách hành chính năm {year}",
-     "xây dựng kế hoạch và phân công cán bộ theo dõi công tác cải cách hành chính"),
-    ("cung cấp thông tin phục vụ cấp giấy chứng nhận quyền sử dụng đất",
-     "cung cấp thông tin về nguồn gốc, quá trình sử dụng đất của các thửa đất trong danh sách kèm theo"),
-    ("đôn đốc thực hiện chuyển đổi số trong cơ quan nhà nước",
-     "hoàn thành các chỉ tiêu chuyển đổi số đã được giao trong năm {year}"),
+    (
+        "triển khai số hóa hồ sơ, kết quả giải quyết thủ tục hành chính",
+        "tổ chức số hóa hồ sơ, kết quả giải quyết thủ tục hành chính ngay khi tiếp nhận",
+    ),
+    (
+        "rà soát, cập nhật dữ liệu dân cư trên địa bàn",
+        "rà soát, cập nhật đầy đủ dữ liệu dân cư của các hộ gia đình trên địa bàn",
+    ),
+    (
+        "tăng cường công tác cải cách hành chính năm {year}",
+        "xây dựng kế hoạch và phân công cán bộ theo dõi công tác cải cách hành chính",
+    ),
+    (
+        "cung cấp thông tin phục vụ cấp giấy chứng nhận quyền sử dụng đất",
+        "cung cấp thông tin về nguồn gốc, quá trình sử dụng đất của các thửa đất trong danh sách kèm theo",
+    ),
+    (
+        "đôn đốc thực hiện chuyển đổi số trong cơ quan nhà nước",
+        "hoàn thành các chỉ tiêu chuyển đổi số đã được giao trong năm {year}",
+    ),
 )
 RECIPIENTS = (
-    "Ủy ban nhân dân các phường, xã", "Văn phòng Ủy ban nhân dân thành phố", "Sở Tư pháp",
-    "Công an thành phố", "Trung tâm Phục vụ hành chính công", "Các phòng, ban chuyên môn",
+    "Ủy ban nhân dân các phường, xã",
+    "Văn phòng Ủy ban nhân dân thành phố",
+    "Sở Tư pháp",
+    "Công an thành phố",
+    "Trung tâm Phục vụ hành chính công",
+    "Các phòng, ban chuyên môn",
     "Sở Khoa học và Công nghệ",
 )
 
 NOTICES = (
-    ("Về việc tổ chức tiếp công dân định kỳ tháng {month} năm {year}",
-     "tổ chức tiếp công dân định kỳ vào ngày 15 hằng tháng tại Trụ sở tiếp công dân"),
-    ("Về việc tạm dừng tiếp nhận hồ sơ trực tiếp để nâng cấp hệ thống",
-     "tạm dừng tiếp nhận hồ sơ trực tiếp trong hai ngày để nâng cấp hệ thống thông tin giải quyết "
-     "thủ tục hành chính"),
-    ("Về việc tuyển dụng viên chức năm {year}",
-     "tuyển dụng 08 chỉ tiêu viên chức làm việc tại các đơn vị sự nghiệp công lập trực thuộc"),
-    ("Về việc lịch trả kết quả giải quyết thủ tục hành chính",
-     "trả kết quả giải quyết thủ tục hành chính vào các buổi sáng từ thứ Hai đến thứ Sáu"),
+    (
+        "Về việc tổ chức tiếp công dân định kỳ tháng {month} năm {year}",
+        "tổ chức tiếp công dân định kỳ vào ngày 15 hằng tháng tại Trụ sở tiếp công dân",
+    ),
+    (
+        "Về việc tạm dừng tiếp nhận hồ sơ trực tiếp để nâng cấp hệ thống",
+        "tạm dừng tiếp nhận hồ sơ trực tiếp trong hai ngày để nâng cấp hệ thống thông tin giải quyết "
+        "thủ tục hành chính",
+    ),
+    (
+        "Về việc tuyển dụng viên chức năm {year}",
+        "tuyển dụng 08 chỉ tiêu viên chức làm việc tại các đơn vị sự nghiệp công lập trực thuộc",
+    ),
+    (
+        "Về việc lịch trả kết quả giải quyết thủ tục hành chính",
+        "trả kết quả giải quyết thủ tục hành chính vào các buổi sáng từ thứ Hai đến thứ Sáu",
+    ),
 )
 
 CONFIRMATIONS = (
@@ -199,7 +417,7 @@ def personal_id(rng: random.Random, birth: dt.date, gender: str) -> str:
 
 
 def full_name(rng: random.Random, gender: str) -> str:
-    """"Họ, chữ đệm và tên" in normal case, middle name matching the gender."""
+    """ "Họ, chữ đệm và tên" in normal case, middle name matching the gender."""
     male = gender == "Nam"
     middle = rng.choice(MIDDLE_MALE if male else MIDDLE_FEMALE)
     return f"{rng.choice(FAMILY_NAMES)} {middle} {rng.choice(GIVEN_MALE if male else GIVEN_FEMALE)}"
@@ -218,7 +436,7 @@ def make_person(rng: random.Random, agency: Agency) -> Person:
 
 
 def vn_date(d: dt.date) -> str:
-    """"ngày 05 tháng 3 năm 2025": day < 10 and months 1, 2 take a leading zero (ND 30)."""
+    """ "ngày 05 tháng 3 năm 2025": day < 10 and months 1, 2 take a leading zero (ND 30)."""
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
@@ -247,28 +465,49 @@ PROCEDURES = (
     "Đăng ký thành lập doanh nghiệp",
     "Cấp lại giấy chứng nhận quyền sử dụng đất",
 )
-DOSSIER_PARTS = ("Tờ khai theo mẫu", "Bản sao giấy tờ tùy thân", "Giấy tờ chứng minh chỗ ở hợp pháp",
-                 "Giấy ủy quyền (nếu có)")
-BUSINESS_KINDS = (("CÔNG TY TRÁCH NHIỆM HỮU HẠN MỘT THÀNH VIÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
-                  ("CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN", "CÔNG TY TNHH", "COMPANY LIMITED",
-                   "CO., LTD"),
-                  ("CÔNG TY CỔ PHẦN", "CÔNG TY CỔ PHẦN", "JOINT STOCK COMPANY", "JSC"))
-BUSINESS_TRADES = (("THƯƠNG MẠI", "TRADING"), ("XÂY DỰNG", "CONSTRUCTION"), ("DỊCH VỤ", "SERVICES"),
-                   ("CÔNG NGHỆ", "TECHNOLOGY"), ("VẬN TẢI", "TRANSPORT"))
-BUSINESS_BRANDS = (("AN PHÁT", "AN PHAT"), ("MINH KHANG", "MINH KHANG"), ("THÀNH ĐẠT", "THANH DAT"),
-                   ("PHÚ QUÝ", "PHU QUY"), ("TÂN THỊNH", "TAN THINH"), ("HÒA BÌNH", "HOA BINH"))
-CAPITALS_VND = (500_000_000, 750_000_000, 1_000_000_000, 1_500_000_000, 2_000_000_000, 4_200_000_000,
-                10_000_000_000)
+DOSSIER_PARTS = (
+    "Tờ khai theo mẫu",
+    "Bản sao giấy tờ tùy thân",
+    "Giấy tờ chứng minh chỗ ở hợp pháp",
+    "Giấy ủy quyền (nếu có)",
+)
+BUSINESS_KINDS = (
+    ("CÔNG TY TRÁCH NHIỆM HỮU HẠN MỘT THÀNH VIÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
+    ("CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
+    ("CÔNG TY CỔ PHẦN", "CÔNG TY CỔ PHẦN", "JOINT STOCK COMPANY", "JSC"),
+)
+BUSINESS_TRADES = (
+    ("THƯƠNG MẠI", "TRADING"),
+    ("XÂY DỰNG", "CONSTRUCTION"),
+    ("DỊCH VỤ", "SERVICES"),
+    ("CÔNG NGHỆ", "TECHNOLOGY"),
+    ("VẬN TẢI", "TRANSPORT"),
+)
+BUSINESS_BRANDS = (
+    ("AN PHÁT", "AN PHAT"),
+    ("MINH KHANG", "MINH KHANG"),
+    ("THÀNH ĐẠT", "THANH DAT"),
+    ("PHÚ QUÝ", "PHU QUY"),
+    ("TÂN THỊNH", "TAN THINH"),
+    ("HÒA BÌNH", "HOA BINH"),
+)
+CAPITALS_VND = (500_000_000, 750_000_000, 1_000_000_000, 1_500_000_000, 2_000_000_000, 4_200_000_000, 10_000_000_000)
 TAX_PROVINCES = ("01", "02", "03", "04", "31", "32", "36", "40")
 LAND_PURPOSES = ("Đất ở tại nông thôn", "Đất ở tại đô thị", "Đất trồng cây lâu năm", "Đất nuôi trồng thủy sản")
-LAND_ORIGINS = ("Nhà nước giao đất có thu tiền sử dụng đất", "Công nhận quyền sử dụng đất như giao đất có thu "
-                "tiền sử dụng đất", "Nhận chuyển nhượng quyền sử dụng đất")
+LAND_ORIGINS = (
+    "Nhà nước giao đất có thu tiền sử dụng đất",
+    "Công nhận quyền sử dụng đất như giao đất có thu tiền sử dụng đất",
+    "Nhận chuyển nhượng quyền sử dụng đất",
+)
 LAND_SERIAL_LETTERS = ("AB", "AC", "AD", "BA", "BC", "CA", "CH", "DA")
 LAND_REGISTRY_PREFIXES = ("CH", "CS", "CT", "VP")
 RELATIONS = ("Chủ hộ", "Vợ", "Chồng", "Con", "Cháu")
 HOSPITALS = ("Bệnh viện Đa khoa tỉnh", "Trạm y tế", "Bệnh viện Phụ sản")
-ID_MARKS = ("Nốt ruồi cách 2 cm dưới đuôi mắt trái", "Sẹo chấm cách 1 cm trên đầu lông mày phải",
-            "Nốt ruồi cách 1,5 cm trên cánh mũi phải")
+ID_MARKS = (
+    "Nốt ruồi cách 2 cm dưới đuôi mắt trái",
+    "Sẹo chấm cách 1 cm trên đầu lông mày phải",
+    "Nốt ruồi cách 1,5 cm trên cánh mũi phải",
+)
 
 _DIGITS_VN = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 

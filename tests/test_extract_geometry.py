@@ -117,6 +117,31 @@ def test_a_wrapped_subject_is_read_to_its_end() -> None:
     assert _values(doc)["subject"] == "Về việc công bố danh mục thủ tục hành chính thuộc thẩm quyền giải quyết"
 
 
+def test_a_subject_set_close_above_the_body_stops_where_the_body_begins() -> None:
+    """The body's first line follows the centred subject at a line's gap: it runs past it on both sides."""
+    doc = _read(
+        [
+            (250, 200, "ỦY BAN NHÂN DÂN"),
+            (250, 245, "PHƯỜNG BUÔN MA THUỘT"),
+            *MOTTO,
+            (320, 360, "Số: 45/TB-UBND"),
+            (950, 360, "Đắk Lắk, ngày 05 tháng 12 năm 2025"),
+            (740, 450, "THÔNG BÁO"),
+            (300, 505, "Về việc thay đổi thời gian tiếp nhận hồ sơ trực tiếp"),
+            (420, 550, "tại Trung tâm trong dịp cao điểm cuối năm"),
+            (200, 596, "Ủy ban nhân dân phường Buôn Ma Thuột trân trọng thông báo đến các"),
+            (120, 641, "tổ chức, cá nhân có liên quan được biết và thực hiện như sau"),
+            (1080, 1240, "TM. ỦY BAN NHÂN DÂN"),
+            (1100, 1285, "CHỦ TỊCH"),
+            (1080, 1520, "Lê Thị Hoa"),
+        ]
+    )
+    f = _values(doc)
+    assert doc.type == "notice"
+    subject = "Về việc thay đổi thời gian tiếp nhận hồ sơ trực tiếp tại Trung tâm trong dịp cao điểm cuối năm"
+    assert f["subject"] == subject
+
+
 def test_a_cong_van_subject_wraps_beside_the_right_column() -> None:
     """The wrapped "V/v" line shares its row with the date: reading order puts the date between them."""
     doc = _read(

@@ -245,3 +245,34 @@ def test_the_signing_token_unplugged_fails_the_dossier_with_the_reason_and_it_fi
     assert effects.counts(first) == ONE_RESULT
     assert effects.counts(second) == ONE_RESULT
     assert_clean(env)
+
+
+def test_a_reconcile_pass_in_the_middle_of_sohoa_retry_does_not_fail_the_dossier_again(
+    tmp_path: Path, redis_url: str, scan: Path
+) -> None:
+    """``sohoa retry`` moves the dossier back to processing, then replaces its failed job. A worker's reconcile
+    pass in between (every few seconds), or after a retry that found the job not yet recorded failed by RQ,
+    took that old failure for a new one: the dossier failed again with its first reason (seen under load in
+    the token test above)."""
+    from workers import dossiers
+    from workers.reconcile import ensure_jobs
+    from workers.service import Service, settings_from_env
+
+    env = queue_env(tmp_path / "data", redis_url, SOHOA_JOB_RETRIES="0")
+    code = submit(env, scan)
+    (tmp_path / "data" / "objects" / "dossiers").write_bytes(b"not a folder")  # every page write fails
+    assert start_worker(env, "broken-store", tmp_path / "w.log", burst=True).wait(240) == 0
+    effects = Effects(tmp_path / "data", env)
+    assert effects.state(code)[0] == "failed", effects.state(code)
+    service = Service(settings_from_env(**{k.removeprefix("SOHOA_").lower(): v for k, v in env.items()
+                                           if k.startswith("SOHOA_")}))  # fmt: skip
+    try:
+        dossiers.start_processing(service.ctx, code)  # the first step of `sohoa retry`
+        report = service.reconcile()  # a worker's pass before the retry's second step
+        assert effects.state(code)[0] == "processing", effects.state(code)
+        assert report.enqueued == {code: [queues.page_job_id(code, 1)]} and not report.failed
+        conn = Redis.from_url(redis_url)
+        assert queues.job_status(conn, queues.page_job_id(code, 1)) == "queued"
+        assert ensure_jobs(service.ctx, conn, code, replace_failed=True) == []  # the second step: already queued
+    finally:
+        service.close()

@@ -11,7 +11,9 @@
   approval (``workers.review``); it has no job of its own yet.
 - ``on_job_failure``: RQ calls it after every failed attempt (and for a job abandoned by a dead
   worker). Only when no retry is left does the dossier become ``failed`` with the stage and reason, so
-  ``sohoa status`` never shows a failure that a retry is about to repair.
+  ``sohoa status`` never shows a failure that a retry is about to repair. The job is then marked as
+  reported, so that once ``sohoa retry`` made the dossier active again the reconciler does not take that
+  same failure for a new one (``reconcile.ensure_jobs``).
 - Bad input (an unreadable page, a secret document) is not retried: the dossier becomes ``rejected``.
 """
 
@@ -183,6 +185,9 @@ def on_job_failure(
             log.warning("job %s failed, %d retries left: %s", job.id, job.retries_left, reason_of(exc_type, exc))
             return
         mark_failed(context(), code, page=queues.job_kind(job.id) == "page", reason=reason_of(exc_type, exc))
+        # RQ records the job failed in Redis only after this callback: a `sohoa retry` in between finds it
+        # still running and leaves it; the mark tells the reconciler this failure is the retried one.
+        queues.mark_failure_reported(job)
 
 
 def mark_failed(ctx: Context, code: str, *, page: bool, reason: str) -> None:

@@ -34,6 +34,7 @@ FINISH_QUEUE = "sohoa-finish"
 QUEUE_ORDER = (FINISH_QUEUE, PAGES_QUEUE)
 IN_FLIGHT = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 RESULT_TTL_S = 3600
+FAILURE_REPORTED = "sohoa_failure_reported"  # job meta: this failure already marked the dossier failed
 
 
 class QueueUnavailable(SohoaError):
@@ -88,6 +89,22 @@ def job_status(conn: Redis, job_id: str) -> str | None:
         return None
     status = job.get_status(refresh=False)
     return status.value if status is not None else None
+
+
+def mark_failure_reported(job: Job) -> None:
+    """Record on the job that its last failure was reported to the dossier (by ``jobs.on_job_failure``)."""
+    job.meta[FAILURE_REPORTED] = True
+    job.save_meta()
+
+
+def failure_reported(conn: Redis, job_id: str) -> bool:
+    """Whether the job's failure was already reported to its dossier: such a failure must not fail the
+    dossier again once ``sohoa retry`` made it active (``reconcile.ensure_jobs``)."""
+    try:
+        job = Job.fetch(job_id, connection=conn, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return False
+    return bool(job.meta.get(FAILURE_REPORTED))
 
 
 def job_error(conn: Redis, job_id: str) -> str:

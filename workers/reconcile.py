@@ -5,7 +5,9 @@ flight, and once all pages are saved the fan-in job does. A missing job (Redis r
 expired, a submit that crashed before enqueueing) is enqueued again under its fixed id; a job in flight is
 left alone. A job that failed for good without the dossier being marked (its process was SIGKILLed
 after its last retry, when RQ calls no failure callback) marks the dossier ``failed`` with the job's
-error, so a page that kills its worker every time is not run for ever: ``sohoa retry`` runs it again.
+error, so a page that kills its worker every time is not run for ever: ``sohoa retry`` runs it again. A
+failure that its failure callback already reported is not one of those: the dossier is active again because
+it was retried since, so the job is enqueued again.
 
 A refusal (a secret document) that a crash interrupted is completed first (``workers.refusal``).
 
@@ -54,27 +56,39 @@ def active_dossiers(ctx: Context) -> list[str]:
 def ensure_jobs(ctx: Context, conn: Redis, code: str, *, replace_failed: bool) -> list[str]:
     """Enqueue what dossier ``code`` still needs; returns the job ids enqueued now.
 
-    With ``replace_failed`` false a job that failed for good marks the dossier failed instead (see above).
+    With ``replace_failed`` false a job that failed for good marks the dossier failed instead (see above),
+    unless that failure already marked it failed once (``stale_failure``): the job is enqueued again.
     """
     total, done = dossiers.page_count(ctx, code), dossiers.saved_pages(ctx, code)
     missing = [n for n in range(1, total + 1) if n not in done]
     enqueued: list[str] = []
     for number in missing:
-        outcome = jobs.enqueue_page(ctx.settings, conn, code, number, replace_failed=replace_failed)
         job_id = queues.page_job_id(code, number)
+        outcome = jobs.enqueue_page(ctx.settings, conn, code, number, replace_failed=replace_failed)
+        if outcome == "failed" and stale_failure(ctx, conn, code, job_id):
+            outcome = jobs.enqueue_page(ctx.settings, conn, code, number, replace_failed=True)
         if outcome == "queued":
             enqueued.append(job_id)
         elif outcome == "failed":
             jobs.mark_failed(ctx, code, page=True, reason=queues.job_error(conn, job_id) or "page job failed")
             return enqueued
     if not missing:
-        outcome = jobs.enqueue_finish(ctx.settings, conn, code, replace_failed=replace_failed)
         job_id = queues.finish_job_id(code)
+        outcome = jobs.enqueue_finish(ctx.settings, conn, code, replace_failed=replace_failed)
+        if outcome == "failed" and stale_failure(ctx, conn, code, job_id):
+            outcome = jobs.enqueue_finish(ctx.settings, conn, code, replace_failed=True)
         if outcome == "queued":
             enqueued.append(job_id)
         elif outcome == "failed":
             jobs.mark_failed(ctx, code, page=False, reason=queues.job_error(conn, job_id) or "finish job failed")
     return enqueued
+
+
+def stale_failure(ctx: Context, conn: Redis, code: str, job_id: str) -> bool:
+    """Whether the failed job's failure already marked the dossier failed and the dossier is active again:
+    ``sohoa retry`` ran since (this pass came between its two steps, or RQ had not recorded the failure yet
+    and the retry left the job as running), so failing the dossier again with that old reason would undo it."""
+    return queues.failure_reported(conn, job_id) and dossiers.is_active(ctx, code)
 
 
 def reconcile(ctx: Context, conn: Redis) -> Report:

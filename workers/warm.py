@@ -51,11 +51,12 @@ def warm_pipeline() -> None:
     otherwise build them again and lose them when it ends; run in the worker's process, they are ready for
     the first job.
     """
-    from pipeline import field_flags, labels, postcorrect
+    from pipeline import field_flags, field_marks, labels, postcorrect
     from pipeline.doctypes import DOC_TYPES
 
     field_flags.load_vocabularies()
     postcorrect.load_vocabularies()
+    field_marks.load_vocabularies()
     labels.compile_patterns(DOC_TYPES)
 
 
