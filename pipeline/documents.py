@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from itertools import groupby
 
 from pipeline.extract import check_secret, extract_document, secret_document
+from pipeline.header_reread import reread_header
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, PageResult
 from pipeline.signer_reread import reread_signer
@@ -46,5 +47,6 @@ def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult
     check_pages_secret([pages[n] for n in numbers])
     lines = [line for n in numbers for line in page_lines(pages[n])]
     document = extract_document(index, lines, numbers)
+    reread_header(document, lines, pages)  # a date, number or form code the page's OCR garbled
     reread_signer(document, pages)  # a name the page's OCR lost under a seal
     return document

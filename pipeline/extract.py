@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline import header
+from pipeline import dateline, header
 from pipeline.classify import TitleMatch, classify, find_title, form_code
 from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
@@ -35,12 +35,6 @@ NUMBER_NO_SLASH_RE = re.compile(
 )
 NUMBER_RE = re.compile(
     r"S[ốôoóồổỗộ]\s*[:;.]?\s*(?P<v>\d{1,6}\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-Za-zĐđ0-9&.]*(?:\s*[-–—]\s*[A-ZĐ0-9][A-Za-zĐđ0-9&.]*)*)"
-)
-# The words of a date are fixed ("ngày", "tháng", "năm"); the numbers carry the value, so a slip in a
-# word's marks ("thủng", "nắm") must not lose the date: each word is matched by its shape.
-DATE_RE = re.compile(
-    r"(?P<place>[^,]{2,60}?)\s*[,.]\s*ng\w{1,3}\s+(?P<d>\d{1,2})\s+th\w{1,3}ng\s+(?P<m>\d{1,2})"
-    r"\s+n\w{1,2}m\s+(?P<y>\d{4})"
 )
 
 
@@ -90,28 +84,30 @@ def _number(lines: Sequence[Line]) -> tuple[FieldValue | None, Line | None, tupl
 def _place_date(
     lines: Sequence[Line], number_line: Line | None, number_span: tuple[int, int] | None
 ) -> dict[str, FieldValue]:
-    for line in lines:
-        text, offset = line.text, 0
-        if line is number_line and number_span:  # "Số: 12/UBND-VX    Huế, ngày ..." read as one line
-            offset = number_span[1]
-            text = text[offset:]
-        for m in DATE_RE.finditer(text):
-            place = m.group("place").strip(" .:;-")
-            if ":" in place or any(c.isdigit() for c in place):
-                continue  # "Thời gian nhận hồ sơ: 08 giờ 30 phút, ngày ..." is not a place
-            place_words = line.span_words(offset + m.start("place"), offset + m.end("place"))
-            iso = iso_date(m.group("d"), m.group("m"), m.group("y"))
-            date_words = line.span_words(offset + m.start("d") - 5, offset + m.end("y"))
-            raw_date = m.group(0)[len(m.group("place")) :].strip(" ,")
-            return {
-                "place": _field(clean_text(place), place_words, line.page, m.group("place")),
-                "issue_date": _field(iso, date_words, line.page, raw_date, [] if iso else ["invalid_date"]),
-            }
-    loose = header.loose_date(lines)
-    if loose is None:
+    skip = (number_line, number_span[1]) if number_line and number_span else None
+    found = dateline.find(lines, skip)  # "Số: 12/UBND-VX    Huế, ngày ..." may be read as one line
+    if found is None:
+        loose = header.loose_date(lines)
+        if loose is not None:
+            return _loose_place_date(*loose)
+        found = dateline.find(lines, skip, garbled=True)  # the place, and where to read the date again
+    if found is None:
         return {}
-    line, place, (d, m, y), raw = loose
-    iso = iso_date(d, m, y)
+    line, reading, offset = found
+    d0, d1 = reading.date_span
+    date_words = line.span_words(offset + d0, offset + d1)
+    reasons = [] if reading.date else ["unreadable" if reading.garbled else "date_implausible"]
+    out = {"issue_date": _field(reading.date, date_words, line.page, reading.raw_date, reasons)}
+    if reading.place and reading.place_span:
+        place_words = line.span_words(offset + reading.place_span[0], offset + reading.place_span[1])
+        out["place"] = _field(clean_text(reading.place), place_words, line.page, reading.place)
+    return out
+
+
+def _loose_place_date(line: Line, place: str | None, parts: tuple[str, str, str], raw: str) -> dict[str, FieldValue]:
+    """The fields of a date line written otherwise than ND 30's ("Quảng Nam, ngày 07/4/2025")."""
+    iso = iso_date(*parts)
+    iso = iso if dateline.plausible(iso) else None
     out = {"issue_date": _field(iso, line.words, line.page, raw, [] if iso else ["invalid_date"])}
     if place:
         out["place"] = _field(clean_text(place), line.words, line.page, place)

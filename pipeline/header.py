@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -21,6 +22,7 @@ from pipeline.normalize import clean_text, fold_words
 from pipeline.vocab import SUBORDINATE_HEADS
 
 BLOCK_GAP = 1.6  # a gap of more line heights than this between two header lines ends the agency block
+FLAT_LINE = 0.35  # a header "line" flatter than this share of the others' height is a rule or a speck
 SUBJECT_GAP = 1.3  # wrapped subject lines are set closer than this
 # Words that cannot end a name: the line after them continues it ("SỞ NÔNG NGHIỆP VÀ / MÔI TRƯỜNG").
 DANGLING = frozenset({"VA", "CUA", "VE", "VOI", "CHO", "TAI", "THUOC", "TRUC"})
@@ -90,6 +92,9 @@ def agency_block(lines: Sequence[Line], limit: float, is_number_line: Callable[[
     )
     if not head:
         return []
+    # a rule under the name read as letters ("SỐ" 2 px high) is no line of the name
+    usual = statistics.median(ln.bbox[3] - ln.bbox[1] for ln in head)
+    head = [ln for ln in head if ln.bbox[3] - ln.bbox[1] >= FLAT_LINE * usual]
     block = [head[-1]]
     for ln in reversed(head[:-1]):
         gap = block[0].bbox[1] - ln.bbox[3]
@@ -169,7 +174,7 @@ def title_subject(lines: Sequence[Line], title: TitleMatch) -> tuple[list[Line],
 # "Hà Nội, ngày 05/3/2025", "Ngày 05 tháng 3 năm 2025" alone, "ngày ..05.. tháng ..3.. năm 2025" on a form
 LOOSE_DATE_RE = re.compile(
     r"^(?:(?P<place>[^,:\d]{2,60}?)\s*[,.]\s*)?ng\w{1,3}\s*(?P<d>\d{1,2})"
-    r"(?:\s*[/.\-]\s*|\s+th\w{1,3}ng\s+)(?P<m>\d{1,2})(?:\s*[/.\-]\s*|\s+n\w{1,2}m\s+)(?P<y>\d{4})",
+    r"(?:\s*[/.\-]\s*|\s+th\w{1,3}ng\s+)(?P<m>\d{1,2})(?:\s*[/.\-]\s*|\s+n\w{1,2}m\s+)(?P<y>\d{4})(?!\d)",
     re.IGNORECASE,
 )
 
