@@ -13,19 +13,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-import cv2
 import numpy as np
 
 from pipeline import dateline
 from pipeline.classify import DIGIT_LOOKALIKES, FORM_CODE_RE
-from pipeline.clean import reading_grey
 from pipeline.doctypes import by_key
 from pipeline.field_build import field_from_words
 from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.normalize import clean_text, fold_words, parse_date
 from pipeline.ocr import reread_region
-from pipeline.page_job import reading_grey_path
+from pipeline.page_job import kept_grey
 from pipeline.validators import validate
 
 # (model, page segmentation mode, padding in px): one text line, and sparse text, with each model.
@@ -36,17 +34,6 @@ NUMBER_PARTS_RE = re.compile(
     r"(?P<s>[A-ZĐ]{2,}[A-Za-zĐđ0-9&]*(?:[-–][A-ZĐ0-9][A-Za-zĐđ0-9&]*)*)"
 )
 NUMBER_LINE_RE = re.compile(r"^\W{0,2}S[O0]\b")  # folded: "SỐ:", "Sô:", "SO." opening the line
-
-
-def page_grey(page: PageResult) -> np.ndarray | None:
-    """The page's kept grey image (coloured ink suppressed), made again from the colour JPEG if not kept."""
-    kept = reading_grey_path(page.image_path)
-    if kept.is_file():
-        return cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
-    if page.image_path.is_file():
-        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-        return reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    return None
 
 
 def read_line_again(grey: np.ndarray, line: Line) -> list[str]:
@@ -210,7 +197,7 @@ def reread_header(doc: DocumentResult, lines: Sequence[Line], pages: Mapping[int
 
     def grey_of(number: int) -> np.ndarray | None:
         if number not in greys:
-            greys[number] = page_grey(pages[number]) if number in pages else None
+            greys[number] = kept_grey(pages[number]) if number in pages else None
         return greys[number]
 
     _reread_date(doc, lines, grey_of)

@@ -58,6 +58,18 @@ def reading_grey_path(image_path: Path) -> Path:
     return image_path.with_suffix(".grey.jpg")
 
 
+def kept_grey(page: PageResult) -> np.ndarray | None:
+    """The page's grey image for reading a region again: the one the page job kept, or, for a page saved
+    before it was kept, made again from the colour JPEG; None when neither file is there."""
+    kept = reading_grey_path(page.image_path)
+    if kept.is_file():
+        return cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
+    if page.image_path.is_file():
+        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
+        return clean.reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    return None
+
+
 def write_reading_grey(grey: np.ndarray, path: Path) -> None:
     """Keep the grey image (coloured ink suppressed, light evened) for the second reading of fields.
 

@@ -14,13 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-import cv2
-
-from pipeline.clean import reading_grey
 from pipeline.doctypes import by_key
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_regions
-from pipeline.page_job import reading_grey_path
+from pipeline.page_job import kept_grey
 from pipeline.postcorrect import correct_tokens
 
 # Fields whose value is not the text as printed (ISO dates, numbers) cannot be compared with a reading;
@@ -59,13 +56,8 @@ def fields_to_reread(documents: list[DocumentResult], pages: Iterable[int]) -> d
 
 def read_page_regions(page: PageResult, boxes: tuple[Box, ...], *, timeout_s: int = 60, nice: int = 0) -> list[str]:
     """The second reading of ``boxes`` on ``page``: its kept grey image, one Tesseract run for all."""
-    kept = reading_grey_path(page.image_path)
-    if kept.is_file():
-        image = cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
-    elif page.image_path.is_file():  # pages saved before the grey image was kept
-        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-        image = reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    else:
+    image = kept_grey(page)
+    if image is None:
         return []
     return reread_regions(image, list(boxes), timeout_s=timeout_s, nice=nice)
 

@@ -13,13 +13,13 @@ import cv2
 import numpy as np
 
 from pipeline import ocr
-from pipeline.clean import binarize, reading_grey
+from pipeline.clean import binarize
 from pipeline.doctypes import by_key
 from pipeline.geometry import regroup_rows
 from pipeline.layout import page_lines
 from pipeline.models import DocumentResult, FieldValue, PageResult, Word
 from pipeline.normalize import fold_words
-from pipeline.page_job import reading_grey_path
+from pipeline.page_job import kept_grey
 from pipeline.signer import known_surname, signer_fields
 from pipeline.vocab import SIGNER_TITLES
 
@@ -30,16 +30,6 @@ ABOVE_TITLE = 4  # the zone starts this many title heights above the title (the 
 BELOW_TITLE = 16  # ... and ends this many under it (signature and seal between title and name)
 SCALES = (1, 2)  # the zone is read as scanned and enlarged: each reads letters the other misses
 RING_COVER = 0.85  # a circle is a seal's ring when ink lies along this share of its circumference
-
-
-def _grey(page: PageResult) -> np.ndarray | None:
-    kept = reading_grey_path(page.image_path)
-    if kept.is_file():
-        return cv2.imread(str(kept), cv2.IMREAD_GRAYSCALE)
-    if page.image_path.is_file():
-        bgr = cv2.imread(str(page.image_path), cv2.IMREAD_COLOR)
-        return reading_grey(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    return None
 
 
 def erase_circles(binary: np.ndarray, text_height: int) -> np.ndarray:
@@ -92,7 +82,7 @@ def erase_rings(binary: np.ndarray, text_height: int) -> np.ndarray:
 def read_zone(page: PageResult, box: tuple[int, int, int, int], text_height: int, scale: int = 1) -> list[Word]:
     """Words of the zone ``box`` of the page read alone, rings erased, enlarged ``scale`` times for
     Tesseract (a second look at another scale reads other letters); boxes in page pixels."""
-    grey = _grey(page)
+    grey = kept_grey(page)
     if grey is None:
         return []
     x0, y0, x1, y1 = box
