@@ -157,14 +157,7 @@ def _reread_number(doc: DocumentResult, lines: Sequence[Line], grey_of: Callable
         (ln for ln in page if ln.top < 0.4 and ln.center_x < 0.5 and NUMBER_LINE_RE.match(fold_words(ln.text))),
         None,
     )
-    grey = grey_of(line.page) if line else None
-    if line is None or grey is None:
-        return
-    texts = read_line_again(grey, line)
-    value = vote([_number_value(t) for t in texts])
-    if value:
-        raw = next(t for t in texts if _number_value(t) == value)
-        _replace(doc, "number_symbol", _reread_field(line, value, raw, "number_symbol"))
+    _fill_from_line(doc, "number_symbol", line, grey_of, _number_value)
 
 
 def _form_code_value(text: str) -> str | None:
@@ -180,14 +173,25 @@ def _reread_form_code(doc: DocumentResult, lines: Sequence[Line], grey_of: Calla
     line = next(
         (ln for ln in page if ln.top < 0.15 and ln.center_x > 0.5 and fold_words(ln.text).startswith("M")), None
     )
+    _fill_from_line(doc, "form_code", line, grey_of, _form_code_value)
+
+
+def _fill_from_line(
+    doc: DocumentResult,
+    key: str,
+    line: Line | None,
+    grey_of: Callable[[int], np.ndarray | None],
+    parse: Callable[[str], str | None],
+) -> None:
+    """Read ``line`` again and fill ``key`` with the value its readings agree on, if they do."""
     grey = grey_of(line.page) if line else None
     if line is None or grey is None:
         return
     texts = read_line_again(grey, line)
-    value = vote([_form_code_value(t) for t in texts])
+    value = vote([parse(t) for t in texts])
     if value:
-        raw = next(t for t in texts if _form_code_value(t) == value)
-        _replace(doc, "form_code", _reread_field(line, value, raw, "form_code"))
+        raw = next(t for t in texts if parse(t) == value)
+        _replace(doc, key, _reread_field(line, value, raw, key))
 
 
 def reread_header(doc: DocumentResult, lines: Sequence[Line], pages: Mapping[int, PageResult]) -> None:
