@@ -23,8 +23,10 @@ from pipeline.normalize import fold_words
 HEADER_ONLY = ("STT", "Số TT", "TT", "Số thứ tự", "Ghi chú")  # column heads no schema reads
 NUMBERING_RE = re.compile(r"^(?:\d{1,2}[.)]|[a-zđ]\)|[IVX]{1,4}\.)$")  # "1.", "a)", "II." before a head
 UNIT_MAX_WORDS = 3  # "(m²)", "(dd/mm/yyyy)": a head's unit or gloss in parentheses
+SHORT_HEAD = 3  # letters and digits of a head no label names left of the labels ("STT", "TT", "#")
 VALUE_ROW_GAP = 3.0  # the value row starts within this many line heights under the head row
-WRAP_GAP = 0.9  # a head or a value wraps onto a line at most this many line heights under it
+WRAP_GAP = 1.2  # a head or a value wraps onto a line at most this many text heights under it
+UNIT_LINE_RE = re.compile(r"[({\[].{0,12}|.{0,12}[)}\]]")  # "(m²)" on a line of its own, OCR'd "{m?)" too
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class HeadCell:
     lines: tuple[int, ...]  # indexes of the lines holding the head's words
     value: tuple[Word, ...]  # the words in its column in the value row (and the lines a value wraps onto)
     value_line: int | None  # index of the line holding the value's first word
+    value_lines: tuple[int, ...] = ()  # indexes of every line holding a word of the value
 
 
 @dataclass
@@ -55,7 +58,7 @@ def _vocabulary(labels: frozenset[str]) -> tuple[frozenset[tuple[str, ...]], fro
 
 
 def _is_unit(word: Word) -> bool:
-    return word.text.startswith("(")
+    return word.text.startswith(("(", "{", "["))
 
 
 def _unit_end(words: Sequence[Word], start: int) -> int:
@@ -142,7 +145,7 @@ def _wrap(lines: Sequence[Line], index: int, cell: _Cell, labels: frozenset[str]
             return
         nxt = lines[under[0]]
         joined = cell.key + tuple(fold_words(nxt.text).split())
-        unit = cell.kind == "label" and nxt.text.startswith("(") and nxt.text.rstrip(":;.,").endswith(")")
+        unit = cell.kind == "label" and UNIT_LINE_RE.fullmatch(nxt.text.strip(" :;.,")) is not None
         if not unit and joined not in keys and joined not in prefixes:
             return
         cell.words.extend(nxt.words)
@@ -169,8 +172,13 @@ def _head_row(lines: Sequence[Line], row: list[int], labels: frozenset[str]) -> 
             _wrap(lines, j, line_cells[0], labels, used)
         cells.extend(line_cells)
     cells.sort(key=lambda c: _x(c.words)[0])
-    if sum(c.kind == "label" for c in cells) < 2 or any(c.kind == "other" for c in cells):
+    first = next((k for k, c in enumerate(cells) if c.kind == "label"), len(cells))
+    if sum(c.kind == "label" for c in cells) < 2 or any(c.kind == "other" for c in cells[first:]):
         return None
+    if any(
+        sum(ch.isalnum() for w in c.words for ch in w.text) > SHORT_HEAD for c in cells[:first] if c.kind == "other"
+    ):
+        return None  # only a short head ("STT" read as "ST.") may stand before the labels
     return cells
 
 
@@ -269,7 +277,8 @@ def head_cells(lines: Sequence[Line], labels: frozenset[str]) -> dict[int, list[
         for cell, (words, first) in zip(cells, _values(lines, cells, labels, height), strict=True):
             value = tuple(trim_debris(words)) if words else ()
             label = " ".join(cell.key) if cell.kind == "label" else ""
-            head = HeadCell(label, tuple(cell.words), tuple(cell.lines), value, first)
+            held = tuple(sorted({j for j, ln in enumerate(lines) if any(w in ln.words for w in words)}))
+            head = HeadCell(label, tuple(cell.words), tuple(cell.lines), value, first, held)
             out.setdefault(min(cell.lines), []).append(head)
     return out
 

@@ -393,7 +393,7 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
     out: dict[str, Reading] = {}
     folded = [fold(ln.text) for ln in lines]
     heads = head_cells(lines, _vocabulary())
-    in_heads = {j for cells in heads.values() for cell in cells for j in cell.lines}
+    in_heads = {j for cells in heads.values() for cell in cells for j in (*cell.lines, *cell.value_lines)}
     for spec in doc_type.schema:
         if not spec.labels:
             continue

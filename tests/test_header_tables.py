@@ -78,6 +78,27 @@ def test_heads_that_wrap_in_their_cells_take_the_row_under_their_last_line() -> 
     assert _parcel(f) == ("215", "12", "1250.5", "Đất ở tại đô thị")
 
 
+def test_heads_wrapped_with_loose_spacing_and_a_misread_unit_still_head_their_columns() -> None:
+    """Liberation Serif at 200 dpi through Tesseract: the unit "(m²)" came out as "{m?)", a quote from the
+    rule glued to a head, and the heads' second lines a full text height under their first."""
+    f = _gcn(
+        [
+            (230, 560, "“Thửa đất"),
+            (260, 626, "số"),
+            (520, 560, "Tờ bản đồ"),
+            (560, 626, "số"),
+            (820, 560, "Diện tích"),
+            (850, 626, "{m?)"),
+            (1150, 560, "Mục đích sử dụng"),
+            (300, 720, "215"),
+            (600, 720, "12"),
+            (880, 720, "1.250,5"),
+            (1130, 720, "ONT"),
+        ]
+    )
+    assert _parcel(f) == ("215", "12", "1250.5", "ONT")
+
+
 def test_an_unruled_head_row_read_as_one_line_is_cut_into_its_labels() -> None:
     heads = ["Thửa", "đất", "số", TAB, "Tờ", "bản", "đồ", "số", TAB, "Diện", "tích", "(m²)", TAB, "Mục", "đích"]
     f = _gcn([(230, 560, [*heads, "sử", "dụng"]), (260, 630, ["215", TAB, TAB, "12"]), (760, 630, "1.250,5 ONT")])
@@ -151,6 +172,22 @@ def test_household_members_are_read_by_column_on_any_kind() -> None:
     assert doc.type == "residence_confirmation"
     assert (f["full_name"], f["birth_date"], f["gender"]) == ("Nguyễn Văn An", "1980-03-12", "Nam")
     assert f["relation_to_head"] == "Chủ hộ"  # a value that is a label word is still a value
+    assert f.get("household_head") is None  # ... and no label: "Vợ" under it is not the head's name
+
+
+def test_a_short_misread_head_left_of_the_labels_does_not_undo_the_table() -> None:
+    doc = _read(
+        [
+            (560, 330, "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ"),
+            (170, 560, "ST."),  # "STT" as Tesseract read it in Liberation Serif
+            (330, 560, "Họ, chữ đệm và tên"),
+            (1060, 560, "Giới tính"),
+            (170, 640, "1"),
+            (330, 640, "Nguyễn Văn An"),
+            (1080, 640, "Nam"),
+        ]
+    )
+    assert (_values(doc)["full_name"], _values(doc)["gender"]) == ("Nguyễn Văn An", "Nam")
 
 
 def test_a_label_and_its_value_on_one_line_is_no_head_row() -> None:
