@@ -58,13 +58,14 @@ def _vocabulary(labels: frozenset[str]) -> tuple[frozenset[tuple[str, ...]], fro
 
 
 def _is_unit(word: Word) -> bool:
-    return word.text.startswith(("(", "{", "["))
+    """A head's unit, "(m²)", or as OCR misreads it: "{m?)", "m?)"."""
+    return word.text.startswith(("(", "{", "[")) or (len(word.text) <= 5 and word.text.endswith((")", "}", "]")))
 
 
 def _unit_end(words: Sequence[Word], start: int) -> int:
     """Index of the word closing the parenthesis opened at ``start`` (at most ``UNIT_MAX_WORDS`` words)."""
     for k in range(start, min(len(words), start + UNIT_MAX_WORDS)):
-        if words[k].text.rstrip(":;.,").endswith(")"):
+        if words[k].text.rstrip(":;.,").endswith((")", "}", "]")):
             return k
     return start
 

@@ -53,7 +53,8 @@ class Reading:
     reasons: tuple[str, ...] = ()
 
 
-UNIT = r"(?:\s*\([^()]{1,15}\))?"  # a unit or gloss in parentheses between a label and its colon: "(m²)"
+# A unit or gloss in parentheses between a label and its colon: "(m²)", and as OCR misreads it: "(m?}", "m?)".
+UNIT = r"(?:\s*[({\[][^(){}\[\]]{1,15}[)}\]]|\s+M\S{0,2}[)}\]])?"
 
 
 def label_pattern(label: str) -> str:

@@ -16,10 +16,12 @@ from PIL import Image, ImageDraw, ImageFont
 from test_extract_geometry import MOTTO, TAB, Token, _page, _read, _values
 
 from pipeline import clean, ocr, validators
+from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import FieldValue, PageResult, Word
 from pipeline.normalize import serial
+from pipeline.page_job import reading_grey_path
 from pipeline.rules import clear_for_ocr, vertical_rules
 from pipeline.signer_reread import LANG
 
@@ -214,6 +216,12 @@ def test_a_two_column_table_without_colons_reads_label_left_value_right() -> Non
     assert f["registry_number"] == "CT 21269"
 
 
+def test_a_unit_ocr_misread_in_a_label_cell_still_names_the_area() -> None:
+    for label in ("Diện tích m?)", "Diện tích (m?}", "Diện tích (m2)"):
+        f = _gcn([(230, 680, label), (760, 680, "1.250,5")])
+        assert f["area_m2"] == "1250.5", label
+
+
 def test_parcel_numbers_in_prose_without_colons() -> None:
     f = _gcn([(230, 560, "a) Thửa đất số 215, tờ bản đồ số 12;")])
     assert (f["parcel_number"], f["map_sheet"]) == ("215", "12")
@@ -298,3 +306,29 @@ def test_a_drawn_certificate_read_through_ocr_gives_its_parcel_fields() -> None:
     f = _values(extract_document(1, page_lines(page), [1]))
     assert _parcel(f) == ("215", "12", "1250.5", "Đất ở tại đô thị")
     assert (f["serial_number"], f["registry_number"]) == ("AA 01234567", "CS 05494")
+
+
+def test_a_value_the_page_ocr_dropped_from_its_ruled_cell_is_read_again_for_review(tmp_path: Path) -> None:
+    """Tesseract dropped "215" and "12", alone in their cells, as noise (Liberation Serif, 200 dpi): the
+    labels read, the cells right of them came out empty; each is read again on its own."""
+    image = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 30)
+    for k, value in enumerate(("215", "12")):
+        draw.text((667, 572 + 60 * k), value, font=font, fill=0)
+    for y in (560, 620, 680):
+        draw.line((200, y, 1400, y), fill=0, width=3)
+    for x in (200, 650, 1400):
+        draw.line((x, 560, x, 680), fill=0, width=3)
+    path = tmp_path / "0001.jpg"
+    image.save(path)
+    image.save(reading_grey_path(path))
+    page = _page([*GCN, (216, 572, "Thửa đất số"), (216, 632, "Tờ bản đồ số")])
+    page.image_path = path
+    page.cell_rules = vertical_rules(clean.binarize(np.asarray(image)))
+    doc = read_document(1, [1], {1: page})
+    for key, want in (("parcel_number", "215"), ("map_sheet", "12")):
+        field = doc.fields[key]
+        assert isinstance(field, FieldValue) and field.value == want, key
+        assert field.status == "needs_review" and "read_again" in field.reasons
+        assert field.bbox is not None and field.bbox[0] > 650  # where the cell is on the page
