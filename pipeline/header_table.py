@@ -84,8 +84,11 @@ def _segment(words: Sequence[Word], labels: frozenset[str]) -> list[_Cell]:
             p += 1
             continue
         seq = tuple(t for t, _ in tokens[p : p + longest])
-        n = next((n for n in range(len(seq), 0, -1) if seq[:n] in keys or seq[:n] in heads), 0)
-        if n and _ends_word(tokens, p + n):
+        n = next(
+            (n for n in range(len(seq), 0, -1) if (seq[:n] in keys or seq[:n] in heads) and _ends_word(tokens, p + n)),
+            0,
+        )
+        if n:
             kind = "label" if seq[:n] in keys else "head"
             idx = sorted({tokens[j][1] for j in range(p, p + n)})
             p += n
@@ -116,10 +119,6 @@ def _ends_word(tokens: list[tuple[str, int]], end: int) -> bool:
 
 def _x(words: Sequence[Word]) -> tuple[int, int]:
     return min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
-
-
-def _top(words: Sequence[Word]) -> int:
-    return min(w.bbox[1] for w in words)
 
 
 def _bottom(words: Sequence[Word]) -> int:
