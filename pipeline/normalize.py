@@ -320,6 +320,18 @@ def year(text: str) -> str:
     return parse_year(text) or ""
 
 
+# Marks only Vietnamese writes: hook above, dot below, horn, breve. No Latin-script language a foreign
+# business name may be registered in uses them (French keeps its acute, grave and circumflex).
+VIETNAMESE_ONLY_MARKS = frozenset("\u0309\u0323\u031b\u0306")
+
+
+def foreign_name(text: str) -> str:
+    """A name in a foreign language with the marks only Vietnamese writes taken off: OCR's Vietnamese
+    model reads "TAN THINH" as "TAN THỊNH". Other marks stay, for the validator to flag."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", clean_text(text)) if c not in VIETNAMESE_ONLY_MARKS)
+    return unicodedata.normalize("NFC", bare).replace("Đ", "D").replace("đ", "d")
+
+
 # Named normalizers a schema can ask for (``normalizer`` in data/doctypes.json); types have defaults.
 NORMALIZERS = {
     "digits": digits,
@@ -328,4 +340,5 @@ NORMALIZERS = {
     "serial": serial,
     "code": code,
     "year": year,
+    "foreign_name": foreign_name,
 }
