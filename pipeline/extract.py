@@ -114,18 +114,28 @@ def _loose_place_date(line: Line, place: str | None, parts: tuple[str, str, str]
     return out
 
 
-def _agency(lines: Sequence[Line], number_line: Line | None, title: TitleMatch | None) -> dict[str, FieldValue]:
-    """The superior body and the issuer from the header block above the number (or the top quarter), and
-    above the title: a name printed in capitals in the body (an applicant's) is never the issuer."""
+def _agency(
+    lines: Sequence[Line], number_line: Line | None, title: TitleMatch | None, date: FieldValue | None
+) -> dict[str, FieldValue]:
+    """The superior body and the issuer from the header block above the number (or, without one, the top
+    quarter and the date line) and the title: a name printed in capitals in the body (an applicant's) is
+    never the issuer. The tightest bound that leaves a block wins, so a title or date printed level with
+    the header, off ND 30, does not lose the agency."""
     page = _first_page(lines)
     if not page:
         return {}
     limit = number_line.bbox[1] if number_line else page[0].page_height * 0.25
+    bounds = [limit]
     title = title or find_title(lines)
-    block: list[Line] = []
     if title and lines[title.index].page == page[0].page:
-        block = header.agency_block(page, min(limit, lines[title.index].bbox[1]), _is_number_line)
-    block = block or header.agency_block(page, limit, _is_number_line)
+        bounds.append(lines[title.index].bbox[1])
+    if date and date.bbox and date.page == page[0].page and number_line is None:
+        bounds.append(date.bbox[1])
+    block: list[Line] = []
+    for bound in sorted({b for b in bounds if b <= limit}):
+        block = header.agency_block(page, bound, _is_number_line)
+        if block:
+            break
     if not block:
         return {}
     superior, issuer = header.split_superior(block)
@@ -176,7 +186,7 @@ def zone_fields(lines: Sequence[Line], title: TitleMatch | None) -> dict[str, Fi
     if number:
         fields["number_symbol"] = number
     fields.update(_place_date(lines, number_line, number_span))
-    fields.update(_agency(lines, number_line, title))
+    fields.update(_agency(lines, number_line, title, fields.get("issue_date")))
     subject = _subject(lines, title)
     if subject:
         fields["subject"] = subject

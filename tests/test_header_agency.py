@@ -121,6 +121,13 @@ def test_a_name_in_capitals_high_on_the_page_is_not_the_issuer_when_a_body_is_na
     assert _pair(_agencies(rows, body)) == (None, "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG BÀNG")
 
 
+def test_a_line_below_the_date_is_body_text_even_when_it_names_a_body() -> None:
+    """No number line: the date line bounds the header, so a capital line of the body is not the issuer."""
+    rows = [(250, 200, "CÔNG AN TỈNH NINH BÌNH"), (250, 245, "CÔNG AN XÃ GIA VIỄN")]
+    body = [(960, 330, "Ninh Bình, ngày 07/4/2025"), (250, 420, "CÔNG AN XÃ GIA VIỄN XÁC NHẬN")]
+    assert _pair(_agencies(rows, body)) == ("CÔNG AN TỈNH NINH BÌNH", "CÔNG AN XÃ GIA VIỄN")
+
+
 def test_a_header_that_names_no_body_is_flagged() -> None:
     """The agency's lines were not read: whatever capitals stand in for them wait for a reviewer."""
     fields = _agencies([], [(300, 420, "LƯƠNG TẤN THỊNH"), (200, 470, "Số điện thoại: 0912345678")])
