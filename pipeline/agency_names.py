@@ -10,11 +10,12 @@ the same words tell a value that is no agency's name, or two names run together,
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.normalize import fold_words
+from pipeline.normalize import fold_words, match_key
 from pipeline.vocab import AGENCY_ABBREVIATIONS, AGENCY_HEADS, PLACES
 
 # Words that cannot end a name: the line after them continues it ("SỞ NÔNG NGHIỆP VÀ / MÔI TRƯỜNG").
@@ -29,24 +30,40 @@ def _heads() -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(sorted(folded, key=lambda h: (-len(h.split()), h))), frozenset(strong)
 
 
+def _marked(text: str) -> list[str]:
+    """Words with their marks, in one case and tone style ("phục", not "PHUC"): folded, "Vĩnh Phúc" ends
+    on the word "Phục vụ" begins with."""
+    return re.findall(r"\w+", match_key(text))
+
+
 @lru_cache(maxsize=1)
-def known_pairs() -> frozenset[tuple[str, str]]:
-    """Folded word pairs of the administrative phrases and place names: "MÔI" then "TRƯỜNG", "HẢI" then
-    "PHÒNG" are one name broken across lines, not a name and the next body's head."""
+def known_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+    """(Word pairs of the administrative phrases and place names, with their marks; the words such a name
+    ends on). "môi" then "trường", "hải" then "phòng" are one name broken across lines."""
     phrases: list[str] = list(PLACES)
     for name in ("data/vi_admin_phrases.txt", "data/vi_place_names.txt"):
         text = resources.files("pipeline").joinpath(name).read_text("utf-8")
         phrases += [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     pairs: set[tuple[str, str]] = set()
+    enders: set[str] = set()
     for phrase in phrases:
-        pairs.update(itertools.pairwise(fold_words(phrase).split()))
-    return frozenset(pairs)
+        words = _marked(phrase)
+        pairs.update(itertools.pairwise(words))
+        enders.update(words[-1:])
+    return frozenset(pairs), frozenset(enders)
 
 
 def head_of(text: str) -> str | None:
-    """The head word(s) the text opens with, folded ("UY BAN NHAN DAN", "UBND", "SO"), or None."""
-    folded = fold_words(text)
-    return next((h for h in _heads()[0] if folded == h or folded.startswith(h + " ")), None)
+    """The head word(s) the text opens with, folded ("UY BAN NHAN DAN", "UBND", "SO"), or None. A head of
+    several words is found with its spaces lost too ("ỦYBAN NHÂN DÂN")."""
+    words = fold_words(text).split()
+    for head in _heads()[0]:
+        n = len(head.split())
+        if words[:n] == head.split():
+            return head
+        if n > 1 and any("".join(words[:j]) == head.replace(" ", "") for j in range(1, n)):
+            return head
+    return None
 
 
 def opens_body(text: str) -> bool:
@@ -58,18 +75,25 @@ def continues_name(prev: str, text: str) -> bool:
     """Whether the line ``text`` carries on the name the line ``prev`` began, instead of naming a body.
 
     It does when it opens with no head ("PHƯỜNG HỒNG BÀNG", "VIỄN"), when ``prev`` ends on a word no name
-    ends on ("VÀ"), or when it opens with a one-word head that completes a pair begun above ("MÔI" /
-    "TRƯỜNG", "HẢI" / "PHÒNG") or stands alone. A head of two words or an abbreviation ("ỦY BAN NHÂN DÂN",
-    "BỘ PHẬN", "UBND") always begins a body: "VĂN PHÒNG ỦY BAN" is a phrase, yet "PHÒNG" / "ỦY BAN NHÂN
-    DÂN" under "HẢI" is a city and a ward.
+    ends on ("VÀ") or on a head's first word ("CHI" / "CỤC THUẾ"), or when it opens with a one-word head
+    that stands alone ("HẢI" / "PHÒNG") or completes a pair begun above that no name ends inside ("PHỤC" /
+    "VỤ HÀNH CHÍNH CÔNG"; "MÔI TRƯỜNG" / "PHÒNG ..." and "VĨNH LONG" / "TRƯỜNG ..." are two bodies). A head
+    of two words or an abbreviation ("ỦY BAN NHÂN DÂN", "BỘ PHẬN", "UBND") always begins a body: "VĂN
+    PHÒNG ỦY BAN" is a phrase, yet "PHÒNG" / "ỦY BAN NHÂN DÂN" under "HẢI" is a city and a ward.
     """
     before, after = fold_words(prev).split(), fold_words(text).split()
     head = head_of(text)
     if not before or not after or head is None or before[-1] in DANGLING:
         return True
+    if " " in (head_of(f"{before[-1]} {fold_words(text)}") or ""):
+        return True  # the break cut a head of two words in two: "CHI" / "CỤC THUẾ", "ỦY" / "BAN NHÂN DÂN"
     if head in _heads()[1]:
         return False
-    return len(after) == 1 or (before[-1], after[0]) in known_pairs()
+    if len(after) == 1:
+        return True
+    pairs, enders = known_pairs()
+    last, first = _marked(prev)[-1:], _marked(text)[:1]
+    return bool(last and first) and (last[0], first[0]) in pairs and last[0] not in enders
 
 
 def split_bodies(texts: Sequence[str]) -> list[list[int]]:
@@ -91,8 +115,7 @@ def second_body_at(text: str) -> int | None:
     words = fold_words(text).split()
     heads, strong = _heads()
     for k in range(1, len(words)):
-        rest = " ".join(words[k:])
-        if not any(rest == h or rest.startswith(h + " ") for h in strong):
+        if head_of(" ".join(words[k:])) not in strong:
             continue
         before = " ".join(words[:k])
         if before in heads or words[k - 1] in DANGLING:

@@ -163,6 +163,11 @@ def test_line_breaks_tell_a_name_cut_in_two_from_the_next_body() -> None:
     assert not cont("PHÒNG", "ỦY BAN NHÂN DÂN")  # "VĂN PHÒNG ỦY BAN" is a phrase, a strong head still wins
     assert not cont("UBND TỈNH NINH BÌNH", "SỞ TƯ PHÁP")
     assert not cont("ỦY BAN NHÂN DÂN XÃ GIA VIỄN", "UBND")
+    assert cont("TRUNG TÂM PHỤC", "VỤ HÀNH CHÍNH CÔNG")  # "phục vụ", though "Vĩnh Phúc" folds alike
+    assert cont("CHI", "CỤC THUẾ KHU VỰC") and cont("ỦY", "BAN NHÂN DÂN XÃ GIA VIỄN")  # a head cut in two
+    assert not cont("SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "PHÒNG QUẢN LÝ ĐẤT ĐAI")  # "môi trường" ends a name
+    assert not cont("UBND TỈNH VĨNH LONG", "TRƯỜNG THPT LƯU VĂN LIỆT")
+    assert not cont("UBND TỈNH NINH BÌNH", "ỦYBAN NHÂN DÂN XÃ GIA VIỄN")  # a space lost inside the head
     assert agency_names.split_bodies(["UBND THÀNH PHỐ HẢI", "PHÒNG", "ỦY BAN NHÂN DÂN", "PHƯỜNG HỒNG BÀNG"]) == [
         [0, 1],
         [2, 3],
