@@ -181,6 +181,8 @@ PW, PH = round(8.27 * DPI), round(11.69 * DPI)
 FONTS = Path("/usr/share/fonts/truetype")
 SERIF, SERIF_BOLD = FONTS / "liberation2/LiberationSerif-Regular.ttf", FONTS / "liberation2/LiberationSerif-Bold.ttf"
 SANS, SANS_BOLD = FONTS / "noto/NotoSans-Regular.ttf", FONTS / "noto/NotoSans-Bold.ttf"
+DEJAVU_SERIF = FONTS / "dejavu/DejaVuSerifCondensed.ttf"
+DEJAVU_SERIF_BOLD = FONTS / "dejavu/DejaVuSerifCondensed-Bold.ttf"
 
 
 def _header_page(superior: list[str], issuer: list[str], regular: Path, bold: Path, body: list[str]) -> np.ndarray:
@@ -218,6 +220,13 @@ def _ocr_fields(image: np.ndarray) -> dict[str, FieldValue]:
     return {k: v for k, v in doc.fields.items() if isinstance(v, FieldValue)}
 
 
+def _assert_read(field: FieldValue, expected: str) -> None:
+    """The split is what is checked here, not Tesseract's marks: the name has all its words and no other.
+    (In these fonts "TRƯỜNG" may come out "TRƯƠNG", flagged by the phrase vocabulary, and "VIỄN" "VIÊN",
+    not flagged: "Gia Viễn" is in no vocabulary and the word was read confidently.)"""
+    assert field.value is not None and fold_words(field.value) == fold_words(expected), field.value
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("superior", "issuer", "regular", "bold"),
@@ -225,6 +234,7 @@ def _ocr_fields(image: np.ndarray) -> dict[str, FieldValue]:
         (["UBND THÀNH PHỐ HẢI", "PHÒNG"], ["ỦY BAN NHÂN DÂN", "PHƯỜNG HỒNG BÀNG"], SERIF, SERIF_BOLD),
         (["UBND TỈNH QUẢNG NINH"], ["SỞ TƯ PHÁP"], SANS, SANS_BOLD),
         (["CÔNG AN TỈNH NINH BÌNH"], ["CÔNG AN XÃ GIA VIỄN"], SERIF, SERIF_BOLD),
+        (["SỞ NÔNG NGHIỆP VÀ MÔI", "TRƯỜNG"], ["VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI"], DEJAVU_SERIF, DEJAVU_SERIF_BOLD),
     ],
 )
 def test_drawn_headers_read_through_the_page_ocr(
@@ -232,8 +242,8 @@ def test_drawn_headers_read_through_the_page_ocr(
 ) -> None:
     body = ["QUYẾT ĐỊNH", "Về việc phê duyệt kế hoạch số hóa hồ sơ", "Căn cứ Luật Tổ chức chính quyền địa phương;"]
     fields = _ocr_fields(_header_page(superior, issuer, regular, bold, body))
-    assert fields["superior_agency"].value == " ".join(superior)
-    assert fields["issuing_agency"].value == " ".join(issuer)
+    _assert_read(fields["superior_agency"], " ".join(superior))
+    _assert_read(fields["issuing_agency"], " ".join(issuer))
 
 
 @pytest.mark.slow
@@ -246,6 +256,5 @@ def test_a_drawn_one_stop_receipt_names_its_desk_not_its_applicant() -> None:
     ]
     image = _header_page(["ỦY BAN NHÂN DÂN XÃ GIA", "VIỄN"], ["BỘ PHẬN MỘT CỬA"], SANS, SANS_BOLD, body)
     fields = _ocr_fields(image)
-    # Tesseract may read "VIỄN" in this font as "VIÊN": the split is what is checked here, not the marks
-    assert fold_words(fields["superior_agency"].value or "") == "UY BAN NHAN DAN XA GIA VIEN"
-    assert fields["issuing_agency"].value == "BỘ PHẬN MỘT CỬA"
+    _assert_read(fields["superior_agency"], "ỦY BAN NHÂN DÂN XÃ GIA VIỄN")
+    _assert_read(fields["issuing_agency"], "BỘ PHẬN MỘT CỬA")
