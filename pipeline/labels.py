@@ -42,6 +42,9 @@ STOP_LABELS = (
     "Bằng chữ",
     "Ghi bằng chữ",
     "Mã số thuế",
+    "Đặc điểm nhân dạng",  # the back of an ID card: never a value, never part of the address above it
+    "Ngón trỏ trái",
+    "Ngón trỏ phải",
 )
 
 

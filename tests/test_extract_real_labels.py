@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.doctypes import by_key
 from pipeline.extract import extract_fields
-from pipeline.labels import Reading, read_labelled
+from pipeline.labels import Reading, read_labelled, starts_with_label
 from pipeline.layout import Line, page_lines
 from pipeline.models import PageResult, Word
 from pipeline.normalize import boxed_digits
@@ -198,6 +198,12 @@ def test_a_value_that_is_another_label_is_never_taken() -> None:
     assert got["issue_date"] == "2024-07-01"
     assert "expiry_date" not in got  # the line under it is the sex's label, not a date
     assert "gender" not in got
+
+
+def test_the_back_of_an_id_card_ends_the_values_above_it() -> None:
+    assert starts_with_label("Đặc điểm nhân dạng/Personal identification: Nốt ruồi C:2cm trên mép phải")
+    assert starts_with_label("Ngón trỏ trái/Left index finger")
+    assert not starts_with_label("Phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội")
 
 
 # --- CT01: numbered labels, the ID printed one digit a box ---------------------------------------------
