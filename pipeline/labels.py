@@ -62,7 +62,7 @@ class Reading:
 
 # The English half of a bilingual label ("Giới tính/Sex", "Ngày, tháng, năm/Date, month, year",
 # "Số định danh cá nhân/Personal identification number"), on folded text: letters and the punctuation
-# English labels carry, up to the colon.
+# English labels carry, up to the colon. Only a slash joins it: a "|" is a table rule before a value.
 GLOSS = r"(?:\s*/\s*[A-Z][A-Z ,.'()\-]{1,60}?)?"
 
 
@@ -99,12 +99,14 @@ GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a ta
 
 
 def _gap_after(line: Line, end: int) -> bool:
-    """A wide blank after the label's last word: the value sits apart from it (a tab, a table cell)."""
+    """A wide blank, or a rule, after the label's last word: the value sits apart from it (a tab, a cell)."""
     spans = _word_spans(line)
     before = [w for a, b, w in spans if b <= end]
     after = [w for a, b, w in spans if a >= end]
     if not before or not after:
         return False
+    if after[0].text.strip() in ("|", "¦"):
+        return True  # a table rule read as a bar: the value's cell begins after it
     return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
 
 

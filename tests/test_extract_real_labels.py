@@ -186,6 +186,11 @@ def test_old_cccd_bilingual_labels() -> None:
     assert got["issue_date"] == "2021-05-10"
 
 
+def test_a_table_rule_before_a_value_is_no_bilingual_slash() -> None:
+    got = _values(_read("birth_certificate", [(100, 300, "Họ, chữ đệm và tên | NGUYỄN VĂN AN")]))
+    assert got["full_name"] == "NGUYỄN VĂN AN"
+
+
 def test_a_value_that_is_another_label_is_never_taken() -> None:
     rows = [
         (100, 810, "Nơi đăng ký khai sinh/Place of birth:"),  # left empty: the next line is the issue date's label
