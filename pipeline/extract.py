@@ -17,6 +17,7 @@ from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
 from pipeline.field_marks import correct_fields
+from pipeline.issuer_block import signature_issuer
 from pipeline.labels import read_labelled
 from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue
@@ -203,6 +204,12 @@ def extract_fields(lines: Sequence[Line], doc_type: DocType, title: TitleMatch |
     for key, reading in read_labelled(lines, doc_type).items():
         # a label the schema names for this type ("Ngày cấp" on an ID card) beats the zone rule
         fields[key] = _field(reading.value, reading.words, reading.page, reading.raw, reading.reasons)
+    if "issuing_agency" in doc_type.fields and "issuing_agency" not in fields:
+        issuer = signature_issuer(lines)  # a certificate without a header names it over the signer's title
+        if issuer is not None:
+            block, name = issuer
+            words = [w for ln in block for w in ln.words]
+            fields["issuing_agency"] = _field(name, words, block[0].page, " / ".join(ln.text for ln in block))
     return {k: v for k, v in fields.items() if k in doc_type.fields}
 
 

@@ -4,16 +4,21 @@ Labels are matched on folded text (no marks, any spacing between their words), s
 "Ho va ten:" still find their value; the value runs to the next known label on the line or its end, and
 a field marked ``multiline`` takes the lines it wraps onto. The text is normalized by the field's type
 (date, number, enum...) and kept raw beside it.
+
+Real forms print labels otherwise than our templates: a label counts only as a whole label ("Số" is not
+read in "Quyển số:"), an English half may follow it ("Giới tính/Sex:"), a number may open it ("4."),
+an ID may sit one digit a box (``pipeline.id_boxes``), and a generic label may take its owner from a
+section heading ("Người mẹ" over "Họ, chữ đệm và tên:", ``pipeline.label_sections``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipeline import normalize
+from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
 from pipeline.geometry import below_in_column, is_debris, right_on_row, same_row, strip_leaders, text_height
 from pipeline.layout import Line
@@ -37,6 +42,9 @@ STOP_LABELS = (
     "Bằng chữ",
     "Ghi bằng chữ",
     "Mã số thuế",
+    "Đặc điểm nhân dạng",  # the back of an ID card: never a value, never part of the address above it
+    "Ngón trỏ trái",
+    "Ngón trỏ phải",
 )
 
 
@@ -52,11 +60,17 @@ class Reading:
     reasons: tuple[str, ...] = ()
 
 
+# The English half of a bilingual label ("Giới tính/Sex", "Ngày, tháng, năm/Date, month, year",
+# "Số định danh cá nhân/Personal identification number"), on folded text: letters and the punctuation
+# English labels carry, up to the colon. Only a slash joins it: a "|" is a table rule before a value.
+GLOSS = r"(?:\s*/\s*[A-Z][A-Z ,.'()\-]{1,60}?)?"
+
+
 def label_pattern(label: str) -> str:
     """Regex on folded text for a printed label followed by ":" (an English gloss "/ Sex" may sit between)."""
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
-    return rf"(?<![A-Z0-9]){body}(?:\s*/\s*[A-Z][A-Z .']{{1,40}}?)?\s*[:;]"
+    return rf"(?<![A-Z0-9]){body}{GLOSS}\s*[:;]"
 
 
 def bare_label_pattern(label: str) -> str:
@@ -65,8 +79,7 @@ def bare_label_pattern(label: str) -> str:
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
     numbering = r"(?:\d{1,2}\s*[.)]\s*|[A-Z]\s*\)\s*)?"
-    gloss = r"(?:\s*/\s*[A-Z][A-Z .']{1,40}?)?"
-    return rf"^\W*{numbering}{body}{gloss}(?=\s*(?:[.…_·]{{2,}}|$))"
+    return rf"^\W*{numbering}{body}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
 
 
 @lru_cache(maxsize=64)
@@ -86,12 +99,14 @@ GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a ta
 
 
 def _gap_after(line: Line, end: int) -> bool:
-    """A wide blank after the label's last word: the value sits apart from it (a tab, a table cell)."""
+    """A wide blank, or a rule, after the label's last word: the value sits apart from it (a tab, a cell)."""
     spans = _word_spans(line)
     before = [w for a, b, w in spans if b <= end]
     after = [w for a, b, w in spans if a >= end]
     if not before or not after:
         return False
+    if after[0].text.strip() in ("|", "¦"):
+        return True  # a table rule read as a bar: the value's cell begins after it
     return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
 
 
@@ -118,6 +133,34 @@ def _compiled(labels: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _all_labels() -> re.Pattern[str]:
     return _compiled(tuple(sorted(all_labels() | set(STOP_LABELS))))
+
+
+def whole_label(folded: str, text: str, start: int, end: int) -> bool:
+    """The label found at [start, end) of a line is printed as a whole label, not the tail of another.
+
+    "Số" must not be read in "Quyển số: 01/2007" (the book number is no registration number), nor
+    "Chủ hộ" in "Quan hệ với chủ hộ:": a known label that begins before this one and runs into it owns
+    the words. A one-word label written in lower case after a word or a comma ("Hộ chiếu số:", "về cha, mẹ:") ends
+    a phrase the lexicon does not list, so it is not that label either ("; email:" still is one).
+    """
+    for other in _all_labels().finditer(folded):
+        if other.start() < start < other.end():
+            return False
+        if other.start() >= start:
+            break
+    one_word = len(fold_words(text[start:end]).split()) == 1
+    before = text[:start].rstrip()[-1:]  # a word or a comma: the label word continues a phrase
+    return not (one_word and text[start : start + 1].islower() and (before.isalpha() or before == ","))
+
+
+def find_label(pattern: re.Pattern[str], folded: str, text: str) -> re.Match[str] | None:
+    """The first match of a label pattern on the line that is a whole label (``whole_label``)."""
+    pos = 0
+    while (m := pattern.search(folded, pos)) is not None:
+        if whole_label(folded, text, m.start(), m.end()):
+            return m
+        pos = m.start() + 1
+    return None
 
 
 def compile_patterns(doc_types: Sequence[DocType]) -> None:
@@ -253,6 +296,9 @@ def _value_elsewhere(lines: Sequence[Line], line: Line) -> Line | None:
     return None
 
 
+DIGIT_NORMALIZERS = ("digits", "boxed_digits")
+
+
 def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
     """The line a value wraps onto: right under it in its column, with no label cell of its own."""
     for nxt in below_in_column(lines, line, max_lines=0.9)[:1]:
@@ -279,6 +325,11 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
         if cell is not None:
             text, words, cut = _clean_part(cell, 0, len(cell.text))
             last = index[id(cell)]
+            if spec.normalizer in DIGIT_NORMALIZERS:
+                for more in id_boxes.digit_cells(lines, cell):  # the other boxes of an ID printed in boxes
+                    text, words = f"{text} {more.text}", [*words, *more.words]
+    if spec.normalizer in DIGIT_NORMALIZERS and len(kept := id_boxes.drop_box_rules(words)) < len(words):
+        words, text = kept, " ".join(w.text for w in kept)  # the boxes' rules read as tall "1" or "|"
     if spec.multiline and not nxt and text and not cut:
         while (more := _next_line(lines, lines[last])) is not None:
             part, part_words, cut = _clean_part(more, 0, len(more.text))
@@ -309,6 +360,8 @@ def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, .
     """The stored value of a field from its raw text, by its normalizer or type; reasons when it fails."""
     if spec.normalizer:
         value = normalize.NORMALIZERS[spec.normalizer](raw)
+        if value and spec.normalizer == "boxed_digits" and value != normalize.digits(raw):
+            return value, ("ocr_repaired",)  # box rules read as "1" were dropped: a reviewer confirms
         return (value, ()) if value else (None, ("unreadable",))
     if spec.type == "date":
         iso = normalize.parse_date(raw)
@@ -355,6 +408,62 @@ def _words_check(lines: Sequence[Line], spec: FieldSpec, value: str, first: int,
     return ()
 
 
+def _read_at(lines: Sequence[Line], folded: Sequence[str], i: int, spec: FieldSpec) -> Reading | None:
+    """The field read from line ``i`` when one of its labels opens a value there."""
+    pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
+    m = find_label(pattern, folded[i], lines[i].text) or bare.search(folded[i])
+    if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
+        m = h
+    found = _span(lines, i, spec, m.end()) if m else None
+    return _reading(lines, spec, i, found) if found else None
+
+
+def _reading(lines: Sequence[Line], spec: FieldSpec, i: int, found: tuple[str, list[Word], int]) -> Reading:
+    raw, words, last = found
+    value, reasons = normalize_value(spec, raw)
+    if value is not None:
+        reasons += _words_check(lines, spec, value, i, last)
+    return Reading(value, raw, tuple(words), lines[i].page, i, reasons)
+
+
+def _last_line(lines: Sequence[Line], spec: FieldSpec, doc_type: DocType) -> int:
+    """Where the search for ``spec`` stops: at the heading of another field's section that shares a
+    label with it ("Địa chỉ:" under "Thông tin thửa đất" is the parcel's, not the holder's)."""
+    keys = {fold_words(lab) for lab in spec.labels}
+    heads = {
+        fold_words(other.after)
+        for other in doc_type.schema
+        if other.after and other is not spec and keys & {fold_words(lab) for lab in other.labels}
+    }
+    return next((i for i, ln in enumerate(lines) if any(h in fold_words(ln.text) for h in heads)), len(lines))
+
+
+def _in_section(lines: Sequence[Line], folded: Sequence[str], spec: FieldSpec, doc_type: DocType) -> Reading | None:
+    """The field read under one of its section headings by the section's generic labels, or in the
+    heading's column when the sections are the columns of a table."""
+    inner = replace(spec, labels=spec.section_labels)
+    pattern = _compiled(inner.labels)
+    for head in label_sections.headings(lines, spec):
+        column = label_sections.column_of(lines, head, doc_type)
+        for i in label_sections.section_lines(lines, head, doc_type):
+            if column is None:
+                reading = _read_at(lines, folded, i, inner)
+            else:
+                m = find_label(pattern, folded[i], lines[i].text) or _bare(inner.labels).search(folded[i])
+                words = label_sections.words_in_column(lines, lines[i], _end_x(lines[i], m.end()), column) if m else []
+                text = " ".join(w.text for w in words).strip(" .;,:")
+                reading = _reading(lines, inner, i, (text, words, i)) if text else None
+            if reading is not None:
+                return reading
+    return None
+
+
+def _end_x(line: Line, end: int) -> float:
+    """The x where the character ``end`` of the line's text falls: the right edge of the word before it."""
+    before = [w for a, b, w in _word_spans(line) if a < end]
+    return float(before[-1].bbox[2]) if before else float(line.bbox[0])
+
+
 def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading]:
     """Every labelled field of the type's schema found in the lines, first occurrence each."""
     out: dict[str, Reading] = {}
@@ -362,18 +471,18 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
     for spec in doc_type.schema:
         if not spec.labels:
             continue
-        pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
-        for i in range(_first_line(lines, spec), len(lines)):
-            m = pattern.search(folded[i]) or bare.search(folded[i])
-            if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
-                m = h
-            found = _span(lines, i, spec, m.end()) if m else None
-            if not found:
-                continue
-            raw, words, last = found
-            value, reasons = normalize_value(spec, raw)
-            if value is not None:
-                reasons += _words_check(lines, spec, value, i, last)
-            out[spec.key] = Reading(value, raw, tuple(words), lines[i].page, i, reasons)
-            break
+        stop = _last_line(lines, spec, doc_type)
+        owned = label_sections.owned_lines(lines, spec, doc_type)
+        reading = next(
+            (
+                r
+                for i in range(_first_line(lines, spec), stop)
+                if i not in owned and (r := _read_at(lines, folded, i, spec))
+            ),
+            None,
+        )
+        if reading is None and spec.section_labels:
+            reading = _in_section(lines, folded, spec, doc_type)
+        if reading is not None:
+            out[spec.key] = reading
     return out
