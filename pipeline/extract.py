@@ -209,7 +209,8 @@ def extract_fields(lines: Sequence[Line], doc_type: DocType, title: TitleMatch |
         if issuer is not None:
             block, name = issuer
             words = [w for ln in block for w in ln.words]
-            fields["issuing_agency"] = _field(name, words, block[0].page, " / ".join(ln.text for ln in block))
+            raw = " / ".join(ln.text for ln in block)
+            fields["issuing_agency"] = _field(name, words, block[0].page, raw, agency_names.shape_reasons(name))
     return {k: v for k, v in fields.items() if k in doc_type.fields}
 
 

@@ -11,33 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pipeline.agency_names import opens_body
 from pipeline.geometry import h_overlap, line_height
 from pipeline.layout import Line, is_upper
 from pipeline.normalize import clean_text, fold_words
 from pipeline.signer import read_authority, vocabulary_title
 
-# Folded words an agency's name opens with (ND 30 zone 2 names, the land registry offices).
-AGENCY_HEADS = (
-    "UY BAN NHAN DAN",
-    "UBND",
-    "SO",
-    "BO",
-    "CUC",
-    "TONG CUC",
-    "CONG AN",
-    "VAN PHONG DANG KY",
-    "CHI NHANH VAN PHONG DANG KY",
-)
 CONTINUE_GAP = 1.0  # a wrapped agency name's second line sits closer than this many line heights
 
 
 def _opens_agency(line: Line) -> bool:
-    words = fold_words(line.text)
     return (
         is_upper(line.text)
         and read_authority(line.text) is None
-        and any(words == h or words.startswith(h + " ") for h in AGENCY_HEADS)
-        and len(words.split()) >= 3  # "SỞ" alone, or "BỘ" cut from its name, names no agency
+        and vocabulary_title(line.text) is None  # "TRƯỞNG PHÒNG" folds like a school's "TRƯỜNG"
+        and opens_body(line.text)  # the header's head words (``vocab.AGENCY_HEADS``)
+        and len(fold_words(line.text).split()) >= 3  # "SỞ" alone, or "BỘ" cut from its name, names no agency
     )
 
 
