@@ -64,13 +64,16 @@ class Reading:
 # "Số định danh cá nhân/Personal identification number"), on folded text: letters and the punctuation
 # English labels carry, up to the colon. Only a slash joins it: a "|" is a table rule before a value.
 GLOSS = r"(?:\s*/\s*[A-Z][A-Z ,.'()\-]{1,60}?)?"
+# A form's footnote call or required-field star after a label: "Kính gửi(1):", "Nội dung đề nghị(2):"
+# (mẫu CT01), "Họ và tên(*):". OCR reads the digit as I or L now and then.
+FOOTNOTE = r"(?:\s*\((?:[0-9IL]{1,2}|\*{1,3})\)|\s*\*{1,3})?"
 
 
 def label_pattern(label: str) -> str:
     """Regex on folded text for a printed label followed by ":" (an English gloss "/ Sex" may sit between)."""
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
-    return rf"(?<![A-Z0-9]){body}{GLOSS}\s*[:;]"
+    return rf"(?<![A-Z0-9]){body}{FOOTNOTE}{GLOSS}\s*[:;]"
 
 
 def bare_label_pattern(label: str) -> str:
@@ -79,7 +82,7 @@ def bare_label_pattern(label: str) -> str:
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
     numbering = r"(?:\d{1,2}\s*[.)]\s*|[A-Z]\s*\)\s*)?"
-    return rf"^\W*{numbering}{body}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
+    return rf"^\W*{numbering}{body}{FOOTNOTE}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
 
 
 @lru_cache(maxsize=64)

@@ -294,3 +294,27 @@ def test_an_authority_line_is_no_issuer() -> None:
     rows = [*LAND[:7], (1000, 1560, "TM. ỦY BAN NHÂN DÂN"), (1080, 1620, "CHỦ TỊCH")]
     fields = extract_fields(_lines(rows), by_key("land_use_certificate"), None)
     assert "issuing_agency" not in fields
+
+
+# --- footnote calls and required-field stars after a label (mẫu CT01: "Kính gửi(1):") ----------------
+
+
+def test_labels_with_a_footnote_call_or_a_star_are_still_labels() -> None:
+    got = _values(
+        _read(
+            "declaration",
+            [
+                (300, 300, "Kính gửi(1): Công an phường Bãi Cháy"),
+                (200, 360, "1. Họ, chữ đệm và tên(*): Trương Ngọc Bảo Hằng"),
+                (200, 420, "9. Nội dung đề nghị (2): Xóa đăng ký thường trú"),
+            ],
+        )
+    )
+    assert got["recipient"] == "Công an phường Bãi Cháy"
+    assert got["full_name"] == "Trương Ngọc Bảo Hằng"
+    assert got["request"] == "Xóa đăng ký thường trú"
+
+
+def test_a_number_in_brackets_in_a_sentence_is_no_footnote_label() -> None:
+    got = _values(_read("declaration", [(200, 300, "Theo điểm a khoản (2): nội dung đề nghị đã nêu")]))
+    assert got.get("request") is None
