@@ -23,7 +23,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.approval_gate import flag_unreadable_pages, page_problems  # noqa: E402
+from pipeline.approval_gate import flag_unreadable_pages, page_problems, page_unreadable  # noqa: E402
 from pipeline.documents import read_document  # noqa: E402
 from pipeline.layout import page_lines  # noqa: E402
 from pipeline.models import PageRef, PageResult  # noqa: E402
@@ -54,7 +54,7 @@ def run_page(page: RenderedPage, seed: int, work: Path, image: np.ndarray | None
     settings = Settings(data_dir=work / "data")
     result = process_page(PageContext(PageRef(1, 0, pdf, "pdf", 0), pdf.name, work / "out", settings))
     doc = read_document(1, [1], {1: result})
-    if page_problems(result, repaired=False):
+    if page_unreadable(result, repaired=False):
         flag_unreadable_pages(doc, [1])
     return result, {"doc": doc, "problems": page_problems(result, repaired=False)}
 

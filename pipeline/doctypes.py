@@ -33,6 +33,8 @@ class FieldSpec:
     words_label: str | None = None  # the same amount written in words follows this label ("Bằng chữ")
     after: str | None = None  # look for the label only below the line holding this heading
     shape: str | None = None  # regex a value printed without its label matches, alone on its line (a serial)
+    sections: tuple[str, ...] = ()  # headings ("Người mẹ") under which ``section_labels`` name this field
+    section_labels: tuple[str, ...] = ()  # labels of the field inside its section ("Họ, chữ đệm và tên")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def _doc_type(entry: dict[str, Any], fields: dict[str, dict[str, Any]]) -> DocTy
                 required=key in required,
                 labels=tuple(labels),
                 values=tuple(spec.pop("values", ())),
+                sections=tuple(spec.pop("sections", ())),
+                section_labels=tuple(spec.pop("section_labels", ())),
                 **spec,
             )
         )

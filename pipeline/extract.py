@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pipeline import dateline, header
+from pipeline import agency_names, dateline, header
 from pipeline.classify import TitleMatch, classify, find_title, form_code
 from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
 from pipeline.field_marks import correct_fields
+from pipeline.issuer_block import signature_issuer
 from pipeline.labels import read_labelled
 from pipeline.layout import Line
 from pipeline.models import DocumentResult, FieldValue
@@ -114,12 +115,28 @@ def _loose_place_date(line: Line, place: str | None, parts: tuple[str, str, str]
     return out
 
 
-def _agency(lines: Sequence[Line], number_line: Line | None) -> dict[str, FieldValue]:
+def _agency(
+    lines: Sequence[Line], number_line: Line | None, title: TitleMatch | None, date: FieldValue | None
+) -> dict[str, FieldValue]:
+    """The superior body and the issuer from the header block above the number (or, without one, the top
+    quarter and the date line) and the title: a name printed in capitals in the body (an applicant's) is
+    never the issuer. The tightest bound that leaves a block wins, so a title or date printed level with
+    the header, off ND 30, does not lose the agency."""
     page = _first_page(lines)
     if not page:
         return {}
     limit = number_line.bbox[1] if number_line else page[0].page_height * 0.25
-    block = header.agency_block(page, limit, _is_number_line)
+    bounds = [limit]
+    title = title or find_title(lines)
+    if title and lines[title.index].page == page[0].page:
+        bounds.append(lines[title.index].bbox[1])
+    if date and date.bbox and date.page == page[0].page and number_line is None:
+        bounds.append(date.bbox[1])
+    block: list[Line] = []
+    for bound in sorted({b for b in bounds if b <= limit}):
+        block = header.agency_block(page, bound, _is_number_line)
+        if block:
+            break
     if not block:
         return {}
     superior, issuer = header.split_superior(block)
@@ -135,9 +152,12 @@ def _is_number_line(line: Line) -> bool:
 
 
 def _lines_field(lines: Sequence[Line]) -> FieldValue:
-    """An agency's name from its header lines (capitals: a word OCR read in lower case is put back)."""
+    """An agency's name from its header lines (capitals: a word OCR read in lower case is put back),
+    flagged when it is no agency's name or two run together (``agency_names.shape_reasons``)."""
     words = [w for ln in lines for w in ln.words]
-    return _field(header.agency_text(lines), words, lines[0].page, " / ".join(ln.text for ln in lines))
+    text = header.agency_text(lines)
+    raw = " / ".join(ln.text for ln in lines)
+    return _field(text, words, lines[0].page, raw, agency_names.shape_reasons(text))
 
 
 def _subject(lines: Sequence[Line], title: TitleMatch | None) -> FieldValue | None:
@@ -167,7 +187,7 @@ def zone_fields(lines: Sequence[Line], title: TitleMatch | None) -> dict[str, Fi
     if number:
         fields["number_symbol"] = number
     fields.update(_place_date(lines, number_line, number_span))
-    fields.update(_agency(lines, number_line))
+    fields.update(_agency(lines, number_line, title, fields.get("issue_date")))
     subject = _subject(lines, title)
     if subject:
         fields["subject"] = subject
@@ -184,6 +204,13 @@ def extract_fields(lines: Sequence[Line], doc_type: DocType, title: TitleMatch |
     for key, reading in read_labelled(lines, doc_type).items():
         # a label the schema names for this type ("Ngày cấp" on an ID card) beats the zone rule
         fields[key] = _field(reading.value, reading.words, reading.page, reading.raw, reading.reasons)
+    if "issuing_agency" in doc_type.fields and "issuing_agency" not in fields:
+        issuer = signature_issuer(lines)  # a certificate without a header names it over the signer's title
+        if issuer is not None:
+            block, name = issuer
+            words = [w for ln in block for w in ln.words]
+            raw = " / ".join(ln.text for ln in block)
+            fields["issuing_agency"] = _field(name, words, block[0].page, raw, agency_names.shape_reasons(name))
     return {k: v for k, v in fields.items() if k in doc_type.fields}
 
 

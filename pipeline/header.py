@@ -7,51 +7,20 @@ line of a block is looked for below it in its column, never as the next line in 
 
 from __future__ import annotations
 
-import itertools
 import re
 import statistics
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from importlib import resources
 
+from pipeline import agency_names
 from pipeline.classify import SUBJECT_CV_RE, TitleMatch, motto_start
 from pipeline.geometry import below_in_column, line_height, strip_leaders
 from pipeline.layout import Line, is_upper
 from pipeline.models import Word
 from pipeline.normalize import clean_text, fold_words
-from pipeline.vocab import SUBORDINATE_HEADS
 
 BLOCK_GAP = 1.6  # a gap of more line heights than this between two header lines ends the agency block
 FLAT_LINE = 0.35  # a header "line" flatter than this share of the others' height is a rule or a speck
 SUBJECT_GAP = 1.3  # wrapped subject lines are set closer than this
-# Words that cannot end a name: the line after them continues it ("SỞ NÔNG NGHIỆP VÀ / MÔI TRƯỜNG").
-DANGLING = frozenset({"VA", "CUA", "VE", "VOI", "CHO", "TAI", "THUOC", "TRUC"})
-
-
-@lru_cache(maxsize=1)
-def _known_pairs() -> frozenset[tuple[str, str]]:
-    """Folded word pairs of the administrative phrases: "MÔI" then "TRƯỜNG" is one name, not two."""
-    text = resources.files("pipeline").joinpath("data/vi_admin_phrases.txt").read_text("utf-8")
-    pairs: set[tuple[str, str]] = set()
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            words = fold_words(line).split()
-            pairs.update(itertools.pairwise(words))
-    return frozenset(pairs)
-
-
-def _opens_body(text: str) -> bool:
-    folded = fold_words(text)
-    return any(folded == h or folded.startswith(h + " ") for h in map(fold_words, SUBORDINATE_HEADS))
-
-
-def continues_name(prev: Line, line: Line) -> bool:
-    """``line`` carries on the name ``prev`` began: ``prev`` ends on a dangling word, or the words across
-    the break form a known pair ("MÔI" / "TRƯỜNG"), or ``line`` is a lone word no body is named by."""
-    before, after = fold_words(prev.text).split(), fold_words(line.text).split()
-    if not before or not after:
-        return True
-    return before[-1] in DANGLING or (before[-1], after[0]) in _known_pairs() or len(after) == 1
 
 
 def _before_motto(line: Line) -> Line | None:
@@ -81,7 +50,8 @@ def _glued_motto(line: Line) -> int | None:
 
 def agency_block(lines: Sequence[Line], limit: float, is_number_line: Callable[[Line], bool]) -> list[Line]:
     """The capital lines of the left header column above ``limit`` (the number's top), as one block:
-    the lowest run of lines stacked close together (a form code or a stray mark above is left out)."""
+    the lowest run of lines stacked close together that names a body (a form code or a stray mark above,
+    a name in capitals below, is left out)."""
     head = sorted(
         (
             ln
@@ -95,22 +65,24 @@ def agency_block(lines: Sequence[Line], limit: float, is_number_line: Callable[[
     # a rule under the name read as letters ("SỐ" 2 px high) is no line of the name
     usual = statistics.median(ln.bbox[3] - ln.bbox[1] for ln in head)
     head = [ln for ln in head if ln.bbox[3] - ln.bbox[1] >= FLAT_LINE * usual]
-    block = [head[-1]]
-    for ln in reversed(head[:-1]):
-        gap = block[0].bbox[1] - ln.bbox[3]
-        if gap > BLOCK_GAP * max(line_height(ln), line_height(block[0])):
-            break
-        block.insert(0, ln)
-    return block
+    runs: list[list[Line]] = [[head[0]]]
+    for ln in head[1:]:
+        gap = ln.bbox[1] - runs[-1][-1].bbox[3]
+        if gap > BLOCK_GAP * max(line_height(ln), line_height(runs[-1][-1])):
+            runs.append([])
+        runs[-1].append(ln)
+    # the agency's run names a body; a name printed in capitals in the body ("ÂU THÙY HẰNG") names none
+    named = [run for run in runs if any(agency_names.opens_body(ln.text) for ln in run)]
+    return (named or runs)[-1]
 
 
 def split_superior(block: Sequence[Line]) -> tuple[list[Line], list[Line]]:
-    """(superior body's lines, issuer's lines): the issuer starts at the lowest line that opens a body's
-    name ("SỞ ...", "ỦY BAN NHÂN DÂN ...") and does not carry on the line above it."""
-    for i in range(len(block) - 1, 0, -1):
-        if _opens_body(block[i].text) and not continues_name(block[i - 1], block[i]):
-            return list(block[:i]), list(block[i:])
-    return [], list(block)
+    """(superior body's lines, issuer's lines): the last body named in the block is the issuer, the one
+    directly above it its superior (a third body above that is the superior's own superior)."""
+    bodies = agency_names.split_bodies([ln.text for ln in block])
+    issuer = [block[i] for i in bodies[-1]] if bodies else []
+    superior = [block[i] for i in bodies[-2]] if len(bodies) > 1 else []
+    return superior, issuer
 
 
 def agency_text(lines: Sequence[Line]) -> str:

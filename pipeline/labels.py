@@ -4,16 +4,21 @@ Labels are matched on folded text (no marks, any spacing between their words), s
 "Ho va ten:" still find their value; the value runs to the next known label on the line or its end, and
 a field marked ``multiline`` takes the lines it wraps onto. The text is normalized by the field's type
 (date, number, enum...) and kept raw beside it.
+
+Real forms print labels otherwise than our templates: a label counts only as a whole label ("Số" is not
+read in "Quyển số:"), an English half may follow it ("Giới tính/Sex:"), a number may open it ("4."),
+an ID may sit one digit a box (``pipeline.id_boxes``), and a generic label may take its owner from a
+section heading ("Người mẹ" over "Họ, chữ đệm và tên:", ``pipeline.label_sections``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from pipeline import normalize
+from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
 from pipeline.geometry import below_in_column, is_debris, right_on_row, same_row, strip_leaders, text_height
 from pipeline.header_table import HeadCell, head_cells, value_text
@@ -38,6 +43,9 @@ STOP_LABELS = (
     "Bằng chữ",
     "Ghi bằng chữ",
     "Mã số thuế",
+    "Đặc điểm nhân dạng",  # the back of an ID card: never a value, never part of the address above it
+    "Ngón trỏ trái",
+    "Ngón trỏ phải",
 )
 
 
@@ -55,13 +63,20 @@ class Reading:
 
 # A unit or gloss in parentheses between a label and its colon: "(m²)", and as OCR misreads it: "(m?}", "m?)".
 UNIT = r"(?:\s*[({\[][^(){}\[\]]{1,15}[)}\]]|\s+M\S{0,2}[)}\]])?"
+# The English half of a bilingual label ("Giới tính/Sex", "Ngày, tháng, năm/Date, month, year",
+# "Số định danh cá nhân/Personal identification number"), on folded text: letters and the punctuation
+# English labels carry, up to the colon. Only a slash joins it: a "|" is a table rule before a value.
+GLOSS = r"(?:\s*/\s*[A-Z][A-Z ,.'()\-]{1,60}?)?"
+# A form's footnote call or required-field star after a label: "Kính gửi(1):", "Nội dung đề nghị(2):"
+# (mẫu CT01), "Họ và tên(*):". OCR reads the digit as I or L now and then.
+FOOTNOTE = r"(?:\s*\((?:[0-9IL]{1,2}|\*{1,3})\)|\s*\*{1,3})?"
 
 
 def label_pattern(label: str) -> str:
     """Regex on folded text for a printed label followed by ":" (an English gloss "/ Sex" may sit between)."""
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
-    return rf"(?<![A-Z0-9]){body}{UNIT}(?:\s*/\s*[A-Z][A-Z .']{{1,40}}?)?\s*[:;]"
+    return rf"(?<![A-Z0-9]){body}{FOOTNOTE}{UNIT}{GLOSS}\s*[:;]"
 
 
 def bare_label_pattern(label: str) -> str:
@@ -70,8 +85,7 @@ def bare_label_pattern(label: str) -> str:
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
     numbering = r"(?:\d{1,2}\s*[.)]\s*|[A-Z]\s*\)\s*)?"
-    gloss = r"(?:\s*/\s*[A-Z][A-Z .']{1,40}?)?"
-    return rf"^\W*{numbering}{body}{UNIT}{gloss}(?=\s*(?:[.…_·]{{2,}}|$))"
+    return rf"^\W*{numbering}{body}{FOOTNOTE}{UNIT}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
 
 
 @lru_cache(maxsize=64)
@@ -100,12 +114,14 @@ GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a ta
 
 
 def _gap_after(line: Line, end: int) -> bool:
-    """A wide blank after the label's last word: the value sits apart from it (a tab, a table cell)."""
+    """A wide blank, or a rule, after the label's last word: the value sits apart from it (a tab, a cell)."""
     spans = _word_spans(line)
     before = [w for a, b, w in spans if b <= end]
     after = [w for a, b, w in spans if a >= end]
     if not before or not after:
         return False
+    if after[0].text.strip() in ("|", "¦"):
+        return True  # a table rule read as a bar: the value's cell begins after it
     return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
 
 
@@ -132,6 +148,34 @@ def _compiled(labels: tuple[str, ...]) -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _all_labels() -> re.Pattern[str]:
     return _compiled(tuple(sorted(all_labels() | set(STOP_LABELS))))
+
+
+def whole_label(folded: str, text: str, start: int, end: int) -> bool:
+    """The label found at [start, end) of a line is printed as a whole label, not the tail of another.
+
+    "Số" must not be read in "Quyển số: 01/2007" (the book number is no registration number), nor
+    "Chủ hộ" in "Quan hệ với chủ hộ:": a known label that begins before this one and runs into it owns
+    the words. A one-word label written in lower case after a word or a comma ("Hộ chiếu số:", "về cha, mẹ:") ends
+    a phrase the lexicon does not list, so it is not that label either ("; email:" still is one).
+    """
+    for other in _all_labels().finditer(folded):
+        if other.start() < start < other.end():
+            return False
+        if other.start() >= start:
+            break
+    one_word = len(fold_words(text[start:end]).split()) == 1
+    before = text[:start].rstrip()[-1:]  # a word or a comma: the label word continues a phrase
+    return not (one_word and text[start : start + 1].islower() and (before.isalpha() or before == ","))
+
+
+def find_label(pattern: re.Pattern[str], folded: str, text: str) -> re.Match[str] | None:
+    """The first match of a label pattern on the line that is a whole label (``whole_label``)."""
+    pos = 0
+    while (m := pattern.search(folded, pos)) is not None:
+        if whole_label(folded, text, m.start(), m.end()):
+            return m
+        pos = m.start() + 1
+    return None
 
 
 def compile_patterns(doc_types: Sequence[DocType]) -> None:
@@ -268,6 +312,9 @@ def _value_elsewhere(lines: Sequence[Line], line: Line) -> Line | None:
     return None
 
 
+DIGIT_NORMALIZERS = ("digits", "boxed_digits")
+
+
 def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
     """The line a value wraps onto: right under it in its column, with no label cell of its own."""
     for nxt in below_in_column(lines, line, max_lines=0.9)[:1]:
@@ -295,6 +342,11 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
         if cell is not None:
             text, words, cut = _clean_part(cell, 0, len(cell.text))
             last = index[id(cell)]
+            if spec.normalizer in DIGIT_NORMALIZERS:
+                for more in id_boxes.digit_cells(lines, cell):  # the other boxes of an ID printed in boxes
+                    text, words = f"{text} {more.text}", [*words, *more.words]
+    if spec.normalizer in DIGIT_NORMALIZERS and len(kept := id_boxes.drop_box_rules(words)) < len(words):
+        words, text = kept, " ".join(w.text for w in kept)  # the boxes' rules read as tall "1" or "|"
     if spec.multiline and not nxt and text and not cut:
         while (more := _next_line(lines, lines[last])) is not None:
             part, part_words, cut = _clean_part(more, 0, len(more.text))
@@ -325,6 +377,8 @@ def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, .
     """The stored value of a field from its raw text, by its normalizer or type; reasons when it fails."""
     if spec.normalizer:
         value = normalize.NORMALIZERS[spec.normalizer](raw)
+        if value and spec.normalizer == "boxed_digits" and value != normalize.digits(raw):
+            return value, ("ocr_repaired",)  # box rules read as "1" were dropped: a reviewer confirms
         return (value, ()) if value else (None, ("unreadable",))
     if spec.type == "date":
         iso = normalize.parse_date(raw)
@@ -386,6 +440,85 @@ def _vocabulary() -> frozenset[str]:
     return frozenset(all_labels() | set(STOP_LABELS))
 
 
+def _read_line(
+    lines: Sequence[Line],
+    folded: Sequence[str],
+    i: int,
+    spec: FieldSpec,
+    heads: dict[int, list[HeadCell]],
+    in_heads: frozenset[int],
+) -> Reading | None:
+    """Line ``i``'s reading of the field: the head's column when the line heads a column of a head-row
+    table, nothing when it is a head or a value of such a table, else by its label."""
+    if i in in_heads:
+        keys = {fold_words(label) for label in spec.labels}
+        cell = next((c for c in heads.get(i, ()) if c.label in keys), None)
+        return _table_reading(lines, spec, cell) if cell else None
+    return _read_at(lines, folded, i, spec)
+
+
+def _head_lines(heads: dict[int, list[HeadCell]]) -> frozenset[int]:
+    """Indexes of the lines that hold a head-row table's heads or values."""
+    return frozenset(j for cells in heads.values() for cell in cells for j in (*cell.lines, *cell.value_lines))
+
+
+def _read_at(lines: Sequence[Line], folded: Sequence[str], i: int, spec: FieldSpec) -> Reading | None:
+    """The field read from line ``i`` when one of its labels opens a value there."""
+    pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
+    m = find_label(pattern, folded[i], lines[i].text) or bare.search(folded[i])
+    if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
+        m = h
+    m = m or _numbered(spec.labels).search(folded[i])
+    found = _span(lines, i, spec, m.end()) if m else None
+    return _reading(lines, spec, i, found) if found else None
+
+
+def _reading(lines: Sequence[Line], spec: FieldSpec, i: int, found: tuple[str, list[Word], int]) -> Reading:
+    raw, words, last = found
+    value, reasons = normalize_value(spec, raw)
+    if value is not None:
+        reasons += _words_check(lines, spec, value, i, last)
+    return Reading(value, raw, tuple(words), lines[i].page, i, reasons)
+
+
+def _last_line(lines: Sequence[Line], spec: FieldSpec, doc_type: DocType) -> int:
+    """Where the search for ``spec`` stops: at the heading of another field's section that shares a
+    label with it ("Địa chỉ:" under "Thông tin thửa đất" is the parcel's, not the holder's)."""
+    keys = {fold_words(lab) for lab in spec.labels}
+    heads = {
+        fold_words(other.after)
+        for other in doc_type.schema
+        if other.after and other is not spec and keys & {fold_words(lab) for lab in other.labels}
+    }
+    return next((i for i, ln in enumerate(lines) if any(h in fold_words(ln.text) for h in heads)), len(lines))
+
+
+def _in_section(lines: Sequence[Line], folded: Sequence[str], spec: FieldSpec, doc_type: DocType) -> Reading | None:
+    """The field read under one of its section headings by the section's generic labels, or in the
+    heading's column when the sections are the columns of a table."""
+    inner = replace(spec, labels=spec.section_labels)
+    pattern = _compiled(inner.labels)
+    for head in label_sections.headings(lines, spec):
+        column = label_sections.column_of(lines, head, doc_type)
+        for i in label_sections.section_lines(lines, head, doc_type):
+            if column is None:
+                reading = _read_at(lines, folded, i, inner)
+            else:
+                m = find_label(pattern, folded[i], lines[i].text) or _bare(inner.labels).search(folded[i])
+                words = label_sections.words_in_column(lines, lines[i], _end_x(lines[i], m.end()), column) if m else []
+                text = " ".join(w.text for w in words).strip(" .;,:")
+                reading = _reading(lines, inner, i, (text, words, i)) if text else None
+            if reading is not None:
+                return reading
+    return None
+
+
+def _end_x(line: Line, end: int) -> float:
+    """The x where the character ``end`` of the line's text falls: the right edge of the word before it."""
+    before = [w for a, b, w in _word_spans(line) if a < end]
+    return float(before[-1].bbox[2]) if before else float(line.bbox[0])
+
+
 def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading]:
     """Every labelled field of the type's schema found in the lines, first occurrence each.
 
@@ -394,33 +527,24 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
     out: dict[str, Reading] = {}
     folded = [fold(ln.text) for ln in lines]
     heads = head_cells(lines, _vocabulary())
-    in_heads = {j for cells in heads.values() for cell in cells for j in (*cell.lines, *cell.value_lines)}
+    in_heads = _head_lines(heads)
     for spec in doc_type.schema:
         if not spec.labels:
             continue
-        pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
-        keys = {fold_words(label) for label in spec.labels}
-        for i in range(_first_line(lines, spec), len(lines)):
-            if i in in_heads:
-                cell = next((c for c in heads.get(i, ()) if c.label in keys), None)
-                reading = _table_reading(lines, spec, cell) if cell else None
-                if reading is None:
-                    continue
-                out[spec.key] = reading
-                break
-            m = pattern.search(folded[i]) or bare.search(folded[i])
-            if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
-                m = h
-            m = m or _numbered(spec.labels).search(folded[i])
-            found = _span(lines, i, spec, m.end()) if m else None
-            if not found:
-                continue
-            raw, words, last = found
-            value, reasons = normalize_value(spec, raw)
-            if value is not None:
-                reasons += _words_check(lines, spec, value, i, last)
-            out[spec.key] = Reading(value, raw, tuple(words), lines[i].page, i, reasons)
-            break
+        stop = _last_line(lines, spec, doc_type)
+        owned = label_sections.owned_lines(lines, spec, doc_type)
+        reading = next(
+            (
+                r
+                for i in range(_first_line(lines, spec), stop)
+                if i not in owned and (r := _read_line(lines, folded, i, spec, heads, in_heads))
+            ),
+            None,
+        )
+        if reading is None and spec.section_labels:
+            reading = _in_section(lines, folded, spec, doc_type)
+        if reading is not None:
+            out[spec.key] = reading
     out.update(lone_values(lines, doc_type, out))
     return out
 

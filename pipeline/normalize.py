@@ -280,6 +280,25 @@ def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+ID_LENGTH = 12  # số định danh cá nhân
+
+
+def boxed_digits(text: str) -> str:
+    """The digits of a personal ID printed one digit a box, where OCR may read each rule as "1".
+
+    "0|5|6|…" keeps its 12 digits; "015161…" (23 to 25 digits, every other one a "1") is the 12 digits
+    between rules read as ones. Any other count is left as read, for the validator to judge.
+    """
+    found = digits(text)
+    if len(found) == ID_LENGTH or not ID_LENGTH < len(found) <= 2 * ID_LENGTH + 1:
+        return found
+    for offset in (0, 1):
+        kept, rules = found[offset::2], found[1 - offset :: 2]
+        if len(kept) == ID_LENGTH and set(rules) <= {"1"}:
+            return kept
+    return found
+
+
 def business_code(text: str) -> str:
     """A tax/business code as printed: 10 digits, with a branch suffix "-NNN" when there is one."""
     m = re.search(r"(\d[\d\s.]{8,14}\d)(?:\s*[-–—]\s*(\d{3}))?", text)
@@ -321,12 +340,26 @@ def year(text: str) -> str:
     return parse_year(text) or ""
 
 
+# Marks only Vietnamese writes: hook above, dot below, horn, breve. No Latin-script language a foreign
+# business name may be registered in uses them (French keeps its acute, grave and circumflex).
+VIETNAMESE_ONLY_MARKS = frozenset("\u0309\u0323\u031b\u0306")
+
+
+def foreign_name(text: str) -> str:
+    """A name in a foreign language with the marks only Vietnamese writes taken off: OCR's Vietnamese
+    model reads "TAN THINH" as "TAN THỊNH". Other marks stay, for the validator to flag."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", clean_text(text)) if c not in VIETNAMESE_ONLY_MARKS)
+    return unicodedata.normalize("NFC", bare).replace("Đ", "D").replace("đ", "d")
+
+
 # Named normalizers a schema can ask for (``normalizer`` in data/doctypes.json); types have defaults.
 NORMALIZERS = {
     "digits": digits,
+    "boxed_digits": boxed_digits,
     "business_code": business_code,
     "token": token,
     "serial": serial,
     "code": code,
     "year": year,
+    "foreign_name": foreign_name,
 }

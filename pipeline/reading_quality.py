@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 
 from pipeline.field_flags import known_syllable
 from pipeline.layout import Line
@@ -33,12 +35,24 @@ def is_garbage(word: Word) -> bool:
         return True
     if any(c.isdigit() for c in core) or core.isupper():
         return False  # numbers, dates, codes and capitals are judged by their fields' validators
-    return not all(_is_syllable(part) for part in core.split("-"))
+    return not all(_is_syllable(part) or _is_label_word(part) for part in re.split(r"[-/]", core) if part)
 
 
 def _is_syllable(word: str) -> bool:
     """A Vietnamese syllable of the word list (hunspell-vi and the administrative phrases), any case."""
     return word.isalpha() and known_syllable(word)
+
+
+@lru_cache(maxsize=1)
+def _label_words() -> frozenset[str]:
+    """English words of the bilingual labels on Vietnamese papers (pipeline/data/en_label_words.txt)."""
+    text = resources.files("pipeline").joinpath("data/en_label_words.txt").read_text("utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def _is_label_word(word: str) -> bool:
+    """An English word of a bilingual label ("Personal identification number", "Date of expiry")."""
+    return word.lower() in _label_words()
 
 
 def page_reading(lines: Sequence[Line]) -> dict[int, tuple[float, float]]:

@@ -35,16 +35,26 @@ PHRASES: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _data()["phrases"
 # Secrecy marks (ND 30 ô 10a; Luật Bảo vệ bí mật nhà nước): documents carrying one are not digitized.
 SECRECY_MARKS = ("TUYỆT MẬT", "TỐI MẬT", "MẬT")
 
-# Words that open the name of an issuing body under a superior one (e.g. "UBND TỈNH X" / "SỞ TƯ PHÁP").
-SUBORDINATE_HEADS = (
+# Words that open the name of a body in the header (ND 30 ô 1): the superior's line ("BỘ CÔNG AN") and the
+# issuer's ("CỤC CẢNH SÁT ..."). A head of two words or more, or an abbreviation, opens a new body
+# wherever it begins a line; a one-word head may also be the second half of a name broken across lines
+# ("MÔI / TRƯỜNG", "HẢI / PHÒNG"), so it opens a body only when the break splits no known pair.
+AGENCY_HEADS = (
     "ỦY BAN NHÂN DÂN",
     "UỶ BAN NHÂN DÂN",
     "HỘI ĐỒNG NHÂN DÂN",
+    "THƯỜNG TRỰC",
+    "ỦY BAN MẶT TRẬN TỔ QUỐC",
+    "TÒA ÁN NHÂN DÂN",
+    "VIỆN KIỂM SÁT NHÂN DÂN",
+    "BỘ",
     "SỞ",
     "PHÒNG",
     "BAN",
+    "TỔNG CỤC",
     "CHI CỤC",
     "CỤC",
+    "VỤ",
     "TRUNG TÂM",
     "CÔNG AN",
     "VĂN PHÒNG",
@@ -57,8 +67,19 @@ SUBORDINATE_HEADS = (
     "HỘI ĐỒNG",
     "CHI NHÁNH",
     "BỘ PHẬN",
+    "BỘ CHỈ HUY",
+    "BAN CHỈ HUY",
+    "CHÍNH PHỦ",
+    "TỈNH ỦY",
+    "THÀNH ỦY",
+    "HUYỆN ỦY",
+    "ĐẢNG ỦY",
+    "HỌC VIỆN",
+    "ĐẠI HỌC",
+    "VIỆN",
 )
-
+# Abbreviated heads, as offices print the superior's line ("UBND TỈNH QUẢNG NINH").
+AGENCY_ABBREVIATIONS = ("UBND", "HĐND", "TAND", "VKSND", "UBMTTQ", "UBMTTQVN", "BCH", "BHXH")
 MOTTO_WORDS = ("CỘNG HÒA", "CỘNG HOÀ", "XÃ HỘI CHỦ NGHĨA", "ĐỘC LẬP", "Độc lập", "Tự do", "Hạnh phúc")
 
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
+from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems, page_unreadable
 from pipeline.models import DocumentResult, FieldValue, PageResult, Word
 from samples.generator import generate_dossier
 from tests.conftest import SOHOA
@@ -84,6 +84,37 @@ def test_a_field_read_from_a_page_sohoa_could_not_read_is_never_extracted() -> N
     flag_unreadable_pages(doc, bad)
     field = doc.fields["number_symbol"]
     assert field.status == "needs_review" and "page_unreadable" in field.reasons  # type: ignore[union-attr]
+
+
+LOW_RES = {"code": "low_resolution", "severity": "error", "message": "", "value": 166}
+
+
+def test_a_photo_under_the_standard_that_reads_soundly_keeps_its_fields_flags_but_waits_for_a_reviewer() -> None:
+    page = _page(findings=[LOW_RES, {"code": "dpi_mismatch", "severity": "info", "message": ""}])
+    assert not page_unreadable(page, repaired=False)
+    assert "reception_finding" in judge(_doc(), {1: page}).reasons  # the desk is still asked to rescan
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _page(confidence=0.86, findings=[LOW_RES]),  # read less surely than an office scan
+        _page(findings=[LOW_RES], words=5),  # too few words to judge the reading
+        _page(findings=[{"code": "blurred", "severity": "error", "message": ""}]),
+        _page(findings=[LOW_RES, {"code": "blurred", "severity": "warning", "message": ""}]),
+        _page(findings=[LOW_RES, {"code": "cut_off", "severity": "error", "message": ""}]),  # text may be lost
+        _page(findings=[{"code": "too_dark", "severity": "warning", "message": ""}]),
+        _page(confidence=0.5),
+    ],
+)
+def test_a_page_with_any_other_problem_sends_every_field_to_review(page: PageResult) -> None:
+    assert page_unreadable(page, repaired=False)
+
+
+def test_garbage_overrules_confidence_on_a_photo_under_the_standard() -> None:
+    page = _page(findings=[LOW_RES])
+    page.words[:10] = [Word("ư—.—e", (0, 0, 9, 9), 0.95, 0)] * 10  # 20 % debris read confidently
+    assert page_unreadable(page, repaired=False)
 
 
 def _process(env: dict[str, str], out: Path, *inputs: Path) -> dict:

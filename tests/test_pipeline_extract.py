@@ -327,3 +327,19 @@ def test_a_department_without_its_superior_line_waits_for_review_and_capitals_ar
     assert doc.fields["superior_agency"].value is None and doc.fields["superior_agency"].reasons == ["missing"]
     page = _page([(280, 240, "ỦY BAN NHÂN DÂN xÃ HÒA VANG"), (350, 355, "Số: 81/QĐ-UBND")])
     assert extract_document(1, page_lines(page), [1]).fields["issuing_agency"].value == "ỦY BAN NHÂN DÂN XÃ HÒA VANG"
+
+
+def test_a_foreign_business_name_loses_the_marks_only_vietnamese_writes() -> None:
+    rows = [
+        (560, 200, "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP"),
+        (240, 300, "Tên công ty viết bằng tiếng nước ngoài: TAN THỊNH TECHNOLOGY COMPANY LIMITED"),
+        (240, 350, "Tên công ty viết tắt: TAN THỊNH CO., LTD"),
+    ]
+    f = _rows_doc(rows).fields
+    assert f["business_name_foreign"].value == "TAN THINH TECHNOLOGY COMPANY LIMITED"  # type: ignore[union-attr]
+    assert f["business_name_short"].value == "TAN THINH CO., LTD"  # type: ignore[union-attr]
+    assert "foreign_name_marks" not in f["business_name_short"].reasons  # type: ignore[union-attr]
+    # marks a Latin-script language may carry stay, and are still flagged
+    rows[2] = (240, 350, "Tên công ty viết tắt: PHÙ ĐỔNG CO., LTD")
+    short = _rows_doc(rows).fields["business_name_short"]
+    assert short.value == "PHÙ DÔNG CO., LTD" and "foreign_name_marks" in short.reasons  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import pdf as pdf_stage
-from pipeline.approval_gate import flag_unreadable_pages, judge, page_problems
+from pipeline.approval_gate import flag_unreadable_pages, judge, page_unreadable
 from pipeline.documents import read_document, split_pages
 from pipeline.extract import secret_document
 from pipeline.models import DocumentResult, PageResult, Source
@@ -301,7 +301,7 @@ def store(
     bad_pages = [
         p.number
         for p in pages
-        if page_problems(p, repaired=p.source_index in repaired, min_confidence=settings.min_page_confidence)
+        if page_unreadable(p, repaired=p.source_index in repaired, min_confidence=settings.min_page_confidence)
     ]
     with dossiers.stage_run(ctx, code, "store"):
         docs_json = []

@@ -63,6 +63,7 @@ REASON_LABELS = {
     "unexpected_character": "có ký tự lạ",
     "leader_debris": "còn dấu chấm dẫn hoặc nét kẻ trong giá trị",
     "name_shape": "chữ hoa, chữ thường không giống tên người",
+    "agency_shape": "không giống tên một cơ quan (không mở đầu bằng UBND, Sở, Phòng…, hoặc gộp tên hai cơ quan)",
     "name_format": "họ tên sai dạng",
     "invalid_date": "ngày không tồn tại",
     "date_implausible": "ngày không hợp lý",

@@ -1,0 +1,130 @@
+"""Agency names in the header, by their words: where one body's name ends and the next begins.
+
+ND 30 stacks the superior body over the issuer ("UBND TỈNH QUẢNG NINH" / "SỞ TƯ PHÁP"), each name may
+wrap anywhere ("UBND THÀNH PHỐ HẢI" / "PHÒNG"), and a one-stop desk or a police post is a unit under a
+body ("ỦY BAN NHÂN DÂN XÃ GIA VIỄN" / "BỘ PHẬN MỘT CỬA"). A name begins at a line that opens with a head
+word (``vocab.AGENCY_HEADS``, ``vocab.AGENCY_ABBREVIATIONS``) unless the break only cut a name in two;
+the same words tell a value that is no agency's name, or two names run together, so a reviewer sees it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.normalize import fold_words, match_key
+from pipeline.vocab import AGENCY_ABBREVIATIONS, AGENCY_HEADS, PLACES
+
+# Words that cannot end a name: the line after them continues it ("SỞ NÔNG NGHIỆP VÀ / MÔI TRƯỜNG").
+DANGLING = frozenset({"VA", "CUA", "VE", "VOI", "CHO", "TAI", "THUOC", "TRUC"})
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[tuple[str, ...], frozenset[str]]:
+    """(folded heads, longest first; the strong ones: two words or more, or an abbreviation)."""
+    folded = {fold_words(h) for h in AGENCY_HEADS} | {fold_words(a) for a in AGENCY_ABBREVIATIONS}
+    strong = {h for h in folded if " " in h} | {fold_words(a) for a in AGENCY_ABBREVIATIONS}
+    return tuple(sorted(folded, key=lambda h: (-len(h.split()), h))), frozenset(strong)
+
+
+def _marked(text: str) -> list[str]:
+    """Words with their marks, in one case and tone style ("phục", not "PHUC"): folded, "Vĩnh Phúc" ends
+    on the word "Phục vụ" begins with."""
+    return re.findall(r"\w+", match_key(text))
+
+
+@lru_cache(maxsize=1)
+def known_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+    """(Word pairs of the administrative phrases and place names, with their marks; the words such a name
+    ends on). "môi" then "trường", "hải" then "phòng" are one name broken across lines."""
+    phrases: list[str] = list(PLACES)
+    for name in ("data/vi_admin_phrases.txt", "data/vi_place_names.txt"):
+        text = resources.files("pipeline").joinpath(name).read_text("utf-8")
+        phrases += [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    pairs: set[tuple[str, str]] = set()
+    enders: set[str] = set()
+    for phrase in phrases:
+        words = _marked(phrase)
+        pairs.update(itertools.pairwise(words))
+        enders.update(words[-1:])
+    return frozenset(pairs), frozenset(enders)
+
+
+def head_of(text: str) -> str | None:
+    """The head word(s) the text opens with, folded ("UY BAN NHAN DAN", "UBND", "SO"), or None. A head of
+    several words is found with its spaces lost too ("ỦYBAN NHÂN DÂN")."""
+    words = fold_words(text).split()
+    for head in _heads()[0]:
+        n = len(head.split())
+        if words[:n] == head.split():
+            return head
+        if n > 1 and any("".join(words[:j]) == head.replace(" ", "") for j in range(1, n)):
+            return head
+    return None
+
+
+def opens_body(text: str) -> bool:
+    """The text opens with a body's head word: "SỞ ...", "ỦY BAN NHÂN DÂN ...", "UBND ..."."""
+    return head_of(text) is not None
+
+
+def continues_name(prev: str, text: str) -> bool:
+    """Whether the line ``text`` carries on the name the line ``prev`` began, instead of naming a body.
+
+    It does when it opens with no head ("PHƯỜNG HỒNG BÀNG", "VIỄN"), when ``prev`` ends on a word no name
+    ends on ("VÀ") or on a head's first word ("CHI" / "CỤC THUẾ"), or when it opens with a one-word head
+    that stands alone ("HẢI" / "PHÒNG") or completes a pair begun above that no name ends inside ("PHỤC" /
+    "VỤ HÀNH CHÍNH CÔNG"; "MÔI TRƯỜNG" / "PHÒNG ..." and "VĨNH LONG" / "TRƯỜNG ..." are two bodies). A head
+    of two words or an abbreviation ("ỦY BAN NHÂN DÂN", "BỘ PHẬN", "UBND") always begins a body: "VĂN
+    PHÒNG ỦY BAN" is a phrase, yet "PHÒNG" / "ỦY BAN NHÂN DÂN" under "HẢI" is a city and a ward.
+    """
+    before, after = fold_words(prev).split(), fold_words(text).split()
+    head = head_of(text)
+    if not before or not after or head is None or before[-1] in DANGLING:
+        return True
+    if " " in (head_of(f"{before[-1]} {fold_words(text)}") or ""):
+        return True  # the break cut a head of two words in two: "CHI" / "CỤC THUẾ", "ỦY" / "BAN NHÂN DÂN"
+    if head in _heads()[1]:
+        return False
+    if len(after) == 1:
+        return True
+    pairs, enders = known_pairs()
+    last, first = _marked(prev)[-1:], _marked(text)[:1]
+    return bool(last and first) and (last[0], first[0]) in pairs and last[0] not in enders
+
+
+def split_bodies(texts: Sequence[str]) -> list[list[int]]:
+    """The lines of a header block grouped by body, top down: indices of each body's lines."""
+    bodies: list[list[int]] = []
+    for i, text in enumerate(texts):
+        if bodies and continues_name(texts[i - 1], text):
+            bodies[-1].append(i)
+        else:
+            bodies.append([i])
+    return bodies
+
+
+def second_body_at(text: str) -> int | None:
+    """Word index where a second body's name begins inside one value ("UBND THÀNH PHỐ HẢI PHÒNG ỦY BAN
+    NHÂN DÂN PHƯỜNG ..."), or None: a strong head after the first word, unless the words before it are a
+    head themselves or end on a word no name ends on ("VĂN PHÒNG ỦY BAN NHÂN DÂN", "THƯỜNG TRỰC HĐND",
+    "CHI NHÁNH VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI" are one body's names)."""
+    words = fold_words(text).split()
+    heads, strong = _heads()
+    for k in range(1, len(words)):
+        if head_of(" ".join(words[k:])) not in strong:
+            continue
+        before = " ".join(words[:k])
+        if before in heads or words[k - 1] in DANGLING:
+            continue
+        return k
+    return None
+
+
+def shape_reasons(text: str) -> list[str]:
+    """``["agency_shape"]`` when a header value is no agency's name (a person's name, a title, a line of
+    the body) or holds two bodies' names: either way the split of the header went wrong."""
+    return [] if opens_body(text) and second_body_at(text) is None else ["agency_shape"]

@@ -1,0 +1,320 @@
+"""Labels as real forms print them, not as our templates do (issue 12): whole labels, bilingual halves,
+numbered labels, IDs in boxes, sections that say whose name a generic label gives, the issuer in a
+certificate's signature block.
+
+Pages are laid word by word (34 px text, 18 px a character, 14 px between words) and read by the real
+line building (``page_lines``) and label reading; each case has its negative beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.doctypes import by_key
+from pipeline.extract import extract_fields
+from pipeline.labels import Reading, read_labelled, starts_with_label
+from pipeline.layout import Line, page_lines
+from pipeline.models import PageResult, Word
+from pipeline.normalize import boxed_digits
+
+W, H = 1654, 2339  # A4 at 200 dpi
+Token = str | tuple[str, int]  # a word, or (word, box height)
+
+
+def _lines(rows: list[tuple[int, int, str | list[Token]]]) -> list[Line]:
+    """Rows of (x, y, words), each one OCR line; a word may carry its own box height (a box's rule)."""
+    words: list[Word] = []
+    for line, (x, y, text) in enumerate(rows):
+        for token in text.split() if isinstance(text, str) else text:
+            word, height = (token, 34) if isinstance(token, str) else token
+            top = y + 34 - height + (height - 34) // 2 if height > 34 else y + 34 - height
+            words.append(Word(word, (x, top, x + 18 * len(word), top + height), 0.93, line))
+            x += 18 * len(word) + 14
+    return page_lines(PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words))
+
+
+def _read(kind: str, rows: list[tuple[int, int, str | list[Token]]]) -> dict[str, Reading]:
+    return read_labelled(_lines(rows), by_key(kind))
+
+
+def _values(found: dict[str, Reading]) -> dict[str, str | None]:
+    return {k: r.value for k, r in found.items()}
+
+
+# --- birth certificate: "Số" is not "Quyển số"; the parents' names however the form prints them --------
+
+
+def test_number_and_book_on_one_line_each_go_to_their_own_field() -> None:
+    got = _values(_read("birth_certificate", [(200, 300, "Số: 338"), (900, 300, "Quyển số: 01/2007")]))
+    assert got["registration_number"] == "338"
+    assert got["registration_book"] == "01/2007"
+    got = _values(_read("birth_certificate", [(200, 300, "Số: 338 Quyển số: 01/2007")]))
+    assert (got["registration_number"], got["registration_book"]) == ("338", "01/2007")
+
+
+def test_a_book_number_never_fills_the_registration_number() -> None:
+    for rows in (
+        [(900, 300, "Quyển số: 01/2007")],  # no "Số:" at all
+        [(200, 300, "Quyển số: 01/2007"), (200, 360, "Họ, chữ đệm và tên: Lê Văn An")],
+        [(200, 300, "Số: ..........."), (200, 350, "Quyển số: 01/2007")],  # "Số" left empty, the book under it
+    ):
+        got = _values(_read("birth_certificate", rows))
+        assert "registration_number" not in got, rows
+        assert got["registration_book"] == "01/2007"
+
+
+def test_a_label_inside_a_longer_phrase_is_not_that_label() -> None:
+    got = _values(_read("declaration", [(200, 300, "8. Quan hệ với chủ hộ: Con")]))
+    assert got == {"relation_to_head": "Con"}  # not household_head = "Con" from the "chủ hộ:" at its end
+    got = _values(_read("birth_certificate", [(200, 300, "Hộ chiếu số: B1234567")]))
+    assert "registration_number" not in got
+    got = _values(_read("birth_certificate", [(200, 300, "Thông tin về cha, mẹ:"), (200, 350, "Kinh")]))
+    assert "mother_name" not in got  # "mẹ:" ends the heading's phrase; it is no label of its own
+    got = _values(_read("declaration", [(200, 300, "Số điện thoại: 0912345678; email: an@gmail.com")]))
+    assert got["phone"] == "0912345678"  # after a ";" a lower-case label is still one
+
+
+def test_parents_names_with_the_labels_real_forms_print() -> None:
+    rows = [
+        (200, 300, "Họ, chữ đệm, tên: Trần Gia Bảo"),
+        (200, 360, "Họ, chữ đệm, tên người mẹ: Nguyễn Thị Hoa"),
+        (200, 420, "Năm sinh: 1990 Dân tộc: Kinh"),
+        (200, 480, "Họ và tên cha: Trần Văn Bình"),
+    ]
+    got = _values(_read("birth_certificate", rows))
+    assert got["full_name"] == "Trần Gia Bảo"
+    assert got["mother_name"] == "Nguyễn Thị Hoa"
+    assert got["father_name"] == "Trần Văn Bình"
+
+
+def test_a_parent_label_with_its_value_on_the_next_line() -> None:
+    rows = [
+        (200, 300, "Họ, chữ đệm và tên người mẹ:"),
+        (260, 350, "NGUYỄN THỊ HOA"),
+        (200, 420, "Họ, chữ đệm và tên người cha:"),
+        (260, 470, "TRẦN VĂN BÌNH"),
+    ]
+    got = _values(_read("birth_certificate", rows))
+    assert (got["mother_name"], got["father_name"]) == ("NGUYỄN THỊ HOA", "TRẦN VĂN BÌNH")
+
+
+def test_parents_under_section_headings() -> None:
+    rows = [
+        (200, 300, "Họ, chữ đệm và tên: Trần Gia Bảo"),
+        (200, 380, "II. Người mẹ"),
+        (200, 430, "Họ, chữ đệm và tên: Nguyễn Thị Hoa"),
+        (200, 480, "Năm sinh: 1990"),
+        (200, 550, "III. Thông tin về cha:"),
+        (200, 600, "Họ, chữ đệm và tên: Trần Văn Bình"),
+    ]
+    got = _values(_read("birth_certificate", rows))
+    assert got["full_name"] == "Trần Gia Bảo"
+    assert got["mother_name"] == "Nguyễn Thị Hoa"
+    assert got["father_name"] == "Trần Văn Bình"
+
+
+def test_a_heading_with_no_name_under_it_gives_none() -> None:
+    rows = [(200, 300, "Người mẹ"), (200, 350, "Năm sinh: 1990"), (200, 420, "Người cha"), (200, 470, "Dân tộc: Kinh")]
+    got = _values(_read("birth_certificate", rows))
+    assert "mother_name" not in got and "father_name" not in got
+
+
+def test_parents_as_the_columns_of_a_table() -> None:
+    rows = [
+        (200, 300, "Thông tin"),
+        (800, 300, "Người mẹ"),
+        (1250, 300, "Người cha"),
+        (200, 360, "Họ, chữ đệm và tên"),
+        (720, 360, "NGUYỄN THỊ HOA"),
+        (1180, 360, "TRẦN VĂN BÌNH"),
+        (200, 420, "Năm sinh"),
+        (800, 420, "1990"),
+        (1250, 420, "1988"),
+    ]
+    got = _values(_read("birth_certificate", rows))
+    assert (got["mother_name"], got["father_name"]) == ("NGUYỄN THỊ HOA", "TRẦN VĂN BÌNH")
+    assert "full_name" not in got  # the table's "Họ, chữ đệm và tên" row names the parents, not the child
+
+
+# --- the chip ID card: bilingual labels joined by a slash --------------------------------------------
+
+
+def test_can_cuoc_2024_bilingual_labels() -> None:
+    rows = [
+        (100, 200, "Số định danh cá nhân/Personal identification number:"),
+        (140, 250, "001090012345"),
+        (100, 310, "Họ, chữ đệm và tên khai sinh/Full name:"),
+        (140, 360, "NGUYỄN VĂN AN"),
+        (100, 420, "Ngày, tháng, năm sinh/Date of birth: 15/03/1990"),
+        (100, 480, "Giới tính/Sex: Nam"),
+        (900, 480, "Quốc tịch/Nationality: Việt Nam"),
+        (100, 700, "Nơi cư trú/Place of residence:"),
+        (140, 750, "Số 12 phố Huế, phường Hai Bà Trưng, Hà Nội"),
+        (100, 810, "Nơi đăng ký khai sinh/Place of birth:"),
+        (140, 860, "Phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội"),
+        (100, 920, "Ngày, tháng, năm cấp/Date of issue: 01/07/2024"),
+        (100, 980, "Ngày, tháng, năm hết hạn/Date of expiry:"),
+        (140, 1030, "15/03/2030"),
+    ]
+    got = _values(_read("id_card", rows))
+    assert got == {
+        "personal_id": "001090012345",
+        "full_name": "NGUYỄN VĂN AN",
+        "birth_date": "1990-03-15",
+        "gender": "Nam",
+        "nationality": "Việt Nam",
+        "address": "Số 12 phố Huế, phường Hai Bà Trưng, Hà Nội",
+        "birth_registration_place": "Phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội",
+        "issue_date": "2024-07-01",
+        "expiry_date": "2030-03-15",
+    }
+
+
+def test_old_cccd_bilingual_labels() -> None:
+    rows = [
+        (100, 200, "Số/No.: 001090012345"),
+        (100, 260, "Quê quán/Place of origin: Xã Tân Lập, Đan Phượng, Hà Nội"),
+        (100, 320, "Nơi thường trú/Place of residence: Thôn 2, Tân Lập, Đan Phượng, Hà Nội"),
+        (100, 380, "Có giá trị đến/Date of expiry: 15/03/2030"),
+        (100, 600, "Ngày, tháng, năm/Date, month, year: 10/05/2021"),
+    ]
+    got = _values(_read("id_card", rows))
+    assert got["personal_id"] == "001090012345"
+    assert got["hometown"] == "Xã Tân Lập, Đan Phượng, Hà Nội"
+    assert got["address"] == "Thôn 2, Tân Lập, Đan Phượng, Hà Nội"
+    assert got["expiry_date"] == "2030-03-15"
+    assert got["issue_date"] == "2021-05-10"
+
+
+def test_a_table_rule_before_a_value_is_no_bilingual_slash() -> None:
+    got = _values(_read("birth_certificate", [(100, 300, "Họ, chữ đệm và tên | NGUYỄN VĂN AN")]))
+    assert got["full_name"] == "NGUYỄN VĂN AN"
+
+
+def test_a_value_that_is_another_label_is_never_taken() -> None:
+    rows = [
+        (100, 810, "Nơi đăng ký khai sinh/Place of birth:"),  # left empty: the next line is the issue date's label
+        (140, 860, "Ngày, tháng, năm cấp/Date of issue: 01/07/2024"),
+        (100, 920, "Ngày, tháng, năm hết hạn/Date of expiry:"),
+        (100, 980, "Giới tính/Sex:"),
+    ]
+    got = _values(_read("id_card", rows))
+    assert "birth_registration_place" not in got
+    assert got["issue_date"] == "2024-07-01"
+    assert "expiry_date" not in got  # the line under it is the sex's label, not a date
+    assert "gender" not in got
+
+
+def test_the_back_of_an_id_card_ends_the_values_above_it() -> None:
+    assert starts_with_label("Đặc điểm nhân dạng/Personal identification: Nốt ruồi C:2cm trên mép phải")
+    assert starts_with_label("Ngón trỏ trái/Left index finger")
+    assert not starts_with_label("Phường Hàng Bạc, quận Hoàn Kiếm, Hà Nội")
+
+
+# --- CT01: numbered labels, the ID printed one digit a box ---------------------------------------------
+
+
+def test_numbered_label_with_digits_in_boxes() -> None:
+    got = _read("declaration", [(100, 300, "4. Số định danh cá nhân: 0|5|6|1|9|0|0|1|2|3|4|5")])
+    assert (got["personal_id"].value, got["personal_id"].reasons) == ("056190012345", ())
+    got = _read("declaration", [(100, 300, "4. Số định danh cá nhân: 0 5 6 1 9 0 0 1 2 3 4 5")])
+    assert got["personal_id"].value == "056190012345"
+
+
+def test_box_rules_read_as_tall_ones_are_dropped() -> None:
+    boxes: list[Token] = ["4.", "Số", "định", "danh", "cá", "nhân:"]
+    for digit in "056190012345":
+        boxes += [("1", 70), digit]  # each box's left rule, taller than the text, read as "1"
+    boxes.append(("1", 70))
+    got = _read("declaration", [(100, 300, boxes)])
+    assert got["personal_id"].value == "056190012345"
+
+
+def test_one_cell_a_digit_is_read_as_one_number() -> None:
+    rows: list[tuple[int, int, str | list[Token]]] = [(100, 300, "4. Số định danh cá nhân:")]
+    rows += [(700 + 100 * k, 300, d) for k, d in enumerate("056190012345")]  # a cell per box, far apart
+    rows.append((100, 380, "5. Số điện thoại liên hệ: 0912345678"))
+    got = _values(_read("declaration", rows))
+    assert got["personal_id"] == "056190012345"
+    assert got["phone"] == "0912345678"
+
+
+def test_rules_read_as_ones_between_the_digits_are_repaired_and_flagged() -> None:
+    assert boxed_digits("0|5|6|1|9|0|0|1|2|3|4|5") == "056190012345"
+    assert boxed_digits("1".join("056190012345")) == "056190012345"  # 11 rules inside
+    assert boxed_digits("1" + "1".join("056190012345") + "1") == "056190012345"  # and both outer rules
+    assert boxed_digits("0912345678") == "0912345678"  # anything else is left as read
+    got = _read("declaration", [(100, 300, "4. Số định danh cá nhân: " + "1".join("056190012345"))])
+    assert got["personal_id"].value == "056190012345"
+    assert got["personal_id"].reasons == ("ocr_repaired",)
+
+
+def test_the_householders_id_is_not_the_declarants() -> None:
+    rows = [(100, 300, "9. Số định danh cá nhân của chủ hộ: 001090012345")]
+    assert "personal_id" not in _read("declaration", rows)
+
+
+# --- land certificate: the holder's address, the issuer in the signature block -------------------------
+
+
+LAND = [
+    (100, 300, "1. Người sử dụng đất, chủ sở hữu tài sản gắn liền với đất:"),
+    (100, 360, "Ông: Nguyễn Văn An; Năm sinh: 1970"),
+    (100, 420, "Địa chỉ: Thôn Đông, xã Tân Lập, huyện Đan Phượng, Hà Nội"),
+    (100, 500, "2. Thông tin thửa đất:"),
+    (100, 560, "a) Thửa đất số: 215; b) Tờ bản đồ số: 12;"),
+    (100, 620, "c) Địa chỉ: Xứ đồng Cửa Chùa, xã Tân Lập"),
+    (900, 1500, "Hà Nội, ngày 12 tháng 3 năm 2025"),
+    (950, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI"),
+    (1100, 1605, "TRƯỜNG"),
+    (1050, 1660, "KT. GIÁM ĐỐC"),
+    (1030, 1720, "PHÓ GIÁM ĐỐC"),
+    (1030, 1950, "Lê Minh Tuấn"),
+]
+
+
+def test_holder_address_is_not_the_parcels() -> None:
+    got = _values(_read("land_use_certificate", LAND))
+    assert got["address"] == "Thôn Đông, xã Tân Lập, huyện Đan Phượng, Hà Nội"
+    assert got["parcel_address"] == "Xứ đồng Cửa Chùa, xã Tân Lập"
+    no_holder_address = [row for row in LAND if not row[2].startswith("Địa chỉ")]
+    assert "address" not in _values(_read("land_use_certificate", no_holder_address))
+
+
+def test_issuer_read_from_the_signature_block() -> None:
+    fields = extract_fields(_lines(LAND), by_key("land_use_certificate"), None)
+    assert fields["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+    assert fields["signer_title"].value == "PHÓ GIÁM ĐỐC"
+    committee = [*LAND[:7], (900, 1560, "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"), (1080, 1620, "CHỦ TỊCH")]
+    fields = extract_fields(_lines(committee), by_key("land_use_certificate"), None)
+    assert fields["issuing_agency"].value == "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"
+
+
+def test_an_authority_line_is_no_issuer() -> None:
+    rows = [*LAND[:7], (1000, 1560, "TM. ỦY BAN NHÂN DÂN"), (1080, 1620, "CHỦ TỊCH")]
+    fields = extract_fields(_lines(rows), by_key("land_use_certificate"), None)
+    assert "issuing_agency" not in fields
+
+
+# --- footnote calls and required-field stars after a label (mẫu CT01: "Kính gửi(1):") ----------------
+
+
+def test_labels_with_a_footnote_call_or_a_star_are_still_labels() -> None:
+    got = _values(
+        _read(
+            "declaration",
+            [
+                (300, 300, "Kính gửi(1): Công an phường Bãi Cháy"),
+                (200, 360, "1. Họ, chữ đệm và tên(*): Trương Ngọc Bảo Hằng"),
+                (200, 420, "9. Nội dung đề nghị (2): Xóa đăng ký thường trú"),
+            ],
+        )
+    )
+    assert got["recipient"] == "Công an phường Bãi Cháy"
+    assert got["full_name"] == "Trương Ngọc Bảo Hằng"
+    assert got["request"] == "Xóa đăng ký thường trú"
+
+
+def test_a_number_in_brackets_in_a_sentence_is_no_footnote_label() -> None:
+    got = _values(_read("declaration", [(200, 300, "Theo điểm a khoản (2): nội dung đề nghị đã nêu")]))
+    assert got.get("request") is None
