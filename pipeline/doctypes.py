@@ -32,6 +32,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()  # allowed values of an enum
     words_label: str | None = None  # the same amount written in words follows this label ("Bằng chữ")
     after: str | None = None  # look for the label only below the line holding this heading
+    shape: str | None = None  # regex a value printed without its label matches, alone on its line (a serial)
     sections: tuple[str, ...] = ()  # headings ("Người mẹ") under which ``section_labels`` name this field
     section_labels: tuple[str, ...] = ()  # labels of the field inside its section ("Họ, chữ đệm và tên")
 

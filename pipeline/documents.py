@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from itertools import groupby
 
+from pipeline.cell_reread import reread_cells
 from pipeline.extract import check_secret, extract_document, secret_document
 from pipeline.header_reread import reread_header
 from pipeline.layout import page_lines
@@ -48,5 +49,6 @@ def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult
     lines = [line for n in numbers for line in page_lines(pages[n])]
     document = extract_document(index, lines, numbers)
     reread_header(document, lines, pages)  # a date, number or form code the page's OCR garbled
+    reread_cells(document, lines, pages)  # a value the page's OCR dropped from its ruled table cell
     reread_signer(document, pages)  # a name the page's OCR lost under a seal
     return document

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
 from pipeline.geometry import below_in_column, is_debris, right_on_row, same_row, strip_leaders, text_height
+from pipeline.header_table import HeadCell, head_cells, value_text
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
@@ -60,6 +61,8 @@ class Reading:
     reasons: tuple[str, ...] = ()
 
 
+# A unit or gloss in parentheses between a label and its colon: "(m²)", and as OCR misreads it: "(m?}", "m?)".
+UNIT = r"(?:\s*[({\[][^(){}\[\]]{1,15}[)}\]]|\s+M\S{0,2}[)}\]])?"
 # The English half of a bilingual label ("Giới tính/Sex", "Ngày, tháng, năm/Date, month, year",
 # "Số định danh cá nhân/Personal identification number"), on folded text: letters and the punctuation
 # English labels carry, up to the colon. Only a slash joins it: a "|" is a table rule before a value.
@@ -73,7 +76,7 @@ def label_pattern(label: str) -> str:
     """Regex on folded text for a printed label followed by ":" (an English gloss "/ Sex" may sit between)."""
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
-    return rf"(?<![A-Z0-9]){body}{FOOTNOTE}{GLOSS}\s*[:;]"
+    return rf"(?<![A-Z0-9]){body}{FOOTNOTE}{UNIT}{GLOSS}\s*[:;]"
 
 
 def bare_label_pattern(label: str) -> str:
@@ -82,7 +85,7 @@ def bare_label_pattern(label: str) -> str:
     words = fold_words(label).split()
     body = r"\W*".join(re.escape(w) for w in words)
     numbering = r"(?:\d{1,2}\s*[.)]\s*|[A-Z]\s*\)\s*)?"
-    return rf"^\W*{numbering}{body}{FOOTNOTE}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
+    return rf"^\W*{numbering}{body}{FOOTNOTE}{UNIT}{GLOSS}(?=\s*(?:[.…_·]{{2,}}|$))"
 
 
 @lru_cache(maxsize=64)
@@ -96,6 +99,15 @@ def _headed(labels: tuple[str, ...]) -> re.Pattern[str]:
     """Labels at a line's head, whatever follows (``_gap_after`` decides whether a value does)."""
     ordered = sorted(labels, key=lambda s: -len(fold_words(s)))
     return re.compile("|".join(bare_label_pattern(s).rsplit("(?=", 1)[0] + r"(?=\s)" for s in ordered))
+
+
+@lru_cache(maxsize=64)
+def _numbered(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """Labels of two words or more ending in "số" with the number right after, no colon: "Thửa đất số 215,
+    tờ bản đồ số 12" is how prose writes them (never matches: a label that does not end in "số")."""
+    bodies = [fold_words(s).split() for s in sorted(labels, key=lambda s: -len(fold_words(s)))]
+    alts = [r"\W*".join(re.escape(w) for w in b) for b in bodies if len(b) >= 2 and b[-1] == "SO"]
+    return re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(alts)})(?=\s+[A-Z]?\d)" if alts else r"(?!)")
 
 
 GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a tab or a cell border
@@ -176,6 +188,7 @@ def compile_patterns(doc_types: Sequence[DocType]) -> None:
                 _compiled(spec.labels)
                 _bare(spec.labels)
                 _headed(spec.labels)
+                _numbered(spec.labels)
 
 
 def _continues(line: Line, nxt: Line) -> bool:
@@ -323,7 +336,8 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
     end = nxt.start() if nxt else len(line.text)
     text, words, cut = _clean_part(line, start, end)
     last = i
-    if not text.strip(" .;,:") and not nxt and spec.type != "list":
+    listed = _list_items(lines, i) if spec.type == "list" and not nxt else []
+    if not text.strip(" .;,:") and not nxt and not listed:
         cell = _value_elsewhere(lines, line)
         if cell is not None:
             text, words, cut = _clean_part(cell, 0, len(cell.text))
@@ -343,7 +357,7 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
                 break
     if spec.type == "list" and not nxt:
         items = [text] if text.strip(" .;,:") else []
-        for j in _list_items(lines, i):
+        for j in listed:
             items.append(lines[j].text)
             words.extend(lines[j].words)
             last = max(last, j)
@@ -411,12 +425,50 @@ def _words_check(lines: Sequence[Line], spec: FieldSpec, value: str, first: int,
     return ()
 
 
+def _table_reading(lines: Sequence[Line], spec: FieldSpec, cell: HeadCell) -> Reading | None:
+    """A head-row table's value in the head's column (``pipeline.header_table``), None if its cell is empty."""
+    raw = value_text(cell)
+    if not raw or cell.value_line is None:
+        return None
+    value, reasons = normalize_value(spec, raw)
+    line = lines[cell.value_line]
+    return Reading(value, raw, cell.value, line.page, cell.value_line, reasons)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> frozenset[str]:
+    return frozenset(all_labels() | set(STOP_LABELS))
+
+
+def _read_line(
+    lines: Sequence[Line],
+    folded: Sequence[str],
+    i: int,
+    spec: FieldSpec,
+    heads: dict[int, list[HeadCell]],
+    in_heads: frozenset[int],
+) -> Reading | None:
+    """Line ``i``'s reading of the field: the head's column when the line heads a column of a head-row
+    table, nothing when it is a head or a value of such a table, else by its label."""
+    if i in in_heads:
+        keys = {fold_words(label) for label in spec.labels}
+        cell = next((c for c in heads.get(i, ()) if c.label in keys), None)
+        return _table_reading(lines, spec, cell) if cell else None
+    return _read_at(lines, folded, i, spec)
+
+
+def _head_lines(heads: dict[int, list[HeadCell]]) -> frozenset[int]:
+    """Indexes of the lines that hold a head-row table's heads or values."""
+    return frozenset(j for cells in heads.values() for cell in cells for j in (*cell.lines, *cell.value_lines))
+
+
 def _read_at(lines: Sequence[Line], folded: Sequence[str], i: int, spec: FieldSpec) -> Reading | None:
     """The field read from line ``i`` when one of its labels opens a value there."""
     pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
     m = find_label(pattern, folded[i], lines[i].text) or bare.search(folded[i])
     if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
         m = h
+    m = m or _numbered(spec.labels).search(folded[i])
     found = _span(lines, i, spec, m.end()) if m else None
     return _reading(lines, spec, i, found) if found else None
 
@@ -468,9 +520,14 @@ def _end_x(line: Line, end: int) -> float:
 
 
 def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading]:
-    """Every labelled field of the type's schema found in the lines, first occurrence each."""
+    """Every labelled field of the type's schema found in the lines, first occurrence each.
+
+    A label heading a column of a head-row table takes the value under it in its column, nothing else.
+    """
     out: dict[str, Reading] = {}
     folded = [fold(ln.text) for ln in lines]
+    heads = head_cells(lines, _vocabulary())
+    in_heads = _head_lines(heads)
     for spec in doc_type.schema:
         if not spec.labels:
             continue
@@ -480,7 +537,7 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
             (
                 r
                 for i in range(_first_line(lines, spec), stop)
-                if i not in owned and (r := _read_at(lines, folded, i, spec))
+                if i not in owned and (r := _read_line(lines, folded, i, spec, heads, in_heads))
             ),
             None,
         )
@@ -488,4 +545,53 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
             reading = _in_section(lines, folded, spec, doc_type)
         if reading is not None:
             out[spec.key] = reading
+    out.update(lone_values(lines, doc_type, out))
     return out
+
+
+def lone_values(lines: Sequence[Line], doc_type: DocType, found: dict[str, Reading]) -> dict[str, Reading]:
+    """Fields printed without their label, known by their shape alone (a land certificate's serial
+    "AA 01234567" at the foot of page 1): only a line that holds nothing else, on the document's first
+    page, whose words no other field took and with no label beside it."""
+    out: dict[str, Reading] = {}
+    taken = {id(w) for reading in found.values() for w in reading.words}
+    first_page = lines[0].page if lines else 0
+    for spec in doc_type.schema:
+        if not spec.shape or spec.key in found:
+            continue
+        shape = re.compile(spec.shape)
+        for i, line in enumerate(lines):
+            text = line.text.strip(" .;,:|")
+            if (
+                line.page != first_page
+                or not shape.fullmatch(text)
+                or any(id(w) in taken for w in line.words)
+                or any(o is not line and same_row(o, line) for o in lines)
+                or _claimed_from_above(lines, line)
+            ):
+                continue
+            value, reasons = normalize_value(spec, text)
+            out[spec.key] = Reading(value, text, line.words, line.page, i, reasons)
+            break
+    return out
+
+
+def _claimed_from_above(lines: Sequence[Line], line: Line) -> bool:
+    """The line sits under a label printed alone ("Số vào sổ cấp GCN:" then "CS 054941"): it is that
+    label's value, whatever its shape."""
+    height = text_height(line.words) or (line.bbox[3] - line.bbox[1])
+    return any(
+        o.page == line.page
+        and 0 <= line.bbox[1] - o.bbox[3] <= 1.5 * height
+        and min(o.bbox[2], line.bbox[2]) - max(o.bbox[0], line.bbox[0]) > -2 * height
+        and starts_with_label(o.text)
+        and not _clean_part(o, _label_end(o), len(o.text))[0].strip(" .;,:")
+        for o in lines
+    )
+
+
+def _label_end(line: Line) -> int:
+    """Where the label opening the line ends in its text (0 when none does)."""
+    folded = fold(line.text)
+    m = _all_labels().search(folded) or _all_bare().search(folded)
+    return m.end() if m else 0

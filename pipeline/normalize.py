@@ -315,9 +315,10 @@ def token(text: str) -> str:
 
 
 def serial(text: str) -> str:
-    """Letters and digits of a certificate serial or registry number: "ab123456" → "AB 123456"."""
-    m = re.search(r"([A-Za-z]{2})\s*[-.]?\s*(\d{3,8})", text)
-    return f"{m.group(1).upper()} {m.group(2)}" if m else clean_text(text)
+    """Letters and digits of a certificate serial or registry number: "ab123456" → "AB 123456",
+    "AA 0123 4567" (a space OCR put among the digits) → "AA 01234567"."""
+    m = re.search(r"([A-Za-z]{2})\s*[-.]?\s*(\d(?: ?\d){2,7})(?!\d)", text)
+    return f"{m.group(1).upper()} {m.group(2).replace(' ', '')}" if m else clean_text(text)
 
 
 def code(text: str) -> str:

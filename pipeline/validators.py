@@ -194,8 +194,9 @@ def check_parcel(value: str) -> list[str]:
 
 
 def check_land_serial(value: str) -> list[str]:
-    """Số phát hành (seri) of a land certificate: two letters and 6-8 digits ("AB 123456")."""
-    return [] if re.fullmatch(r"[A-Z]{2} ?\d{6,8}", value) else ["serial_format"]
+    """Số phát hành (seri) of a land certificate: two letters and 6 digits ("BA 123456", older forms) or 8
+    (ND 101/2024's "AA 01234567"); 7 digits is one dropped or doubled by OCR."""
+    return [] if re.fullmatch(r"[A-Z]{2} ?(?:\d{6}|\d{8})", value) else ["serial_format"]
 
 
 def check_land_registry(value: str) -> list[str]:
