@@ -269,7 +269,7 @@ def drawn(segments: list[Segment], *, min_total: float, rules: np.ndarray | None
     names and titles around them changes for no gain, and left, it reads past them as it always did.
     """
     slanted = off_square(segments)
-    square = [s for s in segments if s not in slanted and (rules is None or _on(rules, s) >= COVERAGE / 2)]
+    square = [s for s in segments if s not in slanted and (rules is None or _on(rules, s) >= COVERAGE)]
     return square + slanted if sum(s.length for s in slanted) >= min_total else square
 
 
