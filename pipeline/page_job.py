@@ -120,8 +120,9 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
-    words += unread_ink.read_unread(for_ocr, words)  # small numbers the layout dropped
-    words = unread_ink.drop_figure_garbage(words, cleared.figures)
+    if cleared.figures:  # a drawing's labels: small numbers the layout dropped (elsewhere, ~50 ms for nothing)
+        words += unread_ink.read_unread(for_ocr, words)
+        words = unread_ink.drop_figure_garbage(words, cleared.figures)
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
     return _Reading(gate.findings, width, height, image_path, for_ocr, words, cell_rules, upright, binary)
 

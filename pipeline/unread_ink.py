@@ -6,7 +6,8 @@ there in the OCR image, only no block was made of them. Ink no word covers, in c
 glyph-sized parts, is read again as short lines (one Tesseract run for all of them, ``ocr.read_regions``);
 only numbers read with confidence are added: words found so are often half a word under a seal ("IỦ
 TỊCH" of a title the signer block reads again by itself), a number is whole or not read at all.
-Inside a figure (slanted line art), garbage read from what is left of its strokes is dropped.
+Inside a figure (slanted line art), garbage read from what is left of its strokes is dropped. The page
+job does both only on a page with a figure, where such labels are printed.
 """
 
 from __future__ import annotations
