@@ -19,10 +19,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipeline import line_art
+
 ANALYSIS_WIDTH = 1000  # px; measurements run on a downscaled copy
 MAX_SKEW = 6.0
 MARGIN_BAND = 0.06  # fraction of each side ignored when measuring orientation and skew
 RULE_FRACTION = 25  # a straight run longer than 1/25 of the page's long side is a rule, not a letter
+STROKE_FRACTION = 330  # a stroke is thinner than 1/330 of the long side (0.9 mm on A4); text lines, merged
+# into bands at this scale, are thicker (a 6 pt x-height is 3.8 px of 1000)
 
 
 @dataclass(frozen=True)
@@ -63,15 +67,22 @@ def _binary_small(rgb: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def drop_rules(bw: np.ndarray) -> np.ndarray:
-    """The ink mask without long straight strokes: frames, borders and table rules.
+    """The ink mask without long straight strokes: frames, borders, table rules and sketch edges.
 
     A frame's sides are the longest, straightest ink on a page: left in, its vertical sides give the
-    sharper column profile and a framed upright certificate is measured sideways. Only text remains
-    after removing every horizontal or vertical run longer than any word's strokes (1/25 of the side).
+    sharper column profile and a framed upright certificate is measured sideways. A parcel sketch's
+    slanted edge, left in, is the sharpest profile at its own angle and the page is "deskewed" by it.
+    Only text remains after removing every horizontal or vertical run longer than any word's strokes
+    (1/25 of the side), and the straight strokes of a drawing at other angles than the page's rules
+    (``line_art.drawn``, ``off_square``; rules at the page's own skew stay, as they did, and agree with
+    its text; strokes at odd angles that add up to less than a third of the width, a signature's, stay too).
     """
     length = max(15, max(bw.shape) // RULE_FRACTION)
     rules = cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     rules |= cv2.morphologyEx(bw, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    strokes = line_art.find_segments(bw, max_thickness=max(2, max(bw.shape) // STROKE_FRACTION), min_length=length)
+    drawing = line_art.off_square(line_art.drawn(strokes, min_total=bw.shape[1] / 3))
+    rules |= line_art.stroke_mask(bw.shape, drawing) & bw
     if not rules.any():
         return bw
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # the rule's anti-aliased edges go with it

@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline import clean, ocr, orientation, pages, perspective, postcorrect, quality, rules, secrecy
+from pipeline import clean, ocr, orientation, pages, perspective, postcorrect, quality, rules, secrecy, unread_ink
 from pipeline.models import PageRef, PageResult, Word
 from sohoa.settings import Settings
 
@@ -112,13 +112,17 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     grey = clean.reading_grey(upright)
     write_reading_grey(grey, reading_grey_path(image_path))
     binary = clean.binarize(grey)
-    for_ocr = rules.clear_for_ocr(binary)  # table rules and dot leaders hide the text
+    cleared = rules.clear_line_art(binary)  # table rules, sketch strokes and dot leaders hide the text
+    for_ocr = cleared.image
     cell_rules = rules.vertical_rules(binary)
     del grey
     timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - t
 
     t = time.perf_counter()
     words = ocr.recognize(for_ocr, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s)
+    if cleared.figures:  # a drawing's labels: small numbers the layout dropped (elsewhere, ~50 ms for nothing)
+        words += unread_ink.read_unread(for_ocr, words)
+        words = unread_ink.drop_figure_garbage(words, cleared.figures)
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
     return _Reading(gate.findings, width, height, image_path, for_ocr, words, cell_rules, upright, binary)
 

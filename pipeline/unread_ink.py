@@ -1,0 +1,94 @@
+"""Text Tesseract's page layout left out, read on its own; and what it read from a figure's strokes, dropped.
+
+Tesseract's layout analysis drops small, isolated text on a sparse page: the edge lengths of a parcel
+sketch ("37,76" beside an edge once its stroke is erased), a number alone in a frame. The pixels are
+there in the OCR image, only no block was made of them. Ink no word covers, in clusters of several
+glyph-sized parts, is read again as short lines (one Tesseract run for all of them, ``ocr.read_regions``);
+only numbers read with confidence are added: words found so are often half a word under a seal ("IỦ
+TỊCH" of a title the signer block reads again by itself), a number is whole or not read at all.
+Inside a figure (slanted line art), garbage read from what is left of its strokes is dropped. The page
+job does both only on a page with a figure, where such labels are printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+
+from pipeline import ocr
+from pipeline.models import BBox, Word
+from pipeline.reading_quality import is_garbage
+
+MIN_GLYPH = 300  # a glyph is at least 1/300 of the page's width tall (0.7 mm on A4)
+MAX_GLYPH = 25  # and at most 1/25 (8 mm): taller ink is a picture or a heading that was read
+MIN_PARTS = 2  # a cluster of fewer glyph-sized parts is a speck, a tick or a lone mark
+MAX_REGIONS = 12  # more unread clusters than this is a picture or a photo, not dropped text
+MIN_CONFIDENCE = 0.6  # a word read again is kept only when Tesseract is this sure of it
+NUMBER = re.compile(r"^\(?\d[\d.,/-]*\d\)?[.,;:]?$")  # "37,76", "125", "14.61", "(2)": two digits or more
+
+
+def unread_regions(image: np.ndarray, words: list[Word]) -> list[BBox]:
+    """Boxes of clusters of glyph-sized ink in ``image`` (ink dark) that no word covers."""
+    width = image.shape[1]
+    ink = (image < 128).astype(np.uint8)
+    pad = max(2, width // 400)
+    for w in words:
+        x0, y0, x1, y1 = w.bbox
+        ink[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    low, high = max(4, width // MIN_GLYPH), max(8, width // MAX_GLYPH)
+    hs, ws = stats[1:n, cv2.CC_STAT_HEIGHT], stats[1:n, cv2.CC_STAT_WIDTH]
+    glyphs = np.flatnonzero((hs >= low) & (hs <= high) & (ws <= 2 * high)) + 1
+    if len(glyphs) < MIN_PARTS:
+        return []
+    clusters = np.zeros_like(ink)
+    for k in glyphs:
+        x, y, w, h = stats[k, :4]
+        clusters[y : y + h, x : x + w] = 1
+    gap = max(3, width // 150)  # letters and digits of one number are closer than ~1.4 mm on A4
+    clusters = cv2.dilate(clusters, np.ones((1, gap), np.uint8))
+    m, labels, boxes, _ = cv2.connectedComponentsWithStats(clusters, connectivity=8)
+    parts = np.bincount(labels[stats[glyphs, 1] + stats[glyphs, 3] // 2, stats[glyphs, 0]], minlength=m)
+    found = []
+    for k in range(1, m):
+        x, y, w, h = boxes[k, :4]
+        if parts[k] >= MIN_PARTS and h <= high and w >= h:
+            found.append((int(x), int(y), int(x + w), int(y + h)))
+    return sorted(found, key=lambda b: (b[1], b[0])) if len(found) <= MAX_REGIONS else []
+
+
+def read_unread(image: np.ndarray, words: list[Word], *, lang: str = "Vietnamese", timeout_s: int = 60) -> list[Word]:
+    """Numbers in the clusters ``unread_regions`` finds, each region its own line.
+
+    ``lang``: the second reading's engine by default, loaded in every page process already (``ocr.preload``).
+    """
+    regions = unread_regions(image, words)
+    if not regions:
+        return []
+    line = max((w.line for w in words), default=-1) + 1
+    block = max((w.block for w in words), default=0) + 1
+    added: list[Word] = []
+    for k, found in enumerate(ocr.read_regions(image, regions, lang=lang, timeout_s=timeout_s)):
+        for w in found:
+            word = Word(w.text, w.bbox, w.confidence, line + k, block + k)
+            if w.confidence >= MIN_CONFIDENCE and NUMBER.match(w.text):
+                added.append(word)
+    return added
+
+
+def drop_figure_garbage(words: list[Word], figures: list[BBox]) -> list[Word]:
+    """``words`` without the garbage (``is_garbage``) read inside a figure: what was left of its strokes.
+
+    A figure (a parcel sketch) holds labels and names, no running text, so a token there that is no
+    word, number or code is ink of the drawing read as letters; outside figures nothing is dropped.
+    """
+    if not figures:
+        return words
+
+    def inside(w: Word) -> bool:
+        cx, cy = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
+        return any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in figures)
+
+    return [w for w in words if not (inside(w) and is_garbage(w))]
