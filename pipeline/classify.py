@@ -94,10 +94,13 @@ def _is_header_column(line: Line) -> bool:
 
 
 def _title_text(lines: Sequence[Line], i: int) -> str:
-    """A title line with the capital lines that continue it (titles wrap: "GIẤY CHỨNG NHẬN" / "QUYỀN ...")."""
+    """A title line with the capital lines that continue it (titles wrap: "GIẤY CHỨNG NHẬN" / "QUYỀN ..."),
+    passing over debris lines without a letter or a digit."""
     parts = [lines[i].text]
     prev = lines[i]
-    for nxt in lines[i + 1 : i + 3]:
+    # a speck or a stroke of an ornate frame read as a "line" ("¬", "_-") between two title lines is no line
+    following = [ln for ln in lines[i + 1 : i + 6] if any(c.isalnum() for c in ln.text)]
+    for nxt in following[:2]:
         gap = nxt.bbox[1] - prev.bbox[3]
         if nxt.page != prev.page or not is_upper(nxt.text) or gap > 1.2 * (prev.bbox[3] - prev.bbox[1]):
             break

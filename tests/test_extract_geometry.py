@@ -398,3 +398,17 @@ def test_dots_of_the_text_stay_when_leaders_go() -> None:
     ImageDraw.Draw(image).text((20, 60), "Nghị định; hộ tịch... ạ ị ọ ụ. Hết.", font=font, fill=0)
     binary = clean.binarize(np.asarray(image))
     assert np.array_equal(clear_for_ocr(binary), binary)
+
+
+def test_a_frame_speck_between_two_title_lines_does_not_cut_the_title() -> None:
+    """An ornate frame's stroke left as a flat "¬" line between "GIẤY CHỨNG NHẬN" and "QUYỀN SỬ DỤNG ĐẤT …"
+    must not leave a bare "GIẤY CHỨNG NHẬN" (a generic certificate) for a land-use certificate."""
+    rows: list[tuple[int, int, str | list[Token]]] = [
+        *MOTTO,
+        (700, 320, "GIẤY CHỨNG NHẬN"),
+        (420, 334, [("¬", 12, 0.3)]),  # 356-368: under the title (320-354), over the next line (372-406)
+        (1300, 336, [("_-", 8, 0.2)]),
+        (300, 372, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU TÀI SẢN GẮN LIỀN VỚI ĐẤT"),
+        (240, 460, "1. Người sử dụng đất, chủ sở hữu tài sản gắn liền với đất"),
+    ]
+    assert _read(rows).type == "land_use_certificate"
