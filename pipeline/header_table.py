@@ -26,6 +26,7 @@ UNIT_MAX_WORDS = 3  # "(m²)", "(dd/mm/yyyy)": a head's unit or gloss in parenth
 SHORT_HEAD = 3  # letters and digits of a head no label names left of the labels ("STT", "TT", "#")
 VALUE_ROW_GAP = 3.0  # the value row starts within this many line heights under the head row
 WRAP_GAP = 1.2  # a head or a value wraps onto a line at most this many text heights under it
+CELL_GAP = 1.2  # words further apart than this many text heights in a value row are two cells
 UNIT_LINE_RE = re.compile(r"[({\[].{0,12}|.{0,12}[)}\]]")  # "(m²)" on a line of its own, OCR'd "{m?)" too
 
 
@@ -198,6 +199,30 @@ def _column(word: Word, bounds: Sequence[tuple[float, float]]) -> int | None:
     return next((k for k, (a, b) in enumerate(bounds) if a <= centre < b), None)
 
 
+def _placed(
+    words: list[tuple[int, Word]],
+    bounds: Sequence[tuple[float, float]],
+    spans: Sequence[tuple[int, int]],
+    height: float,
+) -> list[tuple[int, Word, int | None]]:
+    """Each word of a value row with its column. A run of words set at word spacing is one value and stays in
+    the column it starts in, even past half-way to the next head ("Nguyễn Hồng Quỳnh" under "Người mẹ"
+    beside "Người cha"); it is cut only where a word stands under another head's own words."""
+    out: list[tuple[int, Word, int | None]] = []
+    prev: Word | None = None
+    current: int | None = None
+    for j, word in sorted(words, key=lambda jw: jw[1].bbox[0]):
+        column = _column(word, bounds)
+        centre = (word.bbox[0] + word.bbox[2]) / 2
+        joined = prev is not None and word.bbox[0] - prev.bbox[2] <= CELL_GAP * height
+        under_head = column is not None and spans[column][0] <= centre <= spans[column][1]
+        if not joined or current is None or (column != current and under_head):
+            current = column
+        out.append((j, word, current))
+        prev = word
+    return out
+
+
 def _rows_under(
     lines: Sequence[Line], page: int, bottom: float, bounds: Sequence[tuple[float, float]], height: float
 ) -> list[list[int]]:
@@ -246,10 +271,11 @@ def _values(
     out: list[tuple[list[Word], int | None]] = [([], None) for _ in cells]
     if not rows or _is_label_row(lines, rows[0], labels):
         return out
+    spans = [_x(c.words) for c in cells]
     for n, row in enumerate(rows):
-        placed = [
-            (j, w, _column(w, bounds)) for j in sorted(row, key=lambda j: lines[j].bbox[0]) for w in lines[j].words
-        ]
+        placed = _placed(
+            [(j, w) for j in sorted(row, key=lambda j: lines[j].bbox[0]) for w in lines[j].words], bounds, spans, height
+        )
         columns = {k for _, _, k in placed if k is not None}
         if n and (len(columns) != 1 or not out[next(iter(columns))][0]):
             break  # a new table row (several columns filled), not a value wrapping in its cell

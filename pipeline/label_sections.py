@@ -12,13 +12,14 @@ import re
 from collections.abc import Sequence
 
 from pipeline.doctypes import DocType, FieldSpec
-from pipeline.geometry import same_row
+from pipeline.geometry import same_row, text_height
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
 
 # Numbering before a heading ("II.", "3.", "b)") and the colon after it are not part of it.
 NUMBERING = re.compile(r"^\W*(?:[IVX]{1,4}|\d{1,2}|[A-Z])\s*[.)]\s*")
+CELL_GAP = 1.2  # words further apart than this many text heights in a row are two cells
 SECTION_DEPTH = 12  # a section runs at most this many lines under its heading
 
 
@@ -71,18 +72,23 @@ def column_of(lines: Sequence[Line], head: int, doc_type: DocType) -> tuple[floa
 
 
 def words_in_column(lines: Sequence[Line], row: Line, after_x: float, column: tuple[float, float]) -> list[Word]:
-    """The words of ``row``'s printed row right of ``after_x`` (the label's end) whose centre is in ``column``."""
+    """The words of ``row``'s printed row right of ``after_x`` (the label's end) that are this column's
+    value: runs of words set at word spacing, each belonging to the column its first word's centre is in.
+    A value that runs past half-way to the next heading ("Nguyễn Hồng Quỳnh" under "Người mẹ") keeps its
+    last word, and the next column does not take it; two columns' values stand a cell's gap apart."""
     lo, hi = column
-    return sorted(
-        (
-            w
-            for ln in lines
-            if ln is row or same_row(ln, row)
-            for w in ln.words
-            if w.bbox[0] >= after_x and lo <= (w.bbox[0] + w.bbox[2]) / 2 < hi
-        ),
+    words = sorted(
+        (w for ln in lines if ln is row or same_row(ln, row) for w in ln.words if w.bbox[0] >= after_x),
         key=lambda w: w.bbox[0],
     )
+    out: list[Word] = []
+    mine = False
+    for k, w in enumerate(words):
+        if not k or w.bbox[0] - words[k - 1].bbox[2] > CELL_GAP * text_height(words[k - 1 : k + 1]):
+            mine = lo <= (w.bbox[0] + w.bbox[2]) / 2 < hi  # a new run: whose column it starts in
+        if mine:
+            out.append(w)
+    return out
 
 
 def owned_lines(lines: Sequence[Line], spec: FieldSpec, doc_type: DocType) -> set[int]:

@@ -318,3 +318,16 @@ def test_labels_with_a_footnote_call_or_a_star_are_still_labels() -> None:
 def test_a_number_in_brackets_in_a_sentence_is_no_footnote_label() -> None:
     got = _values(_read("declaration", [(200, 300, "Theo điểm a khoản (2): nội dung đề nghị đã nêu")]))
     assert got.get("request") is None
+
+
+def test_a_parent_name_running_past_half_way_to_the_next_column_keeps_its_last_word() -> None:
+    rows = [
+        (200, 300, "Thông tin"),
+        (800, 300, "Người mẹ"),
+        (1250, 300, "Người cha"),
+        (200, 360, "Họ, chữ đệm và tên"),
+        (880, 360, "NGUYỄN HỒNG QUỲNH"),  # "QUỲNH" (1088-1178) is centred past half-way (1100)
+        (1260, 360, "TRẦN VĂN BÌNH"),
+    ]
+    got = _values(_read("birth_certificate", rows))
+    assert (got["mother_name"], got["father_name"]) == ("NGUYỄN HỒNG QUỲNH", "TRẦN VĂN BÌNH")

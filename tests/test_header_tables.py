@@ -332,3 +332,11 @@ def test_a_value_the_page_ocr_dropped_from_its_ruled_cell_is_read_again_for_revi
         assert isinstance(field, FieldValue) and field.value == want, key
         assert field.status == "needs_review" and "read_again" in field.reasons
         assert field.bbox is not None and field.bbox[0] > 650  # where the cell is on the page
+
+
+def test_a_value_running_past_half_way_to_the_next_head_keeps_its_last_word() -> None:
+    heads: Rows = [(230, 560, "Thửa đất số"), (520, 560, "Mục đích sử dụng"), (1100, 560, "Diện tích (m²)")]
+    # "khác" (976-1048) is centred past half-way to "Diện tích" (954) but under none of its words
+    f = _gcn([*heads, (300, 630, "215"), (600, 630, "Đất trồng cây lâu năm khác"), (1150, 630, "1.250,5")])
+    assert f.get("land_use_purpose") == "Đất trồng cây lâu năm khác"
+    assert f.get("area_m2") == "1250.5"
