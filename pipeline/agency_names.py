@@ -128,3 +128,12 @@ def shape_reasons(text: str) -> list[str]:
     """``["agency_shape"]`` when a header value is no agency's name (a person's name, a title, a line of
     the body) or holds two bodies' names: either way the split of the header went wrong."""
     return [] if opens_body(text) and second_body_at(text) is None else ["agency_shape"]
+
+
+def issuer_reasons(text: str) -> list[str]:
+    """``shape_reasons``, and ``issuer_abbreviated`` for an issuer that opens with an abbreviation ("UBND
+    TỈNH …"): ND 30 lets only the superior body's name shorten "Ủy ban nhân dân" and the like, so such an
+    issuer is most often the superior's line with the issuer's own lines lost."""
+    head = head_of(text)
+    abbreviated = head is not None and head in {fold_words(a) for a in AGENCY_ABBREVIATIONS}
+    return shape_reasons(text) + (["issuer_abbreviated"] if abbreviated else [])

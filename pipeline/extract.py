@@ -9,7 +9,7 @@ it came from; ``pipeline.field_flags`` then adds the reasons a reviewer must loo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pipeline import agency_names, dateline, header
 from pipeline.classify import TitleMatch, classify, find_title, form_code
@@ -140,7 +140,7 @@ def _agency(
     if not block:
         return {}
     superior, issuer = header.split_superior(block)
-    out = {"issuing_agency": _lines_field(issuer)}
+    out = {"issuing_agency": _lines_field(issuer, agency_names.issuer_reasons)}
     if superior:
         out["superior_agency"] = _lines_field(superior)
     return out
@@ -151,13 +151,13 @@ def _is_number_line(line: Line) -> bool:
     return re.match(r"SO(?:\s|$)", fold_words(line.text)) is not None and ":" in line.text[:6]
 
 
-def _lines_field(lines: Sequence[Line]) -> FieldValue:
+def _lines_field(lines: Sequence[Line], check: Callable[[str], list[str]] = agency_names.shape_reasons) -> FieldValue:
     """An agency's name from its header lines (capitals: a word OCR read in lower case is put back),
     flagged when it is no agency's name or two run together (``agency_names.shape_reasons``)."""
     words = [w for ln in lines for w in ln.words]
     text = header.agency_text(lines)
     raw = " / ".join(ln.text for ln in lines)
-    return _field(text, words, lines[0].page, raw, agency_names.shape_reasons(text))
+    return _field(text, words, lines[0].page, raw, check(text))
 
 
 def _subject(lines: Sequence[Line], title: TitleMatch | None) -> FieldValue | None:

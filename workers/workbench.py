@@ -64,6 +64,7 @@ REASON_LABELS = {
     "leader_debris": "còn dấu chấm dẫn hoặc nét kẻ trong giá trị",
     "name_shape": "chữ hoa, chữ thường không giống tên người",
     "agency_shape": "không giống tên một cơ quan (không mở đầu bằng UBND, Sở, Phòng…, hoặc gộp tên hai cơ quan)",
+    "issuer_abbreviated": "tên cơ quan ban hành viết tắt (UBND…): NĐ 30 chỉ cho viết tắt tên cơ quan chủ quản",
     "name_format": "họ tên sai dạng",
     "invalid_date": "ngày không tồn tại",
     "date_implausible": "ngày không hợp lý",
