@@ -431,6 +431,8 @@ def _table_reading(lines: Sequence[Line], spec: FieldSpec, cell: HeadCell) -> Re
     if not raw or cell.value_line is None:
         return None
     value, reasons = normalize_value(spec, raw)
+    if value is not None:  # the copy in words the schema names ("Bằng chữ: ...") checks a table's value too
+        reasons += _words_check(lines, spec, value, cell.value_line, cell.value_line)
     line = lines[cell.value_line]
     return Reading(value, raw, cell.value, line.page, cell.value_line, reasons)
 

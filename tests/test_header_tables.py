@@ -340,3 +340,13 @@ def test_a_value_running_past_half_way_to_the_next_head_keeps_its_last_word() ->
     f = _gcn([*heads, (300, 630, "215"), (600, 630, "Đất trồng cây lâu năm khác"), (1150, 630, "1.250,5")])
     assert f.get("land_use_purpose") == "Đất trồng cây lâu năm khác"
     assert f.get("area_m2") == "1250.5"
+
+
+def test_an_area_in_a_head_row_table_is_checked_against_its_copy_in_words() -> None:
+    heads: Rows = [(230, 560, "Thửa đất số"), (520, 560, "Tờ bản đồ số"), (820, 560, "Diện tích (m²)")]
+    words = (230, 700, "(Bằng chữ: bảy trăm bảy mươi ba phẩy tám mét vuông)")
+    doc = _read([*GCN, *heads, (300, 630, "215"), (600, 630, "12"), (880, 630, "773"), words])
+    area = doc.fields["area_m2"]
+    assert area.value == "773" and "digits_words_mismatch" in area.reasons  # type: ignore[union-attr]
+    doc = _read([*GCN, *heads, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,8"), words])
+    assert "digits_words_mismatch" not in doc.fields["area_m2"].reasons  # type: ignore[union-attr]
