@@ -20,7 +20,15 @@ from pipeline.doctypes import DocType
 from pipeline.models import FieldValue
 from pipeline.normalize import canonical_tone, fold_words, match_key
 from pipeline.postcorrect import vocabulary as syllable_vocabulary
-from pipeline.vocab import DOC_TYPE_NAMES, ETHNIC_GROUPS, PHRASES, PLACES, SIGNER_TITLES, SURNAMES
+from pipeline.vocab import (
+    DOC_TYPE_NAMES,
+    ETHNIC_GROUPS,
+    HEADS_WITH_SUPERIOR,
+    PHRASES,
+    PLACES,
+    SIGNER_TITLES,
+    SURNAMES,
+)
 
 # Initial consonant, one to three vowels, final consonant: the shape of every Vietnamese syllable (no marks).
 SYLLABLE_SHAPE = re.compile(
@@ -189,13 +197,10 @@ def _value(fields: dict[str, FieldValue], key: str) -> str | None:
     return field.value if field else None
 
 
-# Bodies whose header always names the body above them (ND 30/2020 ô 1): "UBND TỈNH X" over "SỞ ...".
-HEADS_WITH_SUPERIOR = ("SO", "PHONG", "CHI CUC", "CUC", "VAN PHONG")
-
-
 def _needs_superior(issuer: str) -> bool:
     folded = fold_words(issuer)
-    return any(folded == h or folded.startswith(h + " ") for h in HEADS_WITH_SUPERIOR)
+    heads = (fold_words(h) for h in HEADS_WITH_SUPERIOR)
+    return any(folded == h or folded.startswith(h + " ") for h in heads)
 
 
 def cross_check(fields: dict[str, FieldValue]) -> None:

@@ -17,6 +17,7 @@ from pipeline.models import Word
 # A leader or a rule read as text: only dots, dashes, underscores and the shapes OCR makes of them.
 LEADER_RE = re.compile(r"^[\s.…·•,:;'`´~_\-–—=¬|/\\°\"*^]+$")
 MIN_WORD_CONFIDENCE = 0.5  # below this a short token at a value's edge is more likely ink than a word
+CELL_GAP = 1.2  # a blank wider than this many text heights between two words is a tab or a cell border
 
 
 def word_height(word: Word) -> int:
@@ -27,6 +28,12 @@ def text_height(words: Iterable[Word]) -> float:
     """Median height of the words that carry letters or digits: the size of the text, not of its debris."""
     heights = [word_height(w) for w in words if any(c.isalnum() for c in w.text)]
     return float(statistics.median(heights)) if heights else 0.0
+
+
+def cell_break(left: Word, right: Word, height: float) -> bool:
+    """A blank between two words of one row wide enough to part two cells (or a label from its value in
+    the next cell): word spacing is about a third of the text height, a tab or a column gap several."""
+    return right.bbox[0] - left.bbox[2] > CELL_GAP * height
 
 
 def line_height(line: Line) -> float:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.geometry import line_height, same_row, strip_leaders, trim_debris
+from pipeline.geometry import cell_break, line_height, same_row, strip_leaders, trim_debris
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold_words
@@ -26,7 +26,6 @@ UNIT_MAX_WORDS = 3  # "(m²)", "(dd/mm/yyyy)": a head's unit or gloss in parenth
 SHORT_HEAD = 3  # letters and digits of a head no label names left of the labels ("STT", "TT", "#")
 VALUE_ROW_GAP = 3.0  # the value row starts within this many line heights under the head row
 WRAP_GAP = 1.2  # a head or a value wraps onto a line at most this many text heights under it
-CELL_GAP = 1.2  # words further apart than this many text heights in a value row are two cells
 UNIT_LINE_RE = re.compile(r"[({\[].{0,12}|.{0,12}[)}\]]")  # "(m²)" on a line of its own, OCR'd "{m?)" too
 
 
@@ -214,7 +213,7 @@ def _placed(
     for j, word in sorted(words, key=lambda jw: jw[1].bbox[0]):
         column = _column(word, bounds)
         centre = (word.bbox[0] + word.bbox[2]) / 2
-        joined = prev is not None and word.bbox[0] - prev.bbox[2] <= CELL_GAP * height
+        joined = prev is not None and not cell_break(prev, word, height)
         under_head = column is not None and spans[column][0] <= centre <= spans[column][1]
         if not joined or current is None or (column != current and under_head):
             current = column

@@ -12,14 +12,13 @@ import re
 from collections.abc import Sequence
 
 from pipeline.doctypes import DocType, FieldSpec
-from pipeline.geometry import same_row, text_height
+from pipeline.geometry import cell_break, same_row, text_height
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
 
 # Numbering before a heading ("II.", "3.", "b)") and the colon after it are not part of it.
 NUMBERING = re.compile(r"^\W*(?:[IVX]{1,4}|\d{1,2}|[A-Z])\s*[.)]\s*")
-CELL_GAP = 1.2  # words further apart than this many text heights in a row are two cells
 SECTION_DEPTH = 12  # a section runs at most this many lines under its heading
 
 
@@ -84,7 +83,7 @@ def words_in_column(lines: Sequence[Line], row: Line, after_x: float, column: tu
     out: list[Word] = []
     mine = False
     for k, w in enumerate(words):
-        if not k or w.bbox[0] - words[k - 1].bbox[2] > CELL_GAP * text_height(words[k - 1 : k + 1]):
+        if not k or cell_break(words[k - 1], w, text_height(words[k - 1 : k + 1])):
             mine = lo <= (w.bbox[0] + w.bbox[2]) / 2 < hi  # a new run: whose column it starts in
         if mine:
             out.append(w)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
-from pipeline.geometry import below_in_column, is_debris, right_on_row, same_row, strip_leaders, text_height
+from pipeline.geometry import below_in_column, cell_break, is_debris, right_on_row, same_row, strip_leaders, text_height
 from pipeline.header_table import HeadCell, head_cells, value_text
 from pipeline.layout import Line
 from pipeline.models import Word
@@ -110,9 +110,6 @@ def _numbered(labels: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Z0-9])(?:{'|'.join(alts)})(?=\s+[A-Z]?\d)" if alts else r"(?!)")
 
 
-GAP_LINES = 1.2  # a gap wider than this many text heights after a label is a tab or a cell border
-
-
 def _gap_after(line: Line, end: int) -> bool:
     """A wide blank, or a rule, after the label's last word: the value sits apart from it (a tab, a cell)."""
     spans = _word_spans(line)
@@ -122,7 +119,7 @@ def _gap_after(line: Line, end: int) -> bool:
         return False
     if after[0].text.strip() in ("|", "¦"):
         return True  # a table rule read as a bar: the value's cell begins after it
-    return after[0].bbox[0] - before[-1].bbox[2] > GAP_LINES * text_height(line.words)
+    return cell_break(before[-1], after[0], text_height(line.words))
 
 
 @lru_cache(maxsize=1)

@@ -78,6 +78,8 @@ AGENCY_HEADS = (
     "ĐẠI HỌC",
     "VIỆN",
 )
+# Heads of bodies whose header always names the body above them (ND 30/2020 ô 1): "UBND TỈNH X" over "SỞ ...".
+HEADS_WITH_SUPERIOR = ("SỞ", "PHÒNG", "CHI CỤC", "CỤC", "VĂN PHÒNG")
 # Abbreviated heads, as offices print the superior's line ("UBND TỈNH QUẢNG NINH").
 AGENCY_ABBREVIATIONS = ("UBND", "HĐND", "TAND", "VKSND", "UBMTTQ", "UBMTTQVN", "BCH", "BHXH")
 MOTTO_WORDS = ("CỘNG HÒA", "CỘNG HOÀ", "XÃ HỘI CHỦ NGHĨA", "ĐỘC LẬP", "Độc lập", "Tự do", "Hạnh phúc")
