@@ -66,6 +66,15 @@ def head_of(text: str) -> str | None:
     return None
 
 
+def cut_head(text: str) -> bool:
+    """The whole line is the start of a head of three words or more, cut at the line's end ("ỦY BAN NHÂN" /
+    "DÂN XÃ GIA VIỄN", or as OCR misreads it, "UY BẠN NHAN"): a body begins there, as with the whole head."""
+    words = fold_words(text).split()
+    return len(words) >= 2 and any(
+        len(head.split()) > len(words) and head.split()[: len(words)] == words for head in _heads()[1]
+    )
+
+
 def opens_body(text: str) -> bool:
     """The text opens with a body's head word: "SỞ ...", "ỦY BAN NHÂN DÂN ...", "UBND ..."."""
     return head_of(text) is not None
@@ -83,6 +92,8 @@ def continues_name(prev: str, text: str) -> bool:
     """
     before, after = fold_words(prev).split(), fold_words(text).split()
     head = head_of(text)
+    if before and after and before[-1] not in DANGLING and cut_head(text):
+        return False
     if not before or not after or head is None or before[-1] in DANGLING:
         return True
     if " " in (head_of(f"{before[-1]} {fold_words(text)}") or ""):

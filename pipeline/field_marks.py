@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
 
+from pipeline import gazetteer
 from pipeline.doctypes import DocType
 from pipeline.models import FieldValue
 from pipeline.normalize import TONE_MARKS, canonical_tone
@@ -85,6 +86,7 @@ def load_vocabularies() -> None:
     """Build the indexes now, not in the first job (see ``postcorrect.load_vocabularies``)."""
     _places()
     _surnames()
+    gazetteer.load()
     for name in (*CLOSED_VOCABULARIES, "signer_titles"):
         _closed(name)
 
@@ -141,15 +143,53 @@ def _after_place_word(cores: Sequence[str], i: int) -> bool:
     return (i >= 1 and low[i - 1] in PLACE_WORDS) or (i >= 2 and f"{low[i - 2]} {low[i - 1]}" in PLACE_WORDS)
 
 
-def correct_places(value: str, *, place_field: bool) -> str:
+def _unit_before(cores: Sequence[str], i: int) -> str | None:
+    """The commune-level unit word ("xã", "phường", "đặc khu") right before word ``i``, or None."""
+    for n in (1, 2):
+        if i >= n and (unit := gazetteer.unit_of(list(cores[i - n : i]))):
+            return unit
+    return None
+
+
+def _name_run(tokens: Sequence[str], cores: Sequence[str], i: int) -> list[str]:
+    """The capitalised words from ``i`` up to a comma or a word that is not a name's."""
+    run: list[str] = []
+    for k in range(i, len(tokens)):
+        if not _is_name_word(cores[k]):
+            break
+        run.append(cores[k])
+        if tokens[k] != cores[k]:
+            break
+    return run
+
+
+def correct_unit_words(tokens: list[str], cores: list[str]) -> None:
+    """A unit word OCR gave other marks ("PHƯƠNG LONG XUYÊN") is put back when the name after it is a
+    commune or ward the list has under that unit only: "Phương" is a given name, "phường" a ward."""
+    for i, core in enumerate(cores[:-1]):
+        if gazetteer.unit_of([core]) or strip_marks(core) not in ("xa", "phuong"):
+            continue
+        run = _name_run(tokens, cores, i + 1)
+        unit = gazetteer.unit_for(run) if run else None
+        if unit is not None and strip_marks(unit) == strip_marks(core):
+            tokens[i] = _respell([tokens[i]], unit)[0]
+            cores[i] = _cores([tokens[i]])[0]
+
+
+def correct_places(value: str, *, place_field: bool, notes: list[str] | None = None) -> str:
     """Runs of capitalised words that are a gazetteer name with other marks, spelled as the gazetteer does.
 
     A run counts when it is bounded (punctuation or a lower-case word on both sides, or a unit word before
     it) and matches a whole entry; a single word only after a unit word ("thành phố Huê") or as the whole
     value of a place field. Outside place fields (an agency's name) only runs after a unit word count.
+    After "xã", "phường" or "đặc khu" the commune list (``pipeline.gazetteer``) is asked first, with the
+    unit: "xã Gia Viên" is no commune, and "Gia Viễn" is the one "xã" with its letters. When the name as
+    read is a real one elsewhere ("phường Gia Viên"), or was one before the 2025 merger, the change is a
+    guess: ``place_corrected`` is added to ``notes`` so that a reviewer sees it.
     """
     tokens = value.split()
     cores = _cores(tokens)
+    correct_unit_words(tokens, cores)
     index = _places()
     longest = max(len(k) for k in index)
     i = 0
@@ -167,9 +207,13 @@ def correct_places(value: str, *, place_field: bool) -> str:
                 continue
             if n == 1 and not after_unit and not (place_field and len(tokens) == 1):
                 continue
-            spelling = _unique(index, run)
+            unit = _unit_before(cores, i)
+            listed = gazetteer.commune(unit, run) if unit else None
+            spelling = listed or _unique(index, run)
             if spelling is not None:
                 if canonical_tone(" ".join(run)).lower() != spelling.lower():
+                    if listed and notes is not None and (gazetteer.named(run) or _unique(index, run) is not None):
+                        notes.append("place_corrected")
                     tokens[i : i + n] = _respell(tokens[i : i + n], spelling)
                 matched = n
                 break
@@ -205,17 +249,18 @@ def correct_surname(value: str) -> str:
     return " ".join([_cased_like(tokens[0], fits[0]), *tokens[1:]])
 
 
-def correct_value(value: str, vocabulary: str | None, validator: str | None) -> str:
-    """The value with its marks corrected as its field's kind allows; unchanged when nothing agrees."""
+def correct_value(value: str, vocabulary: str | None, validator: str | None, notes: list[str] | None = None) -> str:
+    """The value with its marks corrected as its field's kind allows; unchanged when nothing agrees. A
+    change that is a guess adds its reason to ``notes``."""
     if validator == "person_name":
         return correct_surname(value)
     if vocabulary in CLOSED_VOCABULARIES or vocabulary == "signer_titles":
         return correct_closed(value, vocabulary)
     if vocabulary == "places":
         fixed = " ".join(correct_tokens(value.split()))
-        return correct_places(correct_house_number(fixed), place_field=True)
+        return correct_places(correct_house_number(fixed), place_field=True, notes=notes)
     if vocabulary == "admin_phrases":
-        return correct_places(value, place_field=False)
+        return correct_places(value, place_field=False, notes=notes)
     return value
 
 
@@ -226,9 +271,11 @@ def correct_fields(fields: dict[str, FieldValue], doc_type: DocType) -> None:
         spec = specs.get(key)
         if spec is None or spec.type not in ("str", "list") or not isinstance(field.value, str) or not field.value:
             continue
-        fixed = correct_value(field.value, spec.vocabulary, spec.validator)
+        notes: list[str] = []
+        fixed = correct_value(field.value, spec.vocabulary, spec.validator, notes)
         if fixed != field.value:
             field.raw = field.raw if field.raw is not None else field.value
             field.value = fixed
+            field.reasons.extend(r for r in dict.fromkeys(notes) if r not in field.reasons)
             if spec.validator == "person_name":  # its given name is unverifiable: a reviewer still looks
                 field.reasons.append("family_name_corrected")

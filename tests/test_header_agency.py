@@ -174,6 +174,21 @@ def test_line_breaks_tell_a_name_cut_in_two_from_the_next_body() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        ["UBND TỈNH NINH BÌNH", "ỦY BAN NHÂN", "DÂN XÃ GIA VIỄN"],  # the issuer's head wraps inside itself
+        ["UBND TỈNH NINH BÌNH", "UY BẠN NHAN", "DÂN XÃ GIA VIỄN"],  # and loses its marks to OCR
+        ["UBND TỈNH NINH BÌNH", "ỦY BAN", "NHÂN DÂN XÃ GIA VIỄN"],
+    ],
+)
+def test_a_head_cut_at_the_line_end_still_begins_the_issuer(rows: list[str]) -> None:
+    assert agency_names.split_bodies(rows) == [[0], [1, 2]]
+    assert agency_names.cut_head(rows[1])
+    assert not agency_names.cut_head("SỞ TƯ")  # a one-word head is no cut head: "SỞ TƯ PHÁP" wrapped is a name
+    assert agency_names.split_bodies(["SỞ NÔNG NGHIỆP VÀ", "ỦY BAN"]) == [[0, 1]]  # after "VÀ" a name goes on
+
+
 # --- drawn and read by the page OCR -------------------------------------------------------------------
 
 DPI = 250
