@@ -8,11 +8,12 @@ its kind, which is the second source every change here needs beside "the same le
   against the gazetteer ``data/vi_place_names.txt``: "phường Thuận Hỏa" → "Thuận Hóa", "Nguyên Trãi" →
   "Nguyễn Trãi" (streets are named after people), "THÀNH PHỐ CÂN THƠ" → "CẦN THƠ";
 - a person's name of three words or more gets its family name (the first word) back when OCR changed only
-  its tone and one family name alone fits ("Nguyên Bích Vân" → "Nguyễn"). Given names are never touched:
-  "Quyền"/"Quyên" are both names, and a reviewer decides; the given and middle names that are a family
-  name with another tone ("Đình", "Lệ") are listed in ``data/vi_name_lookalikes.txt`` and left alone.
-  A name so corrected still goes to review (``family_name_corrected``): OCR slipped on it, and its given
-  name, which no list can check, may have slipped too.
+  its tone and one family name alone fits ("Nguyên Bích Vân" → "Nguyễn"); the given and middle names that
+  are a family name with another tone ("Đình", "Lệ") are listed in ``data/vi_name_lookalikes.txt`` and
+  left alone. A given or middle name that is no name at all ("Hãng") becomes the one name of
+  ``data/vi_given_names.txt`` with its letters ("Hằng"); "Quyền"/"Quyên" are both names, and a reviewer
+  decides. A name so corrected still goes to review (``family_name_corrected``, ``given_name_corrected``):
+  OCR slipped on it, and the list's guess may be wrong for this one person.
 The field's ``raw`` keeps the text as read, so every change can be seen and undone.
 """
 
@@ -86,6 +87,7 @@ def load_vocabularies() -> None:
     """Build the indexes now, not in the first job (see ``postcorrect.load_vocabularies``)."""
     _places()
     _surnames()
+    _given_names()
     gazetteer.load()
     for name in (*CLOSED_VOCABULARIES, "signer_titles"):
         _closed(name)
@@ -249,11 +251,45 @@ def correct_surname(value: str) -> str:
     return " ".join([_cased_like(tokens[0], fits[0]), *tokens[1:]])
 
 
+@lru_cache(maxsize=1)
+def _given_names() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """(given and middle name syllables, lower case; those syllables by their mark-less letters)."""
+    names = frozenset(canonical_tone(w).lower() for w in _lines("vi_given_names.txt"))
+    by_letters: dict[str, set[str]] = {}
+    for name in names:
+        by_letters.setdefault(strip_marks(name), set()).add(name)
+    return names, {k: frozenset(v) for k, v in by_letters.items()}
+
+
+def correct_given_names(value: str) -> str:
+    """A given or middle name that is no name ("Hãng", which Tesseract reads for "Hằng") becomes the one
+    listed name with its letters. A word that is a name, a family name (middle names often are: "Nguyễn
+    Trần Minh Khôi"), or has two listed readings ("Thủy", "Thúy", "Thùy") is left to a reviewer."""
+    tokens = value.split()
+    if len(tokens) < 2:
+        return value
+    names, by_letters = _given_names()
+    surnames, lookalikes = _surnames()
+    out = tokens[:1]
+    for token in tokens[1:]:
+        lead, core, trail = _EDGE.match(token).groups()  # type: ignore[union-attr]
+        low = canonical_tone(core).lower()
+        fits = by_letters.get(strip_marks(core), frozenset())
+        if core.isalpha() and low not in names and low not in surnames and low not in lookalikes and len(fits) == 1:
+            token = lead + _cased_like(core, next(iter(fits))) + trail
+        out.append(token)
+    return " ".join(out)
+
+
 def correct_value(value: str, vocabulary: str | None, validator: str | None, notes: list[str] | None = None) -> str:
     """The value with its marks corrected as its field's kind allows; unchanged when nothing agrees. A
     change that is a guess adds its reason to ``notes``."""
     if validator == "person_name":
-        return correct_surname(value)
+        family = correct_surname(value)
+        given = correct_given_names(family)
+        if notes is not None:
+            notes += ["family_name_corrected"] * (family != value) + ["given_name_corrected"] * (given != family)
+        return given
     if vocabulary in CLOSED_VOCABULARIES or vocabulary == "signer_titles":
         return correct_closed(value, vocabulary)
     if vocabulary == "places":
@@ -276,6 +312,5 @@ def correct_fields(fields: dict[str, FieldValue], doc_type: DocType) -> None:
         if fixed != field.value:
             field.raw = field.raw if field.raw is not None else field.value
             field.value = fixed
+            # a name or a place put right from a list is still a guess about this person or place: a reviewer looks
             field.reasons.extend(r for r in dict.fromkeys(notes) if r not in field.reasons)
-            if spec.validator == "person_name":  # its given name is unverifiable: a reviewer still looks
-                field.reasons.append("family_name_corrected")

@@ -27,6 +27,8 @@ AGENCY = ("admin_phrases", None)
         ("Nguyên Bích Vân", NAME, "Nguyễn Bích Vân"),
         ("Đăng Văn Tháng", NAME, "Đặng Văn Tháng"),  # the family name only: "Tháng" is a given name
         ("HỖ BÍCH THỦY", NAME, "HỒ BÍCH THỦY"),
+        ("Phạm Thị Thu Hãng", NAME, "Phạm Thị Thu Hằng"),  # "Hãng" is no name, "Hằng" the one with its letters
+        ("ĐỖ MINH KHỐI", NAME, "ĐỖ MINH KHÔI"),
         ("Huê", PLACE, "Huế"),
         ("Hòa Vàng", PLACE, "Hòa Vang"),
         ("Thôn Trung, phường Thuận Hỏa, thành phố Huế", PLACE, "Thôn Trung, phường Thuận Hóa, thành phố Huế"),
@@ -61,6 +63,9 @@ def test_a_misread_mark_is_corrected_where_the_field_kind_agrees(
         ("Lệ Thu Hằng", NAME),
         ("Đỗ Quang Bình", NAME),
         ("Hà Thị Lan", NAME),
+        ("Trần Thị Thúy", NAME),  # "Thủy", "Thúy", "Thùy" are all names
+        ("Nguyễn Trần Minh Trân", NAME),  # "Trần" is a family name as a middle name, not "Trân" misread
+        ("Bùi Văn Tuẩn", NAME),  # no name, but "Tuấn" and "Tuân" both fit: a reviewer decides
         ("Số 8 Nguyễn Huệ, phường Phú Xuân, thành phố Huế", PLACE),
         ("Thành phố Hồ Chí Minh", PLACE),
         ("Xóm Hạ, xã Vĩnh Hòa", PLACE),  # a name beside no unit word, not in the gazetteer
@@ -77,6 +82,12 @@ def test_a_misread_mark_is_corrected_where_the_field_kind_agrees(
 )
 def test_a_right_reading_and_a_given_name_are_left_alone(value: str, kind: tuple[str | None, str | None]) -> None:
     assert correct_value(value, *kind) == value
+
+
+def test_a_name_put_right_from_the_list_still_goes_to_review() -> None:
+    notes: list[str] = []
+    assert correct_value("Nguyên Thị Hãng", None, "person_name", notes) == "Nguyễn Thị Hằng"
+    assert notes == ["family_name_corrected", "given_name_corrected"]
 
 
 def test_a_commune_corrected_to_a_name_that_is_real_elsewhere_is_flagged() -> None:

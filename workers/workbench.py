@@ -59,6 +59,7 @@ REASON_LABELS = {
     "noise_removed": "đã bỏ vết mực quanh giá trị (con dấu, chữ ký)",
     "family_name_unknown": "không bắt đầu bằng một họ đã biết (họ có thể bị con dấu che)",
     "family_name_corrected": "đã sửa dấu của họ: xem trên ảnh",
+    "given_name_corrected": "đã sửa dấu của tên theo danh sách tên thường gặp: xem trên ảnh",
     "place_corrected": "đã sửa dấu tên xã, phường theo danh mục; tên đọc được cũng là một địa danh: xem trên ảnh",
     "not_in_vocabulary": "không có trong danh mục, hoặc sai dấu so với danh mục",
     "unexpected_character": "có ký tự lạ",
