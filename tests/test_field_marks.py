@@ -37,6 +37,7 @@ AGENCY = ("admin_phrases", None)
         ("SỐ 170 Hùng Vương, phường Ba Định", PLACE, "Số 170 Hùng Vương, phường Ba Đình"),
         ("Sô 158 Nguyễn Huệ", PLACE, "Số 158 Nguyễn Huệ"),
         ("Tố dân phố 3, phường Sài Gòn", PLACE, "Tổ dân phố 3, phường Sài Gòn"),
+        ("Bệnh viện Sản Nhị tỉnh Thái Bình", PLACE, "Bệnh viện Sản Nhi tỉnh Thái Bình"),  # a hospital as birth place
         ("UBND THÀNH PHỐ CÂN THƠ", AGENCY, "UBND THÀNH PHỐ CẦN THƠ"),
         # the commune list, asked with the unit word: "Thanh Xuân" is a phường, "Thạnh Xuân" a xã
         ("Tổ 5, phường Thanh Xuan, thành phố Hà Nội", PLACE, "Tổ 5, phường Thanh Xuân, thành phố Hà Nội"),
