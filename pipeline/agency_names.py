@@ -53,6 +53,44 @@ def known_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
     return frozenset(pairs), frozenset(enders)
 
 
+@lru_cache(maxsize=1)
+def _glued_places() -> dict[str, tuple[int, ...]]:
+    """Place names of two words or more by their letters run together ("DAKLAK") → their words' lengths."""
+    out: dict[str, set[tuple[int, ...]]] = {}
+    phrases = list(PLACES)
+    text = resources.files("pipeline").joinpath("data/vi_place_names.txt").read_text("utf-8")
+    phrases += [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    for phrase in phrases:
+        words = fold_words(phrase).split()
+        if len(words) > 1:
+            out.setdefault("".join(words), set()).add(tuple(len(w) for w in words))
+    return {k: next(iter(v)) for k, v in out.items() if len(v) == 1}
+
+
+def respace(text: str) -> str:
+    """Spaces OCR lost inside a header put back: after an abbreviated head ("UBNDTỈNH" → "UBND TỈNH") and
+    inside a place name of several words ("ĐẮKLẮK" → "ĐẮK LẮK"). A word is cut only where what it spells
+    run together is one of these, so a real word is never split."""
+    abbreviations = sorted((fold_words(a) for a in AGENCY_ABBREVIATIONS), key=len, reverse=True)
+    out: list[str] = []
+    for word in text.split():
+        folded = fold_words(word)
+        if len(folded) != len(word) or not word.isalpha():
+            out.append(word)
+            continue
+        cut = next((len(a) for a in abbreviations if folded.startswith(a) and len(folded) - len(a) >= 2), 0)
+        if cut and folded not in abbreviations:
+            out.append(word[:cut])
+            word, folded = word[cut:], folded[cut:]
+        lengths = _glued_places().get(folded)
+        if lengths:
+            starts = list(itertools.accumulate((0, *lengths)))
+            out.extend(word[a:b] for a, b in itertools.pairwise(starts))
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
 def head_of(text: str) -> str | None:
     """The head word(s) the text opens with, folded ("UY BAN NHAN DAN", "UBND", "SO"), or None. A head of
     several words is found with its spaces lost too ("ỦYBAN NHÂN DÂN")."""

@@ -86,8 +86,9 @@ def split_superior(block: Sequence[Line]) -> tuple[list[Line], list[Line]]:
 
 
 def agency_text(lines: Sequence[Line]) -> str:
-    """An agency's name from its lines, printed in capitals: a word OCR read in lower case is put back."""
-    return clean_text(" ".join(ln.text for ln in lines)).strip(" -_.").upper()
+    """An agency's name from its lines, printed in capitals: a word OCR read in lower case is put back, and
+    a space it lost after "UBND" or inside a place's name too (``agency_names.respace``)."""
+    return agency_names.respace(clean_text(" ".join(ln.text for ln in lines)).strip(" -_.").upper())
 
 
 def _stops_subject(line: Line) -> bool:

@@ -175,6 +175,21 @@ def test_line_breaks_tell_a_name_cut_in_two_from_the_next_body() -> None:
 
 
 @pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("UBNDTỈNH LÀOCAI", "UBND TỈNH LÀO CAI"),
+        ("ỦY BAN NHÂN DÂN TỈNH BÌNHĐỊNH", "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH"),
+        ("HĐNDHUYỆN", "HĐND HUYỆN"),
+        ("UBMTTQVN TỈNH", "UBMTTQVN TỈNH"),  # an abbreviation of its own is not cut
+        ("SỞ TƯ PHÁP", "SỞ TƯ PHÁP"),
+        ("BANDÂN", "BANDÂN"),  # run-together words that are no place and follow no abbreviation stay
+    ],
+)
+def test_spaces_lost_in_a_header_are_put_back(read: str, meant: str) -> None:
+    assert agency_names.respace(read) == meant
+
+
+@pytest.mark.parametrize(
     "rows",
     [
         ["UBND TỈNH NINH BÌNH", "ỦY BAN NHÂN", "DÂN XÃ GIA VIỄN"],  # the issuer's head wraps inside itself
