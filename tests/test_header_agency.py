@@ -86,6 +86,15 @@ def _pair(fields: dict[str, FieldValue]) -> tuple[str | None, str | None]:
             "UBND TỈNH NINH BÌNH",
             "SỞ TƯ PHÁP",
         ),
+        (  # the issuer's head wraps inside itself, and a rule's ink sits on its last line
+            [
+                (250, 200, "UBND THÀNH PHỐ HẢI PHÒNG"),
+                (300, 245, "ỦY BAN NHÂN"),
+                (250, 290, "„ DÂN PHƯỜNG HỒNG BÀNG _"),
+            ],
+            "UBND THÀNH PHỐ HẢI PHÒNG",
+            "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG BÀNG",
+        ),
         (  # three bodies: the issuer's direct superior is the one above it
             [(250, 200, "BỘ CÔNG AN"), (200, 245, "CỤC CẢNH SÁT GIAO THÔNG"), (220, 290, "PHÒNG ĐĂNG KÝ XE")],
             "CỤC CẢNH SÁT GIAO THÔNG",
