@@ -123,6 +123,10 @@ def _read(ctx: PageContext, raster: pages.RasterPage, geometry: clean.Geometry, 
     if cleared.figures:  # a drawing's labels: small numbers the layout dropped (elsewhere, ~50 ms for nothing)
         words += unread_ink.read_unread(for_ocr, words)
         words = unread_ink.drop_figure_garbage(words, cleared.figures)
+    # a whole printed line Tesseract's layout dropped (~50 ms a page to look, one more run when found)
+    words += unread_ink.read_dropped_lines(
+        for_ocr, words, lang=ctx.settings.ocr_lang, timeout_s=ctx.settings.tesseract_timeout_s
+    )
     timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - t
     return _Reading(gate.findings, width, height, image_path, for_ocr, words, cell_rules, upright, binary)
 
