@@ -74,7 +74,15 @@ def _restore_case(template: str, word: str) -> str:
 
 
 def correct_tokens(tokens: Sequence[str]) -> list[str]:
-    """Corrected copy of one line's tokens (punctuation around a token is kept as it was)."""
+    """Corrected copy of one line's tokens (punctuation around a token is kept as it was).
+
+    Two passes: a word is judged with its right neighbour as read, so "PHONG ĐANG KÝ" gets "ĐĂNG" in the
+    first and, now beside it, "PHÒNG" in the second."""
+    once = _correct_once(tokens)
+    return _correct_once(once) if once != list(tokens) else once
+
+
+def _correct_once(tokens: Sequence[str]) -> list[str]:
     pairs, by_base = vocabulary()
     parts = [_EDGE.match(t).groups() for t in tokens]  # type: ignore[union-attr]
     cores = [_nfc_lower(core) for _, core, _ in parts]
