@@ -46,6 +46,13 @@ STOP_LABELS = (
     "Đặc điểm nhân dạng",  # the back of an ID card: never a value, never part of the address above it
     "Ngón trỏ trái",
     "Ngón trỏ phải",
+    # A one-stop receipt's other rows: the list of documents ends the procedure's name above it, the field
+    # of law is not the procedure, and "Mã thủ tục: 1.001234" is a code, never the short label "Thủ tục".
+    "Thành phần hồ sơ",
+    "Lĩnh vực",
+    "Mã thủ tục",
+    "Mã số thủ tục",
+    "Mã TTHC",
 )
 
 

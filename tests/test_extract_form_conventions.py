@@ -1,0 +1,143 @@
+"""Conventions of real forms nobody on the team drew (issue 12): a one-stop receipt set as a two-column
+table without rules, a citizen's title over a signing hint, and the back of a chip ID card with its QR code
+and fingerprint box read as debris beside the labels.
+
+Each case is laid word by word (``test_extract_geometry._page``: 34 px text, 14 px between words) with its
+negatives beside it, then drawn with PIL in a font the samples do not use and read by the real Tesseract.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from test_extract_geometry import MOTTO, _read, _values
+
+from pipeline import clean, ocr
+from pipeline.extract import extract_document
+from pipeline.layout import Line, page_lines
+from pipeline.models import PageResult
+from pipeline.rules import clear_for_ocr, vertical_rules
+from pipeline.signer_reread import LANG
+
+W, H = 1654, 2339  # A4 at 200 dpi
+Rows = list[tuple[int, int, str]]
+NOTO = "/usr/share/fonts/truetype/noto/NotoSerif-{}.ttf"
+
+# --- one-stop receipt: label left, value right, no rules, no colons ---------------------------------------
+
+RECEIPT_HEAD: Rows = [
+    (250, 200, "ỦY BAN NHÂN DÂN"),
+    (230, 245, "PHƯỜNG LONG XUYÊN"),
+    *MOTTO,
+    (400, 400, "PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+    (500, 450, "Mã hồ sơ: 000.00.20.H40-250316-0012"),
+]
+RECEIPT_TABLE: Rows = [
+    (300, 560, "Người nộp hồ sơ"),
+    (800, 560, "Lương Hồng Hằng"),
+    (300, 620, "Số CCCD"),
+    (800, 620, "037153883377"),
+    (300, 680, "Địa chỉ"),
+    (800, 680, "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
+    (800, 725, "An Giang"),
+    (300, 790, "Điện thoại"),
+    (800, 790, "0588488442"),
+]
+DOCUMENTS = (290, 910, "Thành phần hồ sơ: Tờ khai; bản sao giấy tờ tùy thân; giấy tờ liên quan.")
+
+
+def test_a_receipt_table_without_rules_gives_the_procedure_beside_thu_tuc_and_every_other_row() -> None:
+    doc = _read([*RECEIPT_HEAD, *RECEIPT_TABLE, (300, 850, "Thủ tục"), (800, 850, "Đăng ký kết hôn"), DOCUMENTS])
+    f = _values(doc)
+    assert doc.type == "receipt"
+    assert f["procedure"] == "Đăng ký kết hôn"
+    assert f["full_name"] == "Lương Hồng Hằng"
+    assert f["personal_id"] == "037153883377"
+    assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
+    assert f["phone"] == "0588488442"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Thủ tục: Đăng ký kết hôn",
+        "Tên thủ tục: Đăng ký kết hôn",
+        "Thủ tục hành chính đề nghị giải quyết: Đăng ký kết hôn",
+        "Tên thủ tục hành chính: Đăng ký kết hôn",
+    ],
+)
+def test_the_procedure_under_the_labels_real_receipts_print(line: str) -> None:
+    assert _values(_read([*RECEIPT_HEAD, (300, 560, line)]))["procedure"] == "Đăng ký kết hôn"
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(290, 560, "Bộ phận Một cửa tiếp nhận hồ sơ thủ tục hành chính của ông/bà Lương Hồng Hằng")],
+        [(290, 560, "Thủ tục hành chính được giải quyết theo quy định hiện hành.")],
+        [(300, 560, "Mã thủ tục: 1.001193")],  # a code, not the procedure's name
+        [(300, 560, "Mã TTHC: 1.001193")],
+        [(300, 560, "Lĩnh vực"), (800, 560, "Hộ tịch")],  # the field of law, not the procedure
+        [(300, 560, "Lĩnh vực: Hộ tịch")],
+        [DOCUMENTS],
+    ],
+)
+def test_thu_tuc_inside_other_text_is_no_procedure(rows: Rows) -> None:
+    assert _values(_read([*RECEIPT_HEAD, *rows])).get("procedure") is None  # required: "missing", no value
+
+
+def test_the_list_of_documents_and_the_field_of_law_end_the_procedure_before_them() -> None:
+    long = "Đăng ký kết hôn có yếu tố nước ngoài tại Ủy ban nhân dân phường theo Luật Hộ tịch 2014"
+    doc = _read([*RECEIPT_HEAD, (300, 850, "Thủ tục:"), (500, 850, long), (290, 898, DOCUMENTS[2])])
+    assert doc.fields["procedure"].value == long  # type: ignore[union-attr]  # not joined to the documents line
+    doc = _read([*RECEIPT_HEAD, (300, 850, "Thủ tục: Đăng ký kết hôn Lĩnh vực: Hộ tịch")])
+    assert doc.fields["procedure"].value == "Đăng ký kết hôn"  # type: ignore[union-attr]
+
+
+# --- drawn pages read by the real Tesseract --------------------------------------------------------------------
+
+
+def _font(style: str = "Regular", px: int = 30) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(NOTO.format(style), px)
+
+
+def _ocr_lines(image: Image.Image) -> list[Line]:
+    binary = clean.binarize(clean.reading_grey(np.asarray(image)))
+    words = ocr.recognize(clear_for_ocr(binary), lang=LANG)
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words, cell_rules=vertical_rules(binary))
+    return page_lines(page)
+
+
+def test_a_drawn_receipt_without_rules_gives_its_procedure_and_applicant() -> None:
+    image = Image.new("RGB", (W, H), "white")
+    d = ImageDraw.Draw(image)
+    body, bold, italic = _font(), _font("Bold", 32), _font("Italic")
+    d.text((180, 150), "UBND PHƯỜNG LONG XUYÊN", font=body, fill="black")
+    d.text((200, 195), "BỘ PHẬN MỘT CỬA", font=bold, fill="black")
+    d.text((900, 150), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold, fill="black")
+    d.text((1000, 195), "Độc lập - Tự do - Hạnh phúc", font=bold, fill="black")
+    d.text((950, 280), "Long Xuyên, ngày 16 tháng 3 năm 2025", font=italic, fill="black")
+    d.text((240, 400), "PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", font=bold, fill="black")
+    d.text((420, 460), "Mã hồ sơ: 000.00.20.H40-250316-0012", font=body, fill="black")
+    table = [
+        ("Người nộp hồ sơ", "Lương Hồng Hằng"),
+        ("Số CCCD", "037153883377"),
+        ("Địa chỉ", "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
+        ("", "An Giang"),
+        ("Điện thoại", "0588488442"),
+        ("Thủ tục", "Đăng ký kết hôn"),
+    ]
+    for k, (label, value) in enumerate(table):
+        d.text((240, 560 + 55 * k), label, font=body, fill="black")
+        d.text((620, 560 + 55 * k), value, font=body, fill="black")
+    d.text((220, 900), DOCUMENTS[2], font=body, fill="black")
+    d.text((220, 960), "Ngày hẹn trả kết quả: 20/03/2025", font=body, fill="black")
+    doc = extract_document(1, _ocr_lines(image), [1])
+    f = _values(doc)
+    assert doc.type == "receipt"
+    assert f["procedure"] == "Đăng ký kết hôn"
+    assert (f["full_name"], f["personal_id"], f["phone"]) == ("Lương Hồng Hằng", "037153883377", "0588488442")
+    assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
