@@ -17,9 +17,11 @@ from test_extract_geometry import MOTTO, _read, _values
 
 from pipeline import clean, ocr
 from pipeline.extract import extract_document
+from pipeline.field_flags import signer_title_ok
 from pipeline.layout import Line, page_lines
-from pipeline.models import PageResult
+from pipeline.models import FieldValue, PageResult, Word
 from pipeline.rules import clear_for_ocr, vertical_rules
+from pipeline.signer import hinted_title, signature_hint
 from pipeline.signer_reread import LANG
 
 W, H = 1654, 2339  # A4 at 200 dpi
@@ -97,6 +99,70 @@ def test_the_list_of_documents_and_the_field_of_law_end_the_procedure_before_the
     assert doc.fields["procedure"].value == "Đăng ký kết hôn"  # type: ignore[union-attr]
 
 
+# --- a citizen's title over "(Ký, ghi rõ họ tên)" -----------------------------------------------------------
+
+APPLICATION: Rows = [
+    *MOTTO,
+    (650, 400, "ĐƠN ĐỀ NGHỊ"),
+    (500, 450, "Về việc cấp bản sao trích lục hộ tịch"),
+    (200, 560, "Kính gửi: Ủy ban nhân dân phường Bãi Cháy"),
+    (200, 620, "Tôi tên là: Nguyễn Văn An"),
+    (200, 680, "Nội dung đề nghị: cấp bản sao trích lục khai sinh"),
+    (950, 900, "Bãi Cháy, ngày 05 tháng 3 năm 2025"),
+]
+
+
+def _signed(title: str, hint: str = "(Ký, ghi rõ họ tên)") -> dict[str, FieldValue]:
+    rows: Rows = [*APPLICATION, (1080, 950, title), (1060, 995, hint), (1080, 1200, "Nguyễn Văn An")]
+    doc = _read(rows)
+    assert doc.type == "application"
+    return {k: v for k, v in doc.fields.items() if isinstance(v, FieldValue)}
+
+
+def test_nguoi_viet_don_is_a_signer_title() -> None:
+    f = _signed("NGƯỜI VIẾT ĐƠN")
+    assert (f["signer_title"].value, f["signer_title"].status) == ("NGƯỜI VIẾT ĐƠN", "extracted")
+    assert f["signer_name"].value == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize("title", ["NGƯỜI LÀM TỜ KHAI", "NGƯỜI ĐƯỢC ỦY QUYỀN", "NGƯỜI CAM ĐOAN"])
+@pytest.mark.parametrize("hint", ["(Ký, ghi rõ họ tên)", "(Ký và ghi rõ họ tên)", "(Ky, ghi ro ho ten)"])
+def test_an_unlisted_citizens_title_over_a_signing_hint_is_read_as_printed(title: str, hint: str) -> None:
+    f = _signed(title, hint)
+    assert f["signer_title"].value == title  # never snapped to a listed title ("NGƯỜI KHAI")
+    assert f["signer_title"].status == "extracted"
+
+
+@pytest.mark.parametrize("garbled", ["NGƯỜI LÀM TỜ KHAl", "NGUOI LAM TO KHAI", "NGƯỜI LÀM TỜ KHẢl"])
+def test_a_garbled_unlisted_title_waits_for_review(garbled: str) -> None:
+    f = _signed(garbled)
+    assert f["signer_title"].value == garbled
+    assert f["signer_title"].status == "needs_review" and "not_in_vocabulary" in f["signer_title"].reasons
+
+
+def test_a_capitals_line_opening_with_nguoi_is_no_title_without_a_hint_under_it() -> None:
+    f = _signed("NGƯỜI LÀM TỜ KHAI", hint="Nguyễn Văn Bình")  # a name, not a hint
+    assert f["signer_title"].value is None
+    rows: Rows = [*APPLICATION, (1080, 950, "NGƯỜI LÀM TỜ KHAI"), (1080, 1200, "Nguyễn Văn An")]
+    assert _values(_read(rows))["signer_title"] is None  # the hint far below, not right under it
+
+
+def test_the_shape_of_a_citizens_title_and_its_hint() -> None:
+    assert signature_hint("(Ký, ghi rõ họ tên)") and signature_hint("(Ký và ghi rõ họ và tên)")
+    assert signature_hint("(Ký, ghi rõ họ tên, đóng dấu)")
+    assert not signature_hint("Nguyễn Văn An") and not signature_hint("(Ghi chú)")
+    assert signer_title_ok("NGƯỜI VIẾT ĐƠN") and signer_title_ok("NGƯỜI ĐƯỢC UỶ QUYỀN")
+    assert not signer_title_ok("NGƯỜI")  # one word
+    assert not signer_title_ok("NGƯỜI VIẾT ĐON")  # "ĐON" spells no syllable
+    assert not signer_title_ok("TỔ TRƯỞNG TỔ DÂN PHỐ SỐ")  # an official's title stays a closed list
+    rows = [_line(900, [("NGƯỜI", 1000), ("LÀM", 1140), ("TỜ", 1220), ("KHAI", 1290), ("BÁO", 1390), ("LẠI", 1470)])]
+    assert not hinted_title([*rows, _line(945, [("(Ký,", 1000), ("ghi", 1080)])], 0)
+
+
+def _line(y: int, words: list[tuple[str, int]]) -> Line:
+    return Line(1, tuple(Word(t, (x, y, x + 18 * len(t), y + 34), 0.93, 0) for t, x in words), W, H)
+
+
 # --- drawn pages read by the real Tesseract --------------------------------------------------------------------
 
 
@@ -141,3 +207,25 @@ def test_a_drawn_receipt_without_rules_gives_its_procedure_and_applicant() -> No
     assert f["procedure"] == "Đăng ký kết hôn"
     assert (f["full_name"], f["personal_id"], f["phone"]) == ("Lương Hồng Hằng", "037153883377", "0588488442")
     assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
+
+
+def test_a_drawn_application_signed_nguoi_viet_don_gives_its_signer() -> None:
+    image = Image.new("RGB", (W, H), "white")
+    d = ImageDraw.Draw(image)
+    body, bold, italic = _font(), _font("Bold", 32), _font("Italic")
+    d.text((420, 150), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold, fill="black")
+    d.text((560, 195), "Độc lập - Tự do - Hạnh phúc", font=bold, fill="black")
+    d.text((660, 320), "ĐƠN ĐỀ NGHỊ", font=_font("Bold", 40), fill="black")
+    d.text((430, 380), "Về việc cấp bản sao trích lục khai sinh", font=bold, fill="black")
+    d.text((200, 480), "Kính gửi: Ủy ban nhân dân phường Bãi Cháy", font=body, fill="black")
+    d.text((200, 540), "Tôi tên là: Nguyễn Văn An", font=body, fill="black")
+    d.text((200, 600), "Nội dung đề nghị: cấp bản sao trích lục khai sinh.", font=body, fill="black")
+    d.text((900, 860), "Bãi Cháy, ngày 05 tháng 3 năm 2025", font=italic, fill="black")
+    d.text((1030, 910), "NGƯỜI VIẾT ĐƠN", font=bold, fill="black")
+    d.text((1010, 955), "(Ký, ghi rõ họ tên)", font=italic, fill="black")
+    d.text((1030, 1150), "Nguyễn Văn An", font=bold, fill="black")
+    doc = extract_document(1, _ocr_lines(image), [1])
+    assert doc.type == "application"
+    title, name = doc.fields["signer_title"], doc.fields["signer_name"]
+    assert isinstance(title, FieldValue) and (title.value, title.status) == ("NGƯỜI VIẾT ĐƠN", "extracted")
+    assert isinstance(name, FieldValue) and name.value == "Nguyễn Văn An"
