@@ -13,11 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from test_extract_geometry import MOTTO, _read, _values
+from test_extract_geometry import MOTTO, _page, _read, _values
 
 from pipeline import clean, ocr
+from pipeline.doctypes import by_key
 from pipeline.extract import extract_document
 from pipeline.field_flags import signer_title_ok
+from pipeline.labels import far_debris, read_labelled
 from pipeline.layout import Line, page_lines
 from pipeline.models import FieldValue, PageResult, Word
 from pipeline.rules import clear_for_ocr, vertical_rules
@@ -163,6 +165,63 @@ def _line(y: int, words: list[tuple[str, int]]) -> Line:
     return Line(1, tuple(Word(t, (x, y, x + 18 * len(t), y + 34), 0.93, 0) for t, x in words), W, H)
 
 
+# --- the back of a chip ID card: the QR code and fingerprint box beside the labels --------------------------
+
+
+def _card(debris: dict[int, str], *, same_line: bool = False) -> dict[str, str | None]:
+    """The back of a card, a row of debris at x=1400 on the rows it names (0: residence label, 1: its
+    value, 2: birth registration label, 3: its value), as lines of their own or glued to the row's line."""
+    rows = [
+        (100, 700, "Nơi cư trú/Place of residence:"),
+        (140, 750, "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"),
+        (100, 810, "Nơi đăng ký khai sinh/Place of birth:"),
+        (140, 860, "phường Bãi Cháy, tỉnh Quảng Ninh"),
+    ]
+    words: list[Word] = []
+    for k, (x, y, text) in enumerate(rows):
+        for token in text.split():
+            words.append(Word(token, (x, y, x + 18 * len(token), y + 34), 0.93, k))
+            x += 18 * len(token) + 14
+        if k in debris:
+            box = (1400, y, 1400 + 18 * len(debris[k]), y + 34)
+            words.append(Word(debris[k], box, 0.62, k if same_line else 10 + k))
+    words.append(Word("Ngày,", (100, 920, 190, 954), 0.93, 20))
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words)
+    return {k: r.value for k, r in read_labelled(page_lines(page), by_key("id_card")).items()}
+
+
+HELD_OUT_DEBRIS = {0: "...", 1: "Ñ", 2: ") |", 3: "_"}
+
+
+@pytest.mark.parametrize("same_line", [False, True])
+def test_card_debris_at_the_far_right_is_no_value_and_the_values_under_the_labels_read(same_line: bool) -> None:
+    for debris in (HELD_OUT_DEBRIS, {0: "Ñ", 2: "ee"}, {1: "Ñ", 3: ")|"}, {0: ")|", 1: ")|", 2: ")|", 3: ")|"}):
+        got = _card(debris, same_line=same_line)
+        assert got["address"] == "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh", debris
+        assert got["birth_registration_place"] == "phường Bãi Cháy, tỉnh Quảng Ninh", debris
+
+
+def test_a_short_value_across_a_cell_gap_is_still_a_value() -> None:
+    rows = [(100, 480, "Giới tính/Sex:"), (700, 480, "Nữ"), (100, 540, "Số/No.:"), (700, 540, "001090012345")]
+    got = {k: r.value for k, r in read_labelled(page_lines(_page(rows)), by_key("id_card")).items()}
+    assert (got["gender"], got["personal_id"]) == ("Nữ", "001090012345")
+    rows = [(230, 560, "Tờ bản đồ số"), (760, 560, "7"), (230, 620, "Thửa đất số"), (760, 620, "12")]
+    got = {k: r.value for k, r in read_labelled(page_lines(_page(rows)), by_key("land_use_certificate")).items()}
+    assert (got["map_sheet"], got["parcel_number"]) == ("7", "12")
+
+
+def test_far_debris_counts_only_a_gapped_run_without_words_at_the_end_of_a_row() -> None:
+    def row(*tokens: tuple[str, int]) -> list[Word]:
+        return [Word(t, (x, 0, x + 18 * len(t), 34), 0.9, 0) for t, x in tokens]
+
+    assert far_debris(row(("Quảng", 100), ("Ninh", 204), ("Ñ", 1400)), 34) == 1
+    assert far_debris(row(("Ninh", 100), ("...", 1200), ("Ñ", 1400)), 34) == 2
+    assert far_debris(row(("Ninh", 100), ("Ñ", 186)), 34) == 0  # at word spacing: the value's own (checked later)
+    assert far_debris(row(("Giới", 100), ("tính:", 190), ("Nữ", 700)), 34) == 0  # a syllable
+    assert far_debris(row(("số", 100), ("7", 700)), 34) == 0  # a digit
+    assert far_debris(row(("Ñ", 1400)), 34) == 0  # nothing before it: no row to be beside
+
+
 # --- drawn pages read by the real Tesseract --------------------------------------------------------------------
 
 
@@ -229,3 +288,25 @@ def test_a_drawn_application_signed_nguoi_viet_don_gives_its_signer() -> None:
     title, name = doc.fields["signer_title"], doc.fields["signer_name"]
     assert isinstance(title, FieldValue) and (title.value, title.status) == ("NGƯỜI VIẾT ĐƠN", "extracted")
     assert isinstance(name, FieldValue) and name.value == "Nguyễn Văn An"
+
+
+def test_a_drawn_card_back_with_marks_at_the_far_right_of_each_row_gives_both_places() -> None:
+    """Tesseract reads the marks right of the rows as ")|" lines of their own, as it read a card's QR code."""
+    image = Image.new("RGB", (W, H), "white")
+    d = ImageDraw.Draw(image)
+    body = _font()
+    rows = [
+        (180, "Nơi cư trú/Place of residence:"),
+        (220, "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"),
+        (180, "Nơi đăng ký khai sinh/Place of birth:"),
+        (220, "phường Bãi Cháy, tỉnh Quảng Ninh"),
+    ]
+    for k, (x, text) in enumerate(rows):
+        d.text((x, 300 + 55 * k), text, font=body, fill="black")
+        d.text((1300, 300 + 55 * k), ")|", font=body, fill="black")
+    d.text((180, 520), "Ngày, tháng, năm cấp/Date of issue: 16/03/2025", font=body, fill="black")
+    lines = _ocr_lines(image)
+    assert any(ln.bbox[0] > 1250 for ln in lines)  # the marks were read, as text of their own
+    got = {k: r.value for k, r in read_labelled(lines, by_key("id_card")).items()}
+    assert got["address"] == "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"
+    assert got["birth_registration_place"] == "phường Bãi Cháy, tỉnh Quảng Ninh"
