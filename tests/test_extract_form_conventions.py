@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from test_extract_geometry import MOTTO, _page, _read, _values
+from test_extract_geometry import MOTTO, TAB, Token, _page, _read, _values
 
 from pipeline import clean, ocr
 from pipeline.doctypes import by_key
@@ -62,6 +62,19 @@ def test_a_receipt_table_without_rules_gives_the_procedure_beside_thu_tuc_and_ev
     assert f["personal_id"] == "037153883377"
     assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
     assert f["phone"] == "0588488442"
+
+
+def test_a_receipt_row_read_as_one_line_parts_label_and_value_at_the_cell_gap() -> None:
+    tabs = [TAB, TAB, TAB]
+    rows: list[tuple[int, int, str | list[Token]]] = [
+        *RECEIPT_HEAD,
+        (300, 560, ["Người", "nộp", "hồ", "sơ", *tabs, "Lương", "Hồng", "Hằng"]),
+        (300, 620, ["Thủ", "tục", *tabs, "Đăng", "ký", "kết", "hôn"]),
+    ]
+    f = _values(_read(rows))
+    assert (f["procedure"], f["full_name"]) == ("Đăng ký kết hôn", "Lương Hồng Hằng")
+    rows = [*RECEIPT_HEAD, (300, 620, "Thủ tục hành chính được giải quyết trong ngày")]  # word spacing: prose
+    assert _values(_read(rows)).get("procedure") is None
 
 
 @pytest.mark.parametrize(
