@@ -20,6 +20,7 @@ from pipeline.doctypes import DocType
 from pipeline.models import FieldValue
 from pipeline.normalize import canonical_tone, fold_words, match_key
 from pipeline.postcorrect import vocabulary as syllable_vocabulary
+from pipeline.signer import applicant_title
 from pipeline.vocab import (
     DOC_TYPE_NAMES,
     ETHNIC_GROUPS,
@@ -173,8 +174,18 @@ def _phrase_check(name: str) -> Callable[[str], bool]:
     return lambda v: not near_miss(v, _phrases(name)) and not near_miss(v, _admin_phrases()) and syllables_ok(v)
 
 
+def signer_title_ok(value: str) -> bool:
+    """An official's title is one of the list; a citizen's title over a signing hint need not be
+    ("NGƯỜI LÀM TỜ KHAI"), but it is read unsnapped, so every word must be a known Vietnamese syllable
+    ("KHAl", "NGUOI" are not) and no listed phrase may fold like it with other marks ("NGƯỜI VIÊT ĐƠN")."""
+    if value in SIGNER_TITLES:
+        return True
+    words = value.strip(" .,:;").split()
+    return applicant_title(value) and all(known_syllable(w) for w in words) and not near_miss(value, _admin_phrases())
+
+
 VOCABULARIES: dict[str, Callable[[str], bool]] = {
-    "signer_titles": lambda v: v in SIGNER_TITLES,
+    "signer_titles": signer_title_ok,
     "places": lambda v: not near_miss(v, _places()) and syllables_ok(v),
     "admin_phrases": lambda v: not near_miss(v, _admin_phrases()) and syllables_ok(v),
     "ethnic_groups": lambda v: not near_miss(v, _ethnic()) and syllables_ok(v),

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
+from pipeline.field_flags import known_syllable
 from pipeline.geometry import below_in_column, cell_break, is_debris, right_on_row, same_row, strip_leaders, text_height
 from pipeline.header_table import HeadCell, head_cells, value_text
 from pipeline.layout import Line
@@ -46,6 +47,13 @@ STOP_LABELS = (
     "Đặc điểm nhân dạng",  # the back of an ID card: never a value, never part of the address above it
     "Ngón trỏ trái",
     "Ngón trỏ phải",
+    # A one-stop receipt's other rows: the list of documents ends the procedure's name above it, the field
+    # of law is not the procedure, and "Mã thủ tục: 1.001234" is a code, never the short label "Thủ tục".
+    "Thành phần hồ sơ",
+    "Lĩnh vực",
+    "Mã thủ tục",
+    "Mã số thủ tục",
+    "Mã TTHC",
 )
 
 
@@ -193,7 +201,7 @@ def _continues(line: Line, nxt: Line) -> bool:
     height = line.bbox[3] - line.bbox[1]
     if nxt.page != line.page or nxt.bbox[1] - line.bbox[3] > 0.9 * height:
         return False
-    if line.bbox[2] < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
+    if _kept_right(line) < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
         return False  # a line that stops short of the margin, or ends a sentence, ends the value
     if _all_labels().search(fold(nxt.text)) or starts_with_label(nxt.text):
         return False
@@ -239,6 +247,43 @@ def _word_spans(line: Line) -> list[tuple[int, int, Word]]:
 
 
 LEADER_RUN = re.compile(r"(?:[.…·_]\s*){3,}")
+STRAY_MAX_CHARS = 2  # a token of this many letters or fewer may be a speck read as a letter ("Ñ", "ee")
+
+
+def _stray(word: Word, ref: float) -> bool:
+    """A token that is no word of a value: debris (``geometry.is_debris``), or one or two letters that
+    spell no Vietnamese syllable ("Ñ": a QR code or a fingerprint box read as text). Digits and short
+    words ("Nữ", "12") are values."""
+    if is_debris(word, ref):
+        return True
+    core = word.text.strip(".,;:()[]{}|'\"`")
+    alnum = [c for c in core if c.isalnum()]
+    return len(alnum) <= STRAY_MAX_CHARS and not any(c.isdigit() for c in alnum) and not known_syllable(core)
+
+
+def far_debris(words: Sequence[Word], ref: float) -> int:
+    """How many words at the right end of a row are debris set apart by a cell gap: a card's QR code or
+    fingerprint box beside the labels and values, read as "...", "Ñ", ") |". A value never ends in a
+    cell of its own that holds no word; the words before the gap stay whatever they are."""
+    end = len(words)
+    while end > 1:
+        gap = next((k for k in range(end - 1, 0, -1) if cell_break(words[k - 1], words[k], ref)), None)
+        if gap is None or not all(_stray(w, ref) for w in words[gap:end]):
+            break
+        end = gap
+    return len(words) - end
+
+
+def _stray_line(line: Line) -> bool:
+    """A line that holds nothing but debris: no cell to take a value from."""
+    ref = text_height(line.words) or float(line.bbox[3] - line.bbox[1])
+    return all(_stray(w, ref) for w in line.words)
+
+
+def _kept_right(line: Line) -> int:
+    """The right edge of the line's words without the debris at its far right (``far_debris``)."""
+    words = line.words[: len(line.words) - far_debris(line.words, text_height(line.words))]
+    return max((w.bbox[2] for w in words), default=line.bbox[2])
 
 
 def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word], bool]:
@@ -252,7 +297,8 @@ def _clean_part(line: Line, start: int, end: int) -> tuple[str, list[Word], bool
             break
         start = m.end()  # leaders between the label and its value
     ref = text_height(line.words)
-    spans = [(a, b, w) for a, b, w in _word_spans(line) if a < end and b > start]
+    far = {id(w) for w in line.words[len(line.words) - far_debris(line.words, ref) :]}
+    spans = [(a, b, w) for a, b, w in _word_spans(line) if a < end and b > start and id(w) not in far]
     while spans and is_debris(spans[-1][2], ref):
         spans.pop()
     while spans and is_debris(spans[0][2], ref):
@@ -293,13 +339,16 @@ def _below(lines: Sequence[Line], line: Line) -> Line | None:
         and line.bbox[3] - 0.3 * height <= ln.bbox[1] <= line.bbox[3] + 1.5 * height
         and ln.bbox[0] < x1
         and ln.bbox[2] > x0
+        and not _stray_line(ln)
     ]
     return min(under, key=lambda ln: (ln.bbox[1], ln.bbox[0]), default=None)
 
 
 def _value_elsewhere(lines: Sequence[Line], line: Line) -> Line | None:
-    """Where the value of a label with nothing after it is: the next cell on its row, else the line under it."""
-    for cell in right_on_row(lines, line)[:1]:
+    """Where the value of a label with nothing after it is: the next cell on its row, else the line under it.
+
+    Debris beside the label (a card's QR code read as "...") is no cell: the value is then under it."""
+    for cell in [c for c in right_on_row(lines, line) if not _stray_line(c)][:1]:
         if not starts_with_label(cell.text):
             return cell
         return None  # the next cell is another label: this one was left empty

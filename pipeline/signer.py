@@ -15,14 +15,17 @@ from functools import lru_cache
 from unicodedata import category
 
 from pipeline.field_build import field_from_words
-from pipeline.geometry import h_overlap, line_height, regroup_rows
+from pipeline.geometry import below_in_column, h_overlap, line_height, regroup_rows
 from pipeline.layout import Line, is_upper
 from pipeline.models import FieldValue, Word
 from pipeline.normalize import clean_text, fold_words, nfc
 from pipeline.vocab import (
+    APPLICANT_TITLE_HEAD,
+    APPLICANT_TITLE_WORDS,
     AUTHORITY_BODIES,
     DEPUTY_TITLES,
     HEAD_TITLES,
+    SIGNATURE_HINTS,
     SIGNER_TITLES,
     SURNAMES,
 )
@@ -177,10 +180,40 @@ def name_score(words: Sequence[Word]) -> float:
     return (2.0 if known else 0.0) + (0.5 if not is_upper(text) else 0.0) + conf + 0.1 * min(len(words), 4)
 
 
+HINT_LIKENESS = 0.85  # a line's opening this much like a signature hint is that hint, OCR slips forgiven
+
+
+def applicant_title(text: str) -> bool:
+    """A citizen's title by its shape: capitals, 2–6 words, the first "NGƯỜI" ("NGƯỜI LÀM TỜ KHAI")."""
+    words = text.strip(" .,:;").split()
+    lo, hi = APPLICANT_TITLE_WORDS
+    return lo <= len(words) <= hi and is_upper(text) and fold_words(words[0]) == fold_words(APPLICANT_TITLE_HEAD)
+
+
+@lru_cache(maxsize=1)
+def _hints() -> tuple[str, ...]:
+    return tuple(fold_words(h) for h in SIGNATURE_HINTS)
+
+
+def signature_hint(text: str) -> bool:
+    """The line is a form's signing hint, "(Ký, ghi rõ họ tên)" or a wording of it, as OCR read it."""
+    folded = fold_words(text)
+    return any(SequenceMatcher(None, h, folded[: len(h)]).ratio() >= HINT_LIKENESS for h in _hints())
+
+
+def hinted_title(lines: Sequence[Line], i: int) -> bool:
+    """Line ``i`` is a citizen's title the vocabulary need not list: an applicant's title by its shape,
+    with a signing hint right under it. Forms name the signer in many ways ("NGƯỜI VIẾT ĐƠN", "NGƯỜI
+    LÀM TỜ KHAI"); the hint under the line, not the wording, makes it the title."""
+    if not applicant_title(lines[i].text):
+        return False
+    return any(signature_hint(ln.text) for ln in below_in_column(lines, lines[i], max_lines=1.0)[:1])
+
+
 def _title_index(right: Sequence[Line]) -> int | None:
     for i in range(len(right) - 1, -1, -1):  # the signer signs last: search from the bottom
         text = right[i].text.strip()
-        if is_upper(text) and read_authority(text) is None and vocabulary_title(text):
+        if is_upper(text) and read_authority(text) is None and (vocabulary_title(text) or hinted_title(right, i)):
             return i
     # an authority line whose title is not in the vocabulary: the title is the line under it
     for i in range(len(right) - 1, -1, -1):
@@ -244,7 +277,10 @@ def signer_fields(lines: Sequence[Line]) -> dict[str, FieldValue]:
         out["signer_authority"] = field_from_words(value, above.words, above.page, above.text, reasons)
     if title is not None:
         strict = vocabulary_title(title.text) if is_upper(title.text) else None  # letters dropped: repaired
-        snapped = strict or snap_title(title.text, titles_under(authority[0] if authority else None))
+        hinted = strict is None and idx is not None and hinted_title(right, idx)  # kept as printed, checked later
+        snapped = strict or (
+            None if hinted else snap_title(title.text, titles_under(authority[0] if authority else None))
+        )
         close = above is not None and above.bbox[3] >= title.bbox[1] - 2 * line_height(title)
         if authority is None and above is not None and close and snapped is not None:
             lost = lost_prefix(above.text, snapped)

@@ -135,4 +135,20 @@ SIGNER_TITLES = (
     "TRƯỞNG CÔNG AN PHƯỜNG",
     "TRƯỞNG CÔNG AN XÃ",
     "GIÁM ĐỐC VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI",
+    "NGƯỜI VIẾT ĐƠN",
 )
+
+# The hint a form prints under the line a citizen signs on ("NGƯỜI VIẾT ĐƠN" over "(Ký, ghi rõ họ tên)"):
+# forms word it many ways, so the hint, not the list above, says the line over it is a signer's title.
+SIGNATURE_HINTS = (
+    "Ký, ghi rõ họ tên",
+    "Ký và ghi rõ họ tên",
+    "Ký, ghi rõ họ và tên",
+    "Ký và ghi rõ họ và tên",
+    "Ký tên, ghi rõ họ tên",
+    "Ký, ghi họ tên",
+)
+# A citizen's title over such a hint: capitals, this many words, opening with this word ("NGƯỜI LÀM TỜ
+# KHAI", "NGƯỜI ĐƯỢC ỦY QUYỀN"); officials' titles ("CHỦ TỊCH") stay a closed list.
+APPLICANT_TITLE_HEAD = "NGƯỜI"
+APPLICANT_TITLE_WORDS = (2, 6)
