@@ -45,14 +45,28 @@ def _likeness(title: str, text: str) -> float:
     return SequenceMatcher(None, title.replace(" ", ""), text.replace(" ", "")).ratio()
 
 
+@lru_cache(maxsize=1)
+def _titles_by_fold() -> dict[str, str]:
+    """Signer titles by their letters without marks, for the folds only one title has ("THỦ TRƯỞNG" and
+    "THỨ TRƯỞNG" share theirs, so neither is chosen on its letters alone)."""
+    by_fold: dict[str, list[str]] = {}
+    for title in SIGNER_TITLES:
+        by_fold.setdefault(fold_words(title), []).append(title)
+    return {k: v[0] for k, v in by_fold.items() if len(v) == 1}
+
+
 def vocabulary_title(text: str) -> str | None:
     """The signer title of the vocabulary this OCR text most likely is (titles are a closed set).
 
     OCR slips in tone marks ("NGƯỜI LAÀM ĐƠN") are forgiven by a close match; the raw text is kept.
+    A read with every mark lost or changed ("GIAM ĐỌC", "GIÁM ĐÓC" for "GIÁM ĐỐC") has too few equal
+    characters for that match, but the same letters: it is the one title those letters spell.
     """
     cleaned = _letters(text)
     if cleaned in SIGNER_TITLES:
         return cleaned
+    if (same_letters := _titles_by_fold().get(fold_words(cleaned))) is not None:
+        return same_letters
     best = max(SIGNER_TITLES, key=lambda t: SequenceMatcher(None, t, cleaned).ratio())
     return best if SequenceMatcher(None, best, cleaned).ratio() >= 0.8 else None
 
