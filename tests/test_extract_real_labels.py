@@ -350,6 +350,18 @@ def test_the_issuer_of_a_two_page_certificate_is_read_over_the_title_on_the_page
     assert "issuing_agency" not in _document([under, page2])  # capitals under the title are not its issuer
 
 
+def test_a_certificate_without_a_header_takes_no_agency_from_its_own_title() -> None:
+    top = [
+        (520, 60, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (640, 105, "Độc lập - Tự do - Hạnh phúc"),
+        (640, 160, "GIẤY CHỨNG NHẬN"),
+        (200, 210, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU TÀI SẢN GẮN LIỀN VỚI ĐẤT"),
+    ]
+    got = _document([[*top, *LAND]])
+    assert got["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"  # over the title, not the title
+    assert "superior_agency" not in got
+
+
 # --- footnote calls and required-field stars after a label (mẫu CT01: "Kính gửi(1):") ----------------
 
 
