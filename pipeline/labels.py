@@ -384,7 +384,9 @@ def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, .
         return (iso, ()) if iso else (None, ("invalid_date",))
     if spec.type == "decimal":
         number = normalize.parse_number(raw)
-        return (normalize.number_text(number), ()) if number is not None else (None, ("number_format",))
+        if number is None:
+            return None, ("number_format",)
+        return normalize.number_text(number), ("number_truncated",) if normalize.number_truncated(raw) else ()
     if spec.type == "int":
         m = re.search(r"\d+", raw)
         return (str(int(m.group(0))), ()) if m else (None, ("number_format",))
@@ -428,6 +430,9 @@ def _table_reading(lines: Sequence[Line], spec: FieldSpec, cell: HeadCell) -> Re
     if not raw or cell.value_line is None:
         return None
     value, reasons = normalize_value(spec, raw)
+    printed = " ".join(w.text for w in cell.value)  # before ``value_text`` drops the comma that ends "773,"
+    if spec.type == "decimal" and value is not None and not reasons and normalize.number_truncated(printed):
+        reasons = ("number_truncated",)
     if value is not None:  # the copy in words the schema names ("Bằng chữ: ...") checks a table's value too
         reasons += _words_check(lines, spec, value, cell.value_line, cell.value_line)
     line = lines[cell.value_line]

@@ -20,7 +20,7 @@ from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import FieldValue, PageResult, Word
-from pipeline.normalize import serial
+from pipeline.normalize import number_truncated, serial
 from pipeline.page_job import reading_grey_path
 from pipeline.rules import clear_for_ocr, vertical_rules
 from pipeline.signer_reread import LANG
@@ -350,3 +350,21 @@ def test_an_area_in_a_head_row_table_is_checked_against_its_copy_in_words() -> N
     assert area.value == "773" and "digits_words_mismatch" in area.reasons  # type: ignore[union-attr]
     doc = _read([*GCN, *heads, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,8"), words])
     assert "digits_words_mismatch" not in doc.fields["area_m2"].reasons  # type: ignore[union-attr]
+
+
+def test_an_area_read_with_its_decimal_comma_but_no_decimals_waits_for_review() -> None:
+    for rows in (
+        [(230, 620, "d) Diện tích: 773, m²")],
+        [*HEADS, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,"), (1130, 630, "Đất ở tại đô thị")],
+    ):
+        area = _read([*GCN, *rows]).fields["area_m2"]
+        assert isinstance(area, FieldValue) and area.value == "773", rows
+        assert area.status == "needs_review" and "number_truncated" in area.reasons, rows
+    for text in ("d) Diện tích: 773,8 m²", "d) Diện tích: 1.250 m²", "d) Diện tích: 773 m², đất ở"):
+        area = _read([*GCN, (230, 620, text)]).fields["area_m2"]
+        assert isinstance(area, FieldValue) and "number_truncated" not in area.reasons, text
+
+
+def test_a_number_truncated_is_one_ending_with_its_decimal_comma() -> None:
+    assert number_truncated("773, m²") and number_truncated("1.250,") and number_truncated("773 ,")
+    assert not number_truncated("773,8 m²") and not number_truncated("1.250 m²") and not number_truncated("120 m², đất")
