@@ -20,8 +20,19 @@ from functools import lru_cache
 
 from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
-from pipeline.geometry import below_in_column, cell_break, is_debris, right_on_row, same_row, strip_leaders, text_height
+from pipeline.geometry import (
+    below_in_column,
+    cell_break,
+    cells,
+    first_cell,
+    is_debris,
+    right_on_row,
+    same_row,
+    strip_leaders,
+    text_height,
+)
 from pipeline.header_table import HeadCell, head_cells, value_text
+from pipeline.label_prose import wrapped_code
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
@@ -333,6 +344,10 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
     end = nxt.start() if nxt else len(line.text)
     text, words, cut = _clean_part(line, start, end)
     last = i
+    if spec.normalizer == "serial" and not nxt and (wrapped := wrapped_code(lines, line, words)) is not None:
+        digits_line, digits = wrapped
+        words = [*first_cell(words), *digits]
+        text, last = " ".join(w.text for w in words), index[id(digits_line)]
     listed = _list_items(lines, i) if spec.type == "list" and not nxt else []
     if not text.strip(" .;,:") and not nxt and not listed:
         cell = _value_elsewhere(lines, line)
@@ -555,8 +570,11 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
 
 def lone_values(lines: Sequence[Line], doc_type: DocType, found: dict[str, Reading]) -> dict[str, Reading]:
     """Fields printed without their label, known by their shape alone (a land certificate's serial
-    "AA 01234567" at the foot of page 1): only a line that holds nothing else, on the document's first
-    page, whose words no other field took and with no label beside it."""
+    "AA 01234567" at the foot of page 1): a cell that holds nothing else, on the document's first page,
+    whose words no other field took and with no label before it on its row or over it.
+
+    A cell, not a line: the serial shares its row with the signer's name far to the right ("AK 82967113
+    ... Lâm Thị Thanh Tuyết"), which OCR may read as one line; the blank between them parts them."""
     out: dict[str, Reading] = {}
     taken = {id(w) for reading in found.values() for w in reading.words}
     first_page = lines[0].page if lines else 0
@@ -565,18 +583,19 @@ def lone_values(lines: Sequence[Line], doc_type: DocType, found: dict[str, Readi
             continue
         shape = re.compile(spec.shape)
         for i, line in enumerate(lines):
-            text = line.text.strip(" .;,:|")
-            if (
-                line.page != first_page
-                or not shape.fullmatch(text)
-                or any(id(w) in taken for w in line.words)
-                or any(o is not line and same_row(o, line) for o in lines)
-                or _claimed_from_above(lines, line)
-            ):
+            if line.page != first_page or _has_label_left(lines, line) or _claimed_from_above(lines, line):
                 continue
-            value, reasons = normalize_value(spec, text)
-            out[spec.key] = Reading(value, text, line.words, line.page, i, reasons)
-            break
+            parts = cells(line.words)
+            for k, cell in enumerate(parts):
+                text = " ".join(w.text for w in cell).strip(" .;,:|")
+                if shape.fullmatch(text) and not any(id(w) in taken for w in cell):
+                    if k and starts_with_label(" ".join(w.text for w in parts[k - 1])):
+                        break  # the cell is the value of the label cell before it
+                    value, reasons = normalize_value(spec, text)
+                    out[spec.key] = Reading(value, text, tuple(cell), line.page, i, reasons)
+                    break
+            if spec.key in out:
+                break
     return out
 
 

@@ -250,8 +250,10 @@ def test_a_serial_alone_on_its_line_is_found_by_its_shape() -> None:
 
 
 def test_a_serial_shape_inside_a_sentence_or_beside_other_text_is_no_serial() -> None:
-    f = _gcn([(230, 560, "Thửa đất số: 215 theo hồ sơ BA 123456 đã nộp"), (260, 2200, "BA 123456"), (900, 2200, "x")])
-    assert f.get("serial_number") is None
+    f = _gcn([(230, 560, "Thửa đất số: 215 theo hồ sơ BA 123456 đã nộp"), (260, 2200, "BA 123456 x")])
+    assert f.get("serial_number") is None  # "x" a word's space away: one cell, and not a serial's
+    f = _gcn([(230, 560, "Thửa đất số: 215"), (230, 2200, "Mã hồ sơ:"), (560, 2200, "BA 123456")])
+    assert f.get("serial_number") is None  # the cell after a label is that label's value
     f = _gcn([(230, 2100, "Số vào sổ cấp GCN:"), (230, 2150, "CS 054941")])  # under its own label: the registry
     assert (f.get("serial_number"), f["registry_number"]) == (None, "CS 054941")
 
@@ -350,6 +352,46 @@ def test_an_area_in_a_head_row_table_is_checked_against_its_copy_in_words() -> N
     assert area.value == "773" and "digits_words_mismatch" in area.reasons  # type: ignore[union-attr]
     doc = _read([*GCN, *heads, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,8"), words])
     assert "digits_words_mismatch" not in doc.fields["area_m2"].reasons  # type: ignore[union-attr]
+
+
+# --- the foot of page 1 on the new A4 certificate: a registry number wrapped under its label, the serial
+# on the signer's name's row, an area whose decimals OCR lost ----------------------------------------------
+
+FOOT: Rows = [(230, 560, "Thửa đất số: 215")]
+
+
+def test_a_registry_prefix_ending_its_labels_line_is_joined_with_the_digits_under_it() -> None:
+    for label in ("Số vào sổ cấp GCN:", "Số vào số cấp GCN:"):  # "sổ" read "số": labels match without marks
+        rows: Rows = [
+            (230, 2100, f"{label} CH"),
+            (1400, 2104, "NN"),  # the seal's ink on the same rows, far right
+            (230, 2150, "31226"),
+            (1380, 2158, "km"),
+        ]
+        assert _gcn([*FOOT, *rows])["registry_number"] == "CH 31226", label
+    # the seal's ink read into the label's own line, a cell's blank away
+    rows = [(230, 2100, ["Số", "vào", "sổ", "cấp", "GCN:", "VP", TAB, TAB, "NN"]), (230, 2150, "63871")]
+    assert _gcn([*FOOT, *rows])["registry_number"] == "VP 63871"
+
+
+def test_a_registry_value_is_not_joined_with_what_is_no_wrapped_code() -> None:
+    doc = _read([*GCN, *FOOT, (230, 2100, "Số vào sổ cấp GCN: CH"), (230, 2150, "Ngày 09 tháng 5")])
+    registry = doc.fields["registry_number"]
+    assert isinstance(registry, FieldValue) and registry.value == "CH" and registry.status == "needs_review"
+    f = _gcn([*FOOT, (230, 2100, "Số vào sổ cấp GCN: CH"), (1100, 2150, "31226")])  # not in the label's column
+    assert f["registry_number"] == "CH"
+    f = _gcn([*FOOT, (230, 2100, "Số vào sổ cấp GCN: CS 05494"), (230, 2150, "31226")])  # a whole code already
+    assert f["registry_number"] == "CS 05494"
+
+
+def test_a_serial_on_the_signers_names_row_is_read_in_its_own_cell() -> None:
+    name = "Lâm Thị Thanh Tuyết"
+    for rows in (
+        [(230, 2250, "AK 82967113"), (1050, 2250, name)],  # OCR read two lines
+        [(230, 2250, ["AK", "82967113", TAB, *name.split()])],  # one line, a cell's blank between
+    ):
+        assert _gcn([*FOOT, *rows])["serial_number"] == "AK 82967113", rows
+    assert _gcn([*FOOT, (230, 2250, "BA 123456"), (1050, 2250, name)])["serial_number"] == "BA 123456"
 
 
 def test_an_area_read_with_its_decimal_comma_but_no_decimals_waits_for_review() -> None:
