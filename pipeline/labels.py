@@ -32,7 +32,7 @@ from pipeline.geometry import (
     text_height,
 )
 from pipeline.header_table import HeadCell, head_cells, value_text
-from pipeline.label_prose import wrapped_code
+from pipeline.label_prose import SENTENCE_END, next_prose_line, split_label, wrapped_code
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
@@ -331,6 +331,24 @@ def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
     return None
 
 
+def _prose_tail(lines: Sequence[Line], line: Line, *, places: bool) -> tuple[Line, int] | None:
+    """The next line of a paragraph when a value wrapped onto it ends inside it ("Ma Thuột, tỉnh Đắk Lắk.
+    Số định danh cá nhân: ..."), and where it ends: at the line's next label, or for an address
+    (``places``, one phrase) at the end of the sentence.
+
+    ``_continues`` refuses a line with a label in it, since a label opening a line is a new field; in
+    prose the value's last words come first, and the label after them ends it."""
+    if line.bbox[2] < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
+        return None
+    under = next_prose_line(lines, line)
+    if under is None or starts_with_label(under.text) or _has_label_left(lines, under):
+        return None
+    label = find_label(_all_labels(), fold(under.text), under.text)
+    sentence = SENTENCE_END.search(under.text) if places else None
+    stops = [m.start() for m in (label, sentence) if m is not None and m.start() > 0]
+    return (under, min(stops)) if stops else None
+
+
 def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[str, list[Word], int] | None:
     """The value's text after the label (ending at the next label), its words, and the last line used.
 
@@ -341,6 +359,8 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
     line = lines[i]
     folded = fold(line.text)
     nxt = _all_labels().search(folded, start)
+    if nxt is None and (split := split_label(lines, line, _all_labels())) is not None and split[1] >= start:
+        nxt = split[3]  # "...; địa" / "chỉ thường trú: ...": the next label begins at the line's end
     end = nxt.start() if nxt else len(line.text)
     text, words, cut = _clean_part(line, start, end)
     last = i
@@ -361,12 +381,21 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
         words, text = kept, " ".join(w.text for w in kept)  # the boxes' rules read as tall "1" or "|"
     if spec.multiline and not nxt and text and not cut:
         while (more := _next_line(lines, lines[last])) is not None:
-            part, part_words, cut = _clean_part(more, 0, len(more.text))
+            # an address is one phrase: the sentence its last line ends is the end of it
+            stop = SENTENCE_END.search(more.text) if spec.vocabulary == "places" else None
+            part, part_words, cut = _clean_part(more, 0, stop.start() if stop else len(more.text))
+            cut = cut or stop is not None
             last = index[id(more)]
             text += " " + part
             words.extend(part_words)
             if cut:
                 break
+        if not cut and (tail := _prose_tail(lines, lines[last], places=spec.vocabulary == "places")) is not None:
+            more, stop = tail  # the value's last words, then the next label of the paragraph on that line
+            part, part_words, _cut = _clean_part(more, 0, stop)
+            last = index[id(more)]
+            text += " " + part
+            words.extend(part_words)
     if spec.type == "list" and not nxt:
         items = [text] if text.strip(" .;,:") else []
         for j in listed:
@@ -482,12 +511,18 @@ def _head_lines(heads: dict[int, list[HeadCell]]) -> frozenset[int]:
 
 
 def _read_at(lines: Sequence[Line], folded: Sequence[str], i: int, spec: FieldSpec) -> Reading | None:
-    """The field read from line ``i`` when one of its labels opens a value there."""
+    """The field read from line ``i`` when one of its labels opens a value there, or begins at its end
+    and goes on at the head of the next line (the value is then read on that line)."""
     pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
     m = find_label(pattern, folded[i], lines[i].text) or bare.search(folded[i])
     if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
         m = h
     m = m or _numbered(spec.labels).search(folded[i])
+    if m is None and (split := split_label(lines, lines[i], pattern)) is not None:
+        under, _start, value_start, _m = split
+        j = lines.index(under)
+        found = _span(lines, j, spec, value_start)
+        return _reading(lines, spec, j, found) if found else None
     found = _span(lines, i, spec, m.end()) if m else None
     return _reading(lines, spec, i, found) if found else None
 

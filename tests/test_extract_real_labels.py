@@ -362,6 +362,39 @@ def test_a_certificate_without_a_header_takes_no_agency_from_its_own_title() -> 
     assert "superior_agency" not in got
 
 
+# --- the holder in prose: labels in lower case after ";", a label and a value wrapped over lines -----------
+
+
+def test_a_holders_address_whose_label_wraps_across_the_line_break_is_read_whole() -> None:
+    rows = [
+        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; số định danh cá nhân: 062088380512; địa"),
+        (100, 350, "chỉ thường trú: Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk."),
+        (100, 440, "2. Thông tin thửa đất:"),
+    ]
+    got = _values(_read("land_use_certificate", rows))
+    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
+    assert (got["full_name"], got["birth_year"], got["personal_id"]) == ("Lương Tấn Thịnh", "1988", "062088380512")
+
+
+def test_a_wrapped_address_ends_at_the_next_label_or_sentence_on_the_line_it_wraps_onto() -> None:
+    head = "Ông: Lương Tấn Thịnh; năm sinh: 1988; địa chỉ thường trú: Buôn Ea Tu, phường Buôn"
+    for tail in ("Ma Thuột, tỉnh Đắk Lắk; số định danh cá nhân: 062088380512.", "Ma Thuột, tỉnh Đắk Lắk. Có nhà ở."):
+        got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
+        assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk", tail
+    # an abbreviation's point is no sentence's end
+    tail = "Ma Thuột, Tp. Buôn Ma Thuột; số định danh cá nhân: 062088380512."
+    got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
+    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, Tp. Buôn Ma Thuột"
+
+
+def test_a_label_like_phrase_wrapped_inside_a_sentence_is_no_label() -> None:
+    rows = [
+        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; đã đăng ký tại cơ quan quản lý địa"),
+        (100, 350, "chỉ thường trú: không có"),
+    ]
+    assert "address" not in _values(_read("land_use_certificate", rows))
+
+
 # --- footnote calls and required-field stars after a label (mẫu CT01: "Kính gửi(1):") ----------------
 
 

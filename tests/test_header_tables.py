@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 from test_extract_geometry import MOTTO, TAB, Token, _page, _read, _values
 
@@ -20,7 +21,7 @@ from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import FieldValue, PageResult, Word
-from pipeline.normalize import number_truncated, serial
+from pipeline.normalize import fold_words, number_truncated, serial
 from pipeline.page_job import reading_grey_path
 from pipeline.rules import clear_for_ocr, vertical_rules
 from pipeline.signer_reread import LANG
@@ -410,3 +411,53 @@ def test_an_area_read_with_its_decimal_comma_but_no_decimals_waits_for_review() 
 def test_a_number_truncated_is_one_ending_with_its_decimal_comma() -> None:
     assert number_truncated("773, m²") and number_truncated("1.250,") and number_truncated("773 ,")
     assert not number_truncated("773,8 m²") and not number_truncated("1.250 m²") and not number_truncated("120 m², đất")
+
+
+def _drawn_foot(title: str) -> np.ndarray:
+    """Page 1 of a new A4 certificate at 200 dpi, no header block: the holder in prose with a label cut
+    by the line break, an area whose decimal OCR lost, and the foot as held-out certificates print it
+    (the issuer on two lines over a title read without its marks, the registry number wrapped after its
+    prefix with a seal's ink to the right, the serial on the signer's name's row)."""
+    image = Image.new("RGB", (W, H), "white")
+    draw = ImageDraw.Draw(image)
+    serif = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+    font, bold = ImageFont.truetype(serif, 30), ImageFont.truetype(serif.replace(".ttf", "-Bold.ttf"), 32)
+    for x, y, text, face in (
+        (600, 200, "GIẤY CHỨNG NHẬN", bold),
+        (260, 260, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU TÀI SẢN GẮN LIỀN VỚI ĐẤT", font),
+        (160, 380, "1. Người sử dụng đất, chủ sở hữu tài sản gắn liền với đất:", bold),
+        (160, 440, "Ông: Lương Tấn Thịnh; năm sinh: 1988; số định danh cá nhân: 062088380512; địa", font),
+        (160, 490, "chỉ thường trú: Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk.", font),
+        (160, 580, "2. Thông tin thửa đất:", bold),
+        (160, 640, "a) Thửa đất số: 215; b) Tờ bản đồ số: 12;", font),
+        (160, 700, "d) Diện tích: 773, m²", font),
+        (860, 1500, "Lâm Đồng, ngày 09 tháng 5 năm 2023", font),
+        (900, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI", bold),
+        (1080, 1610, "TRƯỜNG", bold),
+        (1090, 1665, title, bold),
+        (260, 1760, "Số vào sổ cấp GCN: CH", font),
+        (1380, 1760, "NN", font),
+        (260, 1812, "31226", font),
+        (260, 2000, "AK 82967113", bold),
+        (1000, 2000, "Lâm Thị Thanh Tuyết", bold),
+    ):
+        draw.text((x, y), text, font=face, fill="black")
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("title", ["GIAM ĐỌC", "GIÁM ĐÓC"])
+def test_a_drawn_certificates_foot_read_through_ocr_gives_issuer_signer_registry_and_serial(title: str) -> None:
+    binary = clean.binarize(clean.reading_grey(_drawn_foot(title)))
+    words = ocr.recognize(clear_for_ocr(binary), lang=LANG)
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words, cell_rules=vertical_rules(binary))
+    doc = extract_document(1, page_lines(page), [1])
+    f = _values(doc)
+    assert (f["signer_title"], f["signer_name"]) == ("GIÁM ĐỐC", "Lâm Thị Thanh Tuyết")
+    assert fold_words(f["issuing_agency"] or "") == "SO NONG NGHIEP VA MOI TRUONG"  # its marks as OCR read them
+    assert (f["registry_number"], f["serial_number"]) == ("CH 31226", "AK 82967113")
+    assert f["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
+    area = doc.fields["area_m2"]
+    assert isinstance(area, FieldValue) and area.value == "773" and "number_truncated" in area.reasons
+    for key in ("signer_title", "signer_name", "registry_number", "serial_number", "address"):
+        field = doc.fields[key]
+        assert isinstance(field, FieldValue) and field.status == "extracted", key
