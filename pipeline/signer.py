@@ -31,6 +31,7 @@ NAME_DEPTH = 16  # the name sits at most this many title heights under the title
 MAX_NAME_WORDS = 6
 TITLE_LIKENESS = 0.8  # a tail of the line this much like a title is that title
 TITLE_EXPECTED_LIKENESS = 0.65  # ... or this much, for a title the authority line implies
+SAME_LETTERS_LIKENESS = 0.9  # a tail with a title's letters, its marks lost or wrong, is as good as this
 AUTHORITY_LIKENESS = 0.7  # after a "TM." or "KT." prefix, a title or body read this well is that one
 
 
@@ -84,8 +85,11 @@ def snap_title(text: str, expected: Sequence[str] = ()) -> str | None:
     best: tuple[float, float, str] | None = None
     for start in range(len(tokens)):
         tail = " ".join(tokens[start:])
+        same_letters = _titles_by_fold().get(fold_words(tail))
         for title in SIGNER_TITLES:
             score = _likeness(title, tail)
+            if title == same_letters:  # "ta GIAM ĐỌC": every mark lost, the letters are the title's
+                score = max(score, SAME_LETTERS_LIKENESS)
             need = TITLE_EXPECTED_LIKENESS if title in expected else TITLE_LIKENESS
             if score < need:
                 continue
