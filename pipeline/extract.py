@@ -8,6 +8,7 @@ it came from; ``pipeline.field_flags`` then adds the reasons a reviewer must loo
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 
@@ -17,9 +18,10 @@ from pipeline.doctypes import DocType
 from pipeline.field_build import field_from_words as _field
 from pipeline.field_flags import flag_fields
 from pipeline.field_marks import correct_fields
+from pipeline.geometry import below_in_column
 from pipeline.issuer_block import signature_issuer
 from pipeline.labels import read_labelled
-from pipeline.layout import Line
+from pipeline.layout import Line, is_upper
 from pipeline.models import DocumentResult, FieldValue
 from pipeline.normalize import clean_text, fold_words, iso_date
 from pipeline.reading_quality import mark_poor_reading
@@ -130,6 +132,7 @@ def _agency(
     title = title or find_title(lines)
     if title and lines[title.index].page == page[0].page:
         bounds.append(lines[title.index].bbox[1])
+        page = [ln for ln in page if ln not in _title_lines(page, lines[title.index])]
     if date and date.bbox and date.page == page[0].page and number_line is None:
         bounds.append(date.bbox[1])
     block: list[Line] = []
@@ -144,6 +147,12 @@ def _agency(
     if superior:
         out["superior_agency"] = _lines_field(superior)
     return out
+
+
+def _title_lines(page: Sequence[Line], title: Line) -> list[Line]:
+    """The title's line and the capitals it wraps onto ("GIẤY CHỨNG NHẬN" / "QUYỀN SỬ DỤNG ĐẤT, ..."): a
+    certificate without a header prints its title in the top quarter, where it is no agency's name."""
+    return [title, *itertools.takewhile(lambda ln: is_upper(ln.text), below_in_column(page, title))]
 
 
 def _is_number_line(line: Line) -> bool:
@@ -205,7 +214,8 @@ def extract_fields(lines: Sequence[Line], doc_type: DocType, title: TitleMatch |
         # a label the schema names for this type ("Ngày cấp" on an ID card) beats the zone rule
         fields[key] = _field(reading.value, reading.words, reading.page, reading.raw, reading.reasons)
     if "issuing_agency" in doc_type.fields and "issuing_agency" not in fields:
-        issuer = signature_issuer(lines)  # a certificate without a header names it over the signer's title
+        # a certificate without a header names it over the signer's title
+        issuer = signature_issuer(lines, fields.get("signer_title"))
         if issuer is not None:
             block, name = issuer
             words = [w for ln in block for w in ln.words]

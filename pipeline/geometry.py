@@ -7,6 +7,7 @@ Extraction therefore asks the geometry ("the lines below this one, in its column
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,23 @@ def cell_break(left: Word, right: Word, height: float) -> bool:
     """A blank between two words of one row wide enough to part two cells (or a label from its value in
     the next cell): word spacing is about a third of the text height, a tab or a column gap several."""
     return right.bbox[0] - left.bbox[2] > CELL_GAP * height
+
+
+def cells(words: Sequence[Word]) -> list[list[Word]]:
+    """A row's words parted wherever ``cell_break`` parts two of them: its cells, left to right."""
+    height = text_height(words)
+    out: list[list[Word]] = [list(words[:1])] if words else []
+    for prev, word in itertools.pairwise(words):
+        if cell_break(prev, word, height):
+            out.append([])
+        out[-1].append(word)
+    return out
+
+
+def first_cell(words: Sequence[Word]) -> list[Word]:
+    """A row's words up to its first cell break: a seal or signature further right on the row is other
+    ink, not more of the value."""
+    return next(iter(cells(words)), [])
 
 
 def line_height(line: Line) -> float:

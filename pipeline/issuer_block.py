@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pipeline.agency_names import opens_body
 from pipeline.geometry import h_overlap, line_height
 from pipeline.layout import Line, is_upper
+from pipeline.models import FieldValue
 from pipeline.normalize import clean_text, fold_words
 from pipeline.signer import read_authority, vocabulary_title
 
@@ -43,13 +44,23 @@ def _continues(prev: Line, nxt: Line) -> bool:
     )
 
 
-def signature_issuer(lines: Sequence[Line]) -> tuple[list[Line], str] | None:
-    """The agency lines of the lowest signature block, and their name, or None when it names none."""
+def signature_issuer(lines: Sequence[Line], title: FieldValue | None = None) -> tuple[list[Line], str] | None:
+    """The agency lines of the lowest signature block, and their name, or None when it names none.
+
+    ``title``: the signer's title as extracted. The agency is read above it on its page: a certificate
+    signs on page 1 and goes on to a page 2 (the parcel's diagram, later changes) that has no signer.
+    Without a title, the last page is searched.
+    """
     if not lines:
         return None
-    page = max(ln.page for ln in lines)
+    page = title.page if title is not None and title.page else max(ln.page for ln in lines)
+    below = title.bbox[1] if title is not None and title.bbox and title.page == page else None
     right = sorted(
-        (ln for ln in lines if ln.page == page and ln.center_x > 0.45 and ln.top > 0.3),
+        (
+            ln
+            for ln in lines
+            if ln.page == page and ln.center_x > 0.45 and ln.top > 0.3 and (below is None or ln.bbox[1] < below)
+        ),
         key=lambda ln: ln.bbox[1],
     )
     starts = [k for k, ln in enumerate(right) if _opens_agency(ln)]

@@ -21,8 +21,19 @@ from functools import lru_cache
 from pipeline import id_boxes, label_sections, normalize
 from pipeline.doctypes import DocType, FieldSpec, all_labels
 from pipeline.field_flags import known_syllable
-from pipeline.geometry import below_in_column, cell_break, is_debris, right_on_row, same_row, strip_leaders, text_height
+from pipeline.geometry import (
+    below_in_column,
+    cell_break,
+    cells,
+    first_cell,
+    is_debris,
+    right_on_row,
+    same_row,
+    strip_leaders,
+    text_height,
+)
 from pipeline.header_table import HeadCell, head_cells, value_text
+from pipeline.label_prose import SENTENCE_END, next_prose_line, split_label, wrapped_code
 from pipeline.layout import Line
 from pipeline.models import Word
 from pipeline.normalize import fold, fold_words
@@ -369,6 +380,24 @@ def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
     return None
 
 
+def _prose_tail(lines: Sequence[Line], line: Line, *, places: bool) -> tuple[Line, int] | None:
+    """The next line of a paragraph when a value wrapped onto it ends inside it ("Ma Thuột, tỉnh Đắk Lắk.
+    Số định danh cá nhân: ..."), and where it ends: at the line's next label, or for an address
+    (``places``, one phrase) at the end of the sentence.
+
+    ``_continues`` refuses a line with a label in it, since a label opening a line is a new field; in
+    prose the value's last words come first, and the label after them ends it."""
+    if line.bbox[2] < 0.78 * line.page_width or line.text.rstrip().endswith((".", ";", ":")):
+        return None
+    under = next_prose_line(lines, line)
+    if under is None or starts_with_label(under.text) or _has_label_left(lines, under):
+        return None
+    label = find_label(_all_labels(), fold(under.text), under.text)
+    sentence = SENTENCE_END.search(under.text) if places else None
+    stops = [m.start() for m in (label, sentence) if m is not None and m.start() > 0]
+    return (under, min(stops)) if stops else None
+
+
 def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[str, list[Word], int] | None:
     """The value's text after the label (ending at the next label), its words, and the last line used.
 
@@ -379,9 +408,15 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
     line = lines[i]
     folded = fold(line.text)
     nxt = _all_labels().search(folded, start)
+    if nxt is None and (split := split_label(lines, line, _all_labels())) is not None and split[1] >= start:
+        nxt = split[3]  # "...; địa" / "chỉ thường trú: ...": the next label begins at the line's end
     end = nxt.start() if nxt else len(line.text)
     text, words, cut = _clean_part(line, start, end)
     last = i
+    if spec.normalizer == "serial" and not nxt and (wrapped := wrapped_code(lines, line, words)) is not None:
+        digits_line, digits = wrapped
+        words = [*first_cell(words), *digits]
+        text, last = " ".join(w.text for w in words), index[id(digits_line)]
     listed = _list_items(lines, i) if spec.type == "list" and not nxt else []
     if not text.strip(" .;,:") and not nxt and not listed:
         cell = _value_elsewhere(lines, line)
@@ -395,12 +430,21 @@ def _span(lines: Sequence[Line], i: int, spec: FieldSpec, start: int) -> tuple[s
         words, text = kept, " ".join(w.text for w in kept)  # the boxes' rules read as tall "1" or "|"
     if spec.multiline and not nxt and text and not cut:
         while (more := _next_line(lines, lines[last])) is not None:
-            part, part_words, cut = _clean_part(more, 0, len(more.text))
+            # an address is one phrase: the sentence its last line ends is the end of it
+            stop = SENTENCE_END.search(more.text) if spec.vocabulary == "places" else None
+            part, part_words, cut = _clean_part(more, 0, stop.start() if stop else len(more.text))
+            cut = cut or stop is not None
             last = index[id(more)]
             text += " " + part
             words.extend(part_words)
             if cut:
                 break
+        if not cut and (tail := _prose_tail(lines, lines[last], places=spec.vocabulary == "places")) is not None:
+            more, stop = tail  # the value's last words, then the next label of the paragraph on that line
+            part, part_words, _cut = _clean_part(more, 0, stop)
+            last = index[id(more)]
+            text += " " + part
+            words.extend(part_words)
     if spec.type == "list" and not nxt:
         items = [text] if text.strip(" .;,:") else []
         for j in listed:
@@ -433,7 +477,9 @@ def normalize_value(spec: FieldSpec, raw: str) -> tuple[str | None, tuple[str, .
         return (iso, ()) if iso else (None, ("invalid_date",))
     if spec.type == "decimal":
         number = normalize.parse_number(raw)
-        return (normalize.number_text(number), ()) if number is not None else (None, ("number_format",))
+        if number is None:
+            return None, ("number_format",)
+        return normalize.number_text(number), ("number_truncated",) if normalize.number_truncated(raw) else ()
     if spec.type == "int":
         m = re.search(r"\d+", raw)
         return (str(int(m.group(0))), ()) if m else (None, ("number_format",))
@@ -477,6 +523,9 @@ def _table_reading(lines: Sequence[Line], spec: FieldSpec, cell: HeadCell) -> Re
     if not raw or cell.value_line is None:
         return None
     value, reasons = normalize_value(spec, raw)
+    printed = " ".join(w.text for w in cell.value)  # before ``value_text`` drops the comma that ends "773,"
+    if spec.type == "decimal" and value is not None and not reasons and normalize.number_truncated(printed):
+        reasons = ("number_truncated",)
     if value is not None:  # the copy in words the schema names ("Bằng chữ: ...") checks a table's value too
         reasons += _words_check(lines, spec, value, cell.value_line, cell.value_line)
     line = lines[cell.value_line]
@@ -511,12 +560,18 @@ def _head_lines(heads: dict[int, list[HeadCell]]) -> frozenset[int]:
 
 
 def _read_at(lines: Sequence[Line], folded: Sequence[str], i: int, spec: FieldSpec) -> Reading | None:
-    """The field read from line ``i`` when one of its labels opens a value there."""
+    """The field read from line ``i`` when one of its labels opens a value there, or begins at its end
+    and goes on at the head of the next line (the value is then read on that line)."""
     pattern, bare, headed = _compiled(spec.labels), _bare(spec.labels), _headed(spec.labels)
     m = find_label(pattern, folded[i], lines[i].text) or bare.search(folded[i])
     if m is None and (h := headed.search(folded[i])) and _gap_after(lines[i], h.end()):
         m = h
     m = m or _numbered(spec.labels).search(folded[i])
+    if m is None and (split := split_label(lines, lines[i], pattern)) is not None:
+        under, _start, value_start, _m = split
+        j = lines.index(under)
+        found = _span(lines, j, spec, value_start)
+        return _reading(lines, spec, j, found) if found else None
     found = _span(lines, i, spec, m.end()) if m else None
     return _reading(lines, spec, i, found) if found else None
 
@@ -599,8 +654,11 @@ def read_labelled(lines: Sequence[Line], doc_type: DocType) -> dict[str, Reading
 
 def lone_values(lines: Sequence[Line], doc_type: DocType, found: dict[str, Reading]) -> dict[str, Reading]:
     """Fields printed without their label, known by their shape alone (a land certificate's serial
-    "AA 01234567" at the foot of page 1): only a line that holds nothing else, on the document's first
-    page, whose words no other field took and with no label beside it."""
+    "AA 01234567" at the foot of page 1): a cell that holds nothing else, on the document's first page,
+    whose words no other field took and with no label before it on its row or over it.
+
+    A cell, not a line: the serial shares its row with the signer's name far to the right ("AK 82967113
+    ... Lâm Thị Thanh Tuyết"), which OCR may read as one line; the blank between them parts them."""
     out: dict[str, Reading] = {}
     taken = {id(w) for reading in found.values() for w in reading.words}
     first_page = lines[0].page if lines else 0
@@ -609,18 +667,19 @@ def lone_values(lines: Sequence[Line], doc_type: DocType, found: dict[str, Readi
             continue
         shape = re.compile(spec.shape)
         for i, line in enumerate(lines):
-            text = line.text.strip(" .;,:|")
-            if (
-                line.page != first_page
-                or not shape.fullmatch(text)
-                or any(id(w) in taken for w in line.words)
-                or any(o is not line and same_row(o, line) for o in lines)
-                or _claimed_from_above(lines, line)
-            ):
+            if line.page != first_page or _has_label_left(lines, line) or _claimed_from_above(lines, line):
                 continue
-            value, reasons = normalize_value(spec, text)
-            out[spec.key] = Reading(value, text, line.words, line.page, i, reasons)
-            break
+            parts = cells(line.words)
+            for k, cell in enumerate(parts):
+                text = " ".join(w.text for w in cell).strip(" .;,:|")
+                if shape.fullmatch(text) and not any(id(w) in taken for w in cell):
+                    if k and starts_with_label(" ".join(w.text for w in parts[k - 1])):
+                        break  # the cell is the value of the label cell before it
+                    value, reasons = normalize_value(spec, text)
+                    out[spec.key] = Reading(value, text, tuple(cell), line.page, i, reasons)
+                    break
+            if spec.key in out:
+                break
     return out
 
 

@@ -141,6 +141,13 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+def number_truncated(text: str) -> bool:
+    """The first number of the text ends with its decimal comma and no digit after it ("773, m²"): OCR
+    lost the decimals ("773,8"), so ``parse_number``'s 773 is not what the page says."""
+    m = re.search(r"\d[\d.,\s]*", text)
+    return m is not None and re.sub(r"\s+", "", m.group(0)).endswith(",")
+
+
 def number_text(value: Decimal | int) -> str:
     """A number as the result JSON stores it: no grouping, "." decimal point, no trailing zeros."""
     d = Decimal(value)

@@ -34,6 +34,7 @@ NAME_DEPTH = 16  # the name sits at most this many title heights under the title
 MAX_NAME_WORDS = 6
 TITLE_LIKENESS = 0.8  # a tail of the line this much like a title is that title
 TITLE_EXPECTED_LIKENESS = 0.65  # ... or this much, for a title the authority line implies
+SAME_LETTERS_LIKENESS = 0.9  # a tail with a title's letters, its marks lost or wrong, is as good as this
 AUTHORITY_LIKENESS = 0.7  # after a "TM." or "KT." prefix, a title or body read this well is that one
 
 
@@ -48,14 +49,28 @@ def _likeness(title: str, text: str) -> float:
     return SequenceMatcher(None, title.replace(" ", ""), text.replace(" ", "")).ratio()
 
 
+@lru_cache(maxsize=1)
+def _titles_by_fold() -> dict[str, str]:
+    """Signer titles by their letters without marks, for the folds only one title has ("THỦ TRƯỞNG" and
+    "THỨ TRƯỞNG" share theirs, so neither is chosen on its letters alone)."""
+    by_fold: dict[str, list[str]] = {}
+    for title in SIGNER_TITLES:
+        by_fold.setdefault(fold_words(title), []).append(title)
+    return {k: v[0] for k, v in by_fold.items() if len(v) == 1}
+
+
 def vocabulary_title(text: str) -> str | None:
     """The signer title of the vocabulary this OCR text most likely is (titles are a closed set).
 
     OCR slips in tone marks ("NGƯỜI LAÀM ĐƠN") are forgiven by a close match; the raw text is kept.
+    A read with every mark lost or changed ("GIAM ĐỌC", "GIÁM ĐÓC" for "GIÁM ĐỐC") has too few equal
+    characters for that match, but the same letters: it is the one title those letters spell.
     """
     cleaned = _letters(text)
     if cleaned in SIGNER_TITLES:
         return cleaned
+    if (same_letters := _titles_by_fold().get(fold_words(cleaned))) is not None:
+        return same_letters
     best = max(SIGNER_TITLES, key=lambda t: SequenceMatcher(None, t, cleaned).ratio())
     return best if SequenceMatcher(None, best, cleaned).ratio() >= 0.8 else None
 
@@ -73,8 +88,11 @@ def snap_title(text: str, expected: Sequence[str] = ()) -> str | None:
     best: tuple[float, float, str] | None = None
     for start in range(len(tokens)):
         tail = " ".join(tokens[start:])
+        same_letters = _titles_by_fold().get(fold_words(tail))
         for title in SIGNER_TITLES:
             score = _likeness(title, tail)
+            if title == same_letters:  # "ta GIAM ĐỌC": every mark lost, the letters are the title's
+                score = max(score, SAME_LETTERS_LIKENESS)
             need = TITLE_EXPECTED_LIKENESS if title in expected else TITLE_LIKENESS
             if score < need:
                 continue

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.doctypes import by_key
-from pipeline.extract import extract_fields
+from pipeline.extract import extract_document, extract_fields, vocabulary_title
 from pipeline.labels import Reading, read_labelled, starts_with_label
 from pipeline.layout import Line, page_lines
-from pipeline.models import PageResult, Word
+from pipeline.models import FieldValue, PageResult, Word
 from pipeline.normalize import boxed_digits
 
 W, H = 1654, 2339  # A4 at 200 dpi
 Token = str | tuple[str, int]  # a word, or (word, box height)
 
 
-def _lines(rows: list[tuple[int, int, str | list[Token]]]) -> list[Line]:
+def _lines(rows: list[tuple[int, int, str | list[Token]]], page: int = 1) -> list[Line]:
     """Rows of (x, y, words), each one OCR line; a word may carry its own box height (a box's rule)."""
     words: list[Word] = []
     for line, (x, y, text) in enumerate(rows):
@@ -30,7 +32,7 @@ def _lines(rows: list[tuple[int, int, str | list[Token]]]) -> list[Line]:
             top = y + 34 - height + (height - 34) // 2 if height > 34 else y + 34 - height
             words.append(Word(word, (x, top, x + 18 * len(word), top + height), 0.93, line))
             x += 18 * len(word) + 14
-    return page_lines(PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words))
+    return page_lines(PageResult(page, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words))
 
 
 def _read(kind: str, rows: list[tuple[int, int, str | list[Token]]]) -> dict[str, Reading]:
@@ -294,6 +296,103 @@ def test_an_authority_line_is_no_issuer() -> None:
     rows = [*LAND[:7], (1000, 1560, "TM. ỦY BAN NHÂN DÂN"), (1080, 1620, "CHỦ TỊCH")]
     fields = extract_fields(_lines(rows), by_key("land_use_certificate"), None)
     assert "issuing_agency" not in fields
+
+
+def _document(pages: list[list[tuple[int, int, str | list[Token]]]]) -> dict[str, FieldValue]:
+    """A document of these pages (rows as ``_lines`` takes them), extracted and flagged as the pipeline does."""
+    lines = [ln for number, rows in enumerate(pages, 1) for ln in _lines(rows, number)]
+    fields = extract_document(1, lines, list(range(1, len(pages) + 1))).fields
+    return {k: v for k, v in fields.items() if isinstance(v, FieldValue)}
+
+
+@pytest.mark.parametrize("read", ["GIAM ĐỌC", "GIÁM ĐÓC", "GIAM DOC"])
+def test_a_title_read_with_its_marks_lost_or_wrong_is_the_title_with_its_issuer_above_and_name_below(
+    read: str,
+) -> None:
+    rows = [*LAND[:7], (950, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI"), (1100, 1605, "TRƯỜNG"), (1080, 1660, read)]
+    got = _document([[*rows, (1030, 1950, "Lâm Thị Thanh Tuyết")]])
+    assert got["signer_title"].value == "GIÁM ĐỐC" and got["signer_title"].raw == read
+    assert got["signer_title"].status == "extracted"  # the same letters as the title: marks only, as elsewhere
+    assert got["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+    assert got["signer_name"].value == "Lâm Thị Thanh Tuyết" and got["signer_name"].status == "extracted"
+
+
+def test_a_committees_issuer_over_its_authority_and_a_title_without_marks() -> None:
+    rows = [
+        *LAND[:7],
+        (880, 1560, "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"),
+        (1000, 1620, "TM. ỦY BAN NHÂN DÂN"),
+        (1080, 1680, "CHU TICH"),
+        (1030, 1950, "Nguyễn Văn Hòa"),
+    ]
+    got = _document([rows])
+    assert got["issuing_agency"].value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
+    assert (got["signer_authority"].value, got["signer_title"].value) == ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")
+    assert got["signer_name"].value == "Nguyễn Văn Hòa"
+
+
+def test_letters_two_titles_share_name_neither_of_them() -> None:
+    assert vocabulary_title("THU TRUONG") is None  # THỦ TRƯỞNG or THỨ TRƯỞNG: the marks decide
+    assert vocabulary_title("THỨ TRƯỞNG") == "THỨ TRƯỞNG"
+    assert vocabulary_title("TRUONG") is None  # a wrapped agency's "TRƯỜNG" is no title
+
+
+def test_the_issuer_of_a_two_page_certificate_is_read_over_the_title_on_the_page_it_is_signed() -> None:
+    page2 = [
+        (100, 200, "4. Sơ đồ thửa đất:"),
+        (100, 1500, "5. Những thay đổi sau khi cấp Giấy chứng nhận:"),
+        (100, 1560, "Nội dung thay đổi và cơ sở pháp lý: Không có thay đổi."),
+    ]
+    rows = [*LAND[:7], (950, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI"), (1100, 1605, "TRƯỜNG"), (1080, 1660, "GIÁM ĐỐC")]
+    got = _document([[*rows, (1030, 1950, "Lê Minh Tuấn")], page2])
+    assert got["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" and got["issuing_agency"].page == 1
+    under = [*LAND[:7], (1080, 1660, "GIÁM ĐỐC"), (950, 1760, "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")]
+    assert "issuing_agency" not in _document([under, page2])  # capitals under the title are not its issuer
+
+
+def test_a_certificate_without_a_header_takes_no_agency_from_its_own_title() -> None:
+    top = [
+        (520, 60, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (640, 105, "Độc lập - Tự do - Hạnh phúc"),
+        (640, 160, "GIẤY CHỨNG NHẬN"),
+        (200, 210, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU TÀI SẢN GẮN LIỀN VỚI ĐẤT"),
+    ]
+    got = _document([[*top, *LAND]])
+    assert got["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"  # over the title, not the title
+    assert "superior_agency" not in got
+
+
+# --- the holder in prose: labels in lower case after ";", a label and a value wrapped over lines -----------
+
+
+def test_a_holders_address_whose_label_wraps_across_the_line_break_is_read_whole() -> None:
+    rows = [
+        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; số định danh cá nhân: 062088380512; địa"),
+        (100, 350, "chỉ thường trú: Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk."),
+        (100, 440, "2. Thông tin thửa đất:"),
+    ]
+    got = _values(_read("land_use_certificate", rows))
+    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
+    assert (got["full_name"], got["birth_year"], got["personal_id"]) == ("Lương Tấn Thịnh", "1988", "062088380512")
+
+
+def test_a_wrapped_address_ends_at_the_next_label_or_sentence_on_the_line_it_wraps_onto() -> None:
+    head = "Ông: Lương Tấn Thịnh; năm sinh: 1988; địa chỉ thường trú: Buôn Ea Tu, phường Buôn"
+    for tail in ("Ma Thuột, tỉnh Đắk Lắk; số định danh cá nhân: 062088380512.", "Ma Thuột, tỉnh Đắk Lắk. Có nhà ở."):
+        got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
+        assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk", tail
+    # an abbreviation's point is no sentence's end
+    tail = "Ma Thuột, Tp. Buôn Ma Thuột; số định danh cá nhân: 062088380512."
+    got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
+    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, Tp. Buôn Ma Thuột"
+
+
+def test_a_label_like_phrase_wrapped_inside_a_sentence_is_no_label() -> None:
+    rows = [
+        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; đã đăng ký tại cơ quan quản lý địa"),
+        (100, 350, "chỉ thường trú: không có"),
+    ]
+    assert "address" not in _values(_read("land_use_certificate", rows))
 
 
 # --- footnote calls and required-field stars after a label (mẫu CT01: "Kính gửi(1):") ----------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 from test_extract_geometry import MOTTO, TAB, Token, _page, _read, _values
 
@@ -20,7 +21,7 @@ from pipeline.documents import read_document
 from pipeline.extract import extract_document
 from pipeline.layout import page_lines
 from pipeline.models import FieldValue, PageResult, Word
-from pipeline.normalize import serial
+from pipeline.normalize import fold_words, number_truncated, serial
 from pipeline.page_job import reading_grey_path
 from pipeline.rules import clear_for_ocr, vertical_rules
 from pipeline.signer_reread import LANG
@@ -250,8 +251,10 @@ def test_a_serial_alone_on_its_line_is_found_by_its_shape() -> None:
 
 
 def test_a_serial_shape_inside_a_sentence_or_beside_other_text_is_no_serial() -> None:
-    f = _gcn([(230, 560, "Thửa đất số: 215 theo hồ sơ BA 123456 đã nộp"), (260, 2200, "BA 123456"), (900, 2200, "x")])
-    assert f.get("serial_number") is None
+    f = _gcn([(230, 560, "Thửa đất số: 215 theo hồ sơ BA 123456 đã nộp"), (260, 2200, "BA 123456 x")])
+    assert f.get("serial_number") is None  # "x" a word's space away: one cell, and not a serial's
+    f = _gcn([(230, 560, "Thửa đất số: 215"), (230, 2200, "Mã hồ sơ:"), (560, 2200, "BA 123456")])
+    assert f.get("serial_number") is None  # the cell after a label is that label's value
     f = _gcn([(230, 2100, "Số vào sổ cấp GCN:"), (230, 2150, "CS 054941")])  # under its own label: the registry
     assert (f.get("serial_number"), f["registry_number"]) == (None, "CS 054941")
 
@@ -350,3 +353,111 @@ def test_an_area_in_a_head_row_table_is_checked_against_its_copy_in_words() -> N
     assert area.value == "773" and "digits_words_mismatch" in area.reasons  # type: ignore[union-attr]
     doc = _read([*GCN, *heads, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,8"), words])
     assert "digits_words_mismatch" not in doc.fields["area_m2"].reasons  # type: ignore[union-attr]
+
+
+# --- the foot of page 1 on the new A4 certificate: a registry number wrapped under its label, the serial
+# on the signer's name's row, an area whose decimals OCR lost ----------------------------------------------
+
+FOOT: Rows = [(230, 560, "Thửa đất số: 215")]
+
+
+def test_a_registry_prefix_ending_its_labels_line_is_joined_with_the_digits_under_it() -> None:
+    for label in ("Số vào sổ cấp GCN:", "Số vào số cấp GCN:"):  # "sổ" read "số": labels match without marks
+        rows: Rows = [
+            (230, 2100, f"{label} CH"),
+            (1400, 2104, "NN"),  # the seal's ink on the same rows, far right
+            (230, 2150, "31226"),
+            (1380, 2158, "km"),
+        ]
+        assert _gcn([*FOOT, *rows])["registry_number"] == "CH 31226", label
+    # the seal's ink read into the label's own line, a cell's blank away
+    rows = [(230, 2100, ["Số", "vào", "sổ", "cấp", "GCN:", "VP", TAB, TAB, "NN"]), (230, 2150, "63871")]
+    assert _gcn([*FOOT, *rows])["registry_number"] == "VP 63871"
+
+
+def test_a_registry_value_is_not_joined_with_what_is_no_wrapped_code() -> None:
+    doc = _read([*GCN, *FOOT, (230, 2100, "Số vào sổ cấp GCN: CH"), (230, 2150, "Ngày 09 tháng 5")])
+    registry = doc.fields["registry_number"]
+    assert isinstance(registry, FieldValue) and registry.value == "CH" and registry.status == "needs_review"
+    f = _gcn([*FOOT, (230, 2100, "Số vào sổ cấp GCN: CH"), (1100, 2150, "31226")])  # not in the label's column
+    assert f["registry_number"] == "CH"
+    f = _gcn([*FOOT, (230, 2100, "Số vào sổ cấp GCN: CS 05494"), (230, 2150, "31226")])  # a whole code already
+    assert f["registry_number"] == "CS 05494"
+
+
+def test_a_serial_on_the_signers_names_row_is_read_in_its_own_cell() -> None:
+    name = "Lâm Thị Thanh Tuyết"
+    for rows in (
+        [(230, 2250, "AK 82967113"), (1050, 2250, name)],  # OCR read two lines
+        [(230, 2250, ["AK", "82967113", TAB, *name.split()])],  # one line, a cell's blank between
+    ):
+        assert _gcn([*FOOT, *rows])["serial_number"] == "AK 82967113", rows
+    assert _gcn([*FOOT, (230, 2250, "BA 123456"), (1050, 2250, name)])["serial_number"] == "BA 123456"
+
+
+def test_an_area_read_with_its_decimal_comma_but_no_decimals_waits_for_review() -> None:
+    for rows in (
+        [(230, 620, "d) Diện tích: 773, m²")],
+        [*HEADS, (300, 630, "215"), (600, 630, "12"), (880, 630, "773,"), (1130, 630, "Đất ở tại đô thị")],
+    ):
+        area = _read([*GCN, *rows]).fields["area_m2"]
+        assert isinstance(area, FieldValue) and area.value == "773", rows
+        assert area.status == "needs_review" and "number_truncated" in area.reasons, rows
+    for text in ("d) Diện tích: 773,8 m²", "d) Diện tích: 1.250 m²", "d) Diện tích: 773 m², đất ở"):
+        area = _read([*GCN, (230, 620, text)]).fields["area_m2"]
+        assert isinstance(area, FieldValue) and "number_truncated" not in area.reasons, text
+
+
+def test_a_number_truncated_is_one_ending_with_its_decimal_comma() -> None:
+    assert number_truncated("773, m²") and number_truncated("1.250,") and number_truncated("773 ,")
+    assert not number_truncated("773,8 m²") and not number_truncated("1.250 m²") and not number_truncated("120 m², đất")
+
+
+def _drawn_foot(title: str) -> np.ndarray:
+    """Page 1 of a new A4 certificate at 200 dpi, no header block: the holder in prose with a label cut
+    by the line break, an area whose decimal OCR lost, and the foot as held-out certificates print it
+    (the issuer on two lines over a title read without its marks, the registry number wrapped after its
+    prefix with a seal's ink to the right, the serial on the signer's name's row)."""
+    image = Image.new("RGB", (W, H), "white")
+    draw = ImageDraw.Draw(image)
+    serif = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+    font, bold = ImageFont.truetype(serif, 30), ImageFont.truetype(serif.replace(".ttf", "-Bold.ttf"), 32)
+    for x, y, text, face in (
+        (600, 200, "GIẤY CHỨNG NHẬN", bold),
+        (260, 260, "QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU TÀI SẢN GẮN LIỀN VỚI ĐẤT", font),
+        (160, 380, "1. Người sử dụng đất, chủ sở hữu tài sản gắn liền với đất:", bold),
+        (160, 440, "Ông: Lương Tấn Thịnh; năm sinh: 1988; số định danh cá nhân: 062088380512; địa", font),
+        (160, 490, "chỉ thường trú: Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk.", font),
+        (160, 580, "2. Thông tin thửa đất:", bold),
+        (160, 640, "a) Thửa đất số: 215; b) Tờ bản đồ số: 12;", font),
+        (160, 700, "d) Diện tích: 773, m²", font),
+        (860, 1500, "Lâm Đồng, ngày 09 tháng 5 năm 2023", font),
+        (900, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI", bold),
+        (1080, 1610, "TRƯỜNG", bold),
+        (1090, 1665, title, bold),
+        (260, 1760, "Số vào sổ cấp GCN: CH", font),
+        (1380, 1760, "NN", font),
+        (260, 1812, "31226", font),
+        (260, 2000, "AK 82967113", bold),
+        (1000, 2000, "Lâm Thị Thanh Tuyết", bold),
+    ):
+        draw.text((x, y), text, font=face, fill="black")
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("title", ["GIAM ĐỌC", "GIÁM ĐÓC"])
+def test_a_drawn_certificates_foot_read_through_ocr_gives_issuer_signer_registry_and_serial(title: str) -> None:
+    binary = clean.binarize(clean.reading_grey(_drawn_foot(title)))
+    words = ocr.recognize(clear_for_ocr(binary), lang=LANG)
+    page = PageResult(1, "scan.pdf", 200, False, W, H, 0, 0.0, Path("p.jpg"), words, cell_rules=vertical_rules(binary))
+    doc = extract_document(1, page_lines(page), [1])
+    f = _values(doc)
+    assert (f["signer_title"], f["signer_name"]) == ("GIÁM ĐỐC", "Lâm Thị Thanh Tuyết")
+    assert fold_words(f["issuing_agency"] or "") == "SO NONG NGHIEP VA MOI TRUONG"  # its marks as OCR read them
+    assert (f["registry_number"], f["serial_number"]) == ("CH 31226", "AK 82967113")
+    assert f["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
+    area = doc.fields["area_m2"]
+    assert isinstance(area, FieldValue) and area.value == "773" and "number_truncated" in area.reasons
+    for key in ("signer_title", "signer_name", "registry_number", "serial_number", "address"):
+        field = doc.fields[key]
+        assert isinstance(field, FieldValue) and field.status == "extracted", key

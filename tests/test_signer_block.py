@@ -158,3 +158,12 @@ def test_an_authority_whose_prefix_the_seal_ate_is_inferred_for_review(printed: 
 def test_a_line_far_above_a_title_is_no_authority() -> None:
     rows = [*HEAD, (1060, 1000, "ỦY BAN NHÂN DÂN"), (1080, 1285, "CHỦ TỊCH"), (1060, 1600, "Phạm Thị Thu Hà")]
     assert "signer_authority" not in extract_document(1, page_lines(_page(rows)), [1]).fields
+
+
+def test_a_title_with_its_marks_lost_behind_seal_specks_is_snapped_and_waits_for_review() -> None:
+    doc = _signer(None, "/ ta GIAM ĐỌC")
+    title = _field(doc, "signer_title")
+    assert title.value == "GIÁM ĐỐC" and title.status == "needs_review" and "ocr_repaired" in title.reasons
+    assert _field(doc, "signer_name").value == "Phạm Thị Thu Hà"
+    doc = _signer(None, "GIAM ĐỌC")  # the same letters alone on the line: the marks corrected, as elsewhere
+    assert _field(doc, "signer_title").value == "GIÁM ĐỐC" and _field(doc, "signer_title").status == "extracted"

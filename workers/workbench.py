@@ -88,6 +88,7 @@ REASON_LABELS = {
     "parcel_format": "số thửa, số tờ bản đồ sai dạng",
     "serial_format": "số phát hành (seri) sai dạng",
     "registry_format": "số vào sổ sai dạng",
+    "number_truncated": "số đọc thiếu chữ số sau dấu phẩy thập phân",
     "fields_need_review": "còn trường cần kiểm tra",
     "no_fields": "không đọc được trường nào",
     "type_other": "không nhận ra loại giấy tờ",
