@@ -5,6 +5,13 @@ enlarged region in grey (seals and coloured ink suppressed, not binarized) rarel
 `vie` on the binarized page: binarization erases thin marks, and the two models confuse different ones.
 When the two readings of a field disagree (compared after NFC, case, spacing and punctuation folding),
 the field waits for a reviewer with the reason ``second_reading_differs``.
+
+The second reading gets the same corrections as the first (the page's post-correction, then the field
+kind's: a ward's name from the commune list, a title from the titles'), so it does not disagree over a
+slip the first reading's corrections already put right. And it counts against the first only when it could
+be the field's value at all: every word a possible Vietnamese syllable, and the field's format rule met.
+"LONG XUYEÊN", "ch OP GB?" or "KT, CHỦ TỊCH" (for "KT.") are the second recognizer's own slips, not a
+doubt about "LONG XUYÊN"; a disagreement between two possible values ("THỦY", "THÙY") still waits.
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from pipeline.doctypes import by_key
+from pipeline import validators
+from pipeline.doctypes import FieldSpec, by_key
+from pipeline.field_flags import syllables_ok
+from pipeline.field_marks import correct_value
 from pipeline.models import DocumentResult, FieldValue, PageResult
 from pipeline.ocr import reread_regions
 from pipeline.page_job import kept_grey
@@ -31,12 +41,27 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
-def _fields(doc: DocumentResult) -> Iterable[FieldValue]:
-    validators = {spec.key: spec.validator for spec in by_key(doc.type).schema}
+def _fields(doc: DocumentResult) -> Iterable[tuple[FieldSpec | None, FieldValue]]:
+    specs = {spec.key: spec for spec in by_key(doc.type).schema}
     for key, value in doc.fields.items():
-        if validators.get(key) in NOT_REREAD_VALIDATORS:
+        spec = specs.get(key)
+        if spec is not None and spec.validator in NOT_REREAD_VALIDATORS:
             continue
-        yield from value if isinstance(value, list) else [value]
+        yield from ((spec, v) for v in (value if isinstance(value, list) else [value]))
+
+
+def corrected(spec: FieldSpec | None, text: str) -> str:
+    """The second reading with the corrections the first had: the page's, then the field kind's."""
+    text = " ".join(correct_tokens(text.split()))
+    return correct_value(text, spec.vocabulary, spec.validator) if spec is not None else text
+
+
+def could_be_value(spec: FieldSpec | None, text: str) -> bool:
+    """Whether a reading could be the field's value: its words possible syllables, its format the field's."""
+    core = text.strip(" ,.;:")
+    if not core or not syllables_ok(core):
+        return False
+    return spec is None or not validators.validate(spec.validator, core)
 
 
 Box = tuple[int, int, int, int]
@@ -48,7 +73,7 @@ def fields_to_reread(documents: list[DocumentResult], pages: Iterable[int]) -> d
     numbers = set(pages)
     todo: dict[int, list[FieldValue]] = {}
     for doc in documents:
-        for field in _fields(doc):
+        for _, field in _fields(doc):
             if field.value and field.bbox is not None and field.page in numbers:
                 todo.setdefault(field.page, []).append(field)
     return todo
@@ -88,14 +113,16 @@ def second_reading(
             return ahead[1]
         return read_page_regions(by_number[number], boxes[number], timeout_s=timeout_s)
 
+    specs = {id(field): spec for doc in documents for spec, field in _fields(doc)}
     flagged = 0
     # Pages in parallel: Tesseract releases the GIL while it reads, so threads are enough to fill the cores.
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for number, readings in zip(todo, pool.map(read_page, todo), strict=True):
             for field, other in zip(todo[number], readings, strict=False):
-                other = " ".join(correct_tokens(other.split()))  # the same post-correction as the first reading
+                spec = specs.get(id(field))
+                other = corrected(spec, other)
                 first, second = _fold(field.value or ""), _fold(other)
-                if first and first not in second and second not in first:
+                if first and first not in second and second not in first and could_be_value(spec, other):
                     field.reasons.append("second_reading_differs")
                     field.status = "needs_review"
                     flagged += 1
