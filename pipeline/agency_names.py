@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.normalize import fold_words, match_key
+from pipeline.normalize import fold_words, match_key, nfc
 from pipeline.vocab import AGENCY_ABBREVIATIONS, AGENCY_HEADS, PLACES
 
 # Words that cannot end a name: the line after them continues it ("SỞ NÔNG NGHIỆP VÀ / MÔI TRƯỜNG").
@@ -88,6 +88,38 @@ def respace(text: str) -> str:
             out.extend(word[a:b] for a, b in itertools.pairwise(starts))
         else:
             out.append(word)
+    return " ".join(out)
+
+
+@lru_cache(maxsize=1)
+def _spelled_heads() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Heads of two words or more by their folded words → their spellings in capitals, as listed."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for head in AGENCY_HEADS:
+        words = tuple(fold_words(head).split())
+        if len(words) > 1:
+            out[words] = (*out.get(words, ()), nfc(head).upper())
+    return out
+
+
+def spell_heads(text: str) -> str:
+    """Head words of several words OCR gave other marks put back as the vocabulary spells them ("UY BẠN
+    NHAN DÂN" → "ỦY BAN NHÂN DÂN"): a closed list, matched on all its letters, word for word. A head
+    read as one of its listed spellings ("UỶ BAN", the older tone placement) stays as printed."""
+    words = text.split()
+    folded = [fold_words(w) for w in words]
+    heads = sorted(_spelled_heads().items(), key=lambda kv: -len(kv[0]))
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        match = next(((k, v) for k, v in heads if tuple(folded[i : i + len(k)]) == k), None)
+        if match is None:
+            out.append(words[i])
+            i += 1
+            continue
+        read = " ".join(words[i : i + len(match[0])])
+        out.extend((read if nfc(read).upper() in match[1] else match[1][0]).split())
+        i += len(match[0])
     return " ".join(out)
 
 

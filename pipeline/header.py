@@ -87,10 +87,11 @@ def split_superior(block: Sequence[Line]) -> tuple[list[Line], list[Line]]:
 
 def agency_text(lines: Sequence[Line]) -> str:
     """An agency's name from its lines, printed in capitals: a word OCR read in lower case is put back, and
-    a space it lost after "UBND" or inside a place's name too (``agency_names.respace``). A mark with no
+    a space it lost after "UBND" or inside a place's name too (``agency_names.respace``), and a head's marks
+    (``agency_names.spell_heads``). A mark with no
     letter or digit ("„", "_": a rule's or a seal's ink) is no word of a name; a dash between two places is."""
     words = [w for ln in lines for w in ln.text.split() if any(c.isalnum() for c in w) or w in ("-", "–")]
-    return agency_names.respace(clean_text(" ".join(words)).strip(" -_.").upper())
+    return agency_names.spell_heads(agency_names.respace(clean_text(" ".join(words)).strip(" -_.").upper()))
 
 
 def _stops_subject(line: Line) -> bool:

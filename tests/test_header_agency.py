@@ -199,6 +199,20 @@ def test_spaces_lost_in_a_header_are_put_back(read: str, meant: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("UY BẠN NHAN DÂN XÃ HÒA VANG", "ỦY BAN NHÂN DÂN XÃ HÒA VANG"),  # a head's marks, from the list
+        ("VĂN PHONG ĐĂNG KÝ ĐẤT ĐAI", "VĂN PHÒNG ĐĂNG KÝ ĐẤT ĐAI"),
+        ("UỶ BAN NHÂN DÂN TỈNH", "UỶ BAN NHÂN DÂN TỈNH"),  # a listed spelling (older tone placement) stays
+        ("SỞ TƯ PHÁP", "SỞ TƯ PHÁP"),  # one-word heads are left alone: "BAN" is no "BẠN"
+        ("PHÒNG BẠN ĐỌC", "PHÒNG BẠN ĐỌC"),
+    ],
+)
+def test_a_heads_marks_are_spelled_as_the_vocabulary_does(read: str, meant: str) -> None:
+    assert agency_names.spell_heads(read) == meant
+
+
+@pytest.mark.parametrize(
     "rows",
     [
         ["UBND TỈNH NINH BÌNH", "ỦY BAN NHÂN", "DÂN XÃ GIA VIỄN"],  # the issuer's head wraps inside itself
