@@ -178,7 +178,9 @@ def correct_unit_words(tokens: list[str], cores: list[str]) -> None:
             cores[i] = _cores([tokens[i]])[0]
 
 
-def correct_places(value: str, *, place_field: bool, notes: list[str] | None = None) -> str:
+def correct_places(
+    value: str, *, place_field: bool, notes: list[str] | None = None, provinces: frozenset[str] = frozenset()
+) -> str:
     """Runs of capitalised words that are a gazetteer name with other marks, spelled as the gazetteer does.
 
     A run counts when it is bounded (punctuation or a lower-case word on both sides, or a unit word before
@@ -187,7 +189,8 @@ def correct_places(value: str, *, place_field: bool, notes: list[str] | None = N
     After "xã", "phường" or "đặc khu" the commune list (``pipeline.gazetteer``) is asked first, with the
     unit: "xã Gia Viên" is no commune, and "Gia Viễn" is the one "xã" with its letters. When the name as
     read is a real one elsewhere ("phường Gia Viên"), or was one before the 2025 merger, the change is a
-    guess: ``place_corrected`` is added to ``notes`` so that a reviewer sees it.
+    guess: ``place_corrected`` is added to ``notes`` so that a reviewer sees it, unless the province the
+    value or its document names (``provinces``, folded) is the corrected commune's: a second source.
     """
     tokens = value.split()
     cores = _cores(tokens)
@@ -214,7 +217,10 @@ def correct_places(value: str, *, place_field: bool, notes: list[str] | None = N
             spelling = listed or _unique(index, run)
             if spelling is not None:
                 if canonical_tone(" ".join(run)).lower() != spelling.lower():
-                    if listed and notes is not None and (gazetteer.named(run) or _unique(index, run) is not None):
+                    doubtful = gazetteer.named(run) or _unique(index, run) is not None
+                    confirmed = gazetteer.province_of(unit, listed) if listed and unit else frozenset()
+                    confirmed &= provinces | gazetteer.provinces_in(value)
+                    if listed and notes is not None and doubtful and not confirmed:
                         notes.append("place_corrected")
                     tokens[i : i + n] = _respell(tokens[i : i + n], spelling)
                 matched = n
@@ -281,9 +287,15 @@ def correct_given_names(value: str) -> str:
     return " ".join(out)
 
 
-def correct_value(value: str, vocabulary: str | None, validator: str | None, notes: list[str] | None = None) -> str:
+def correct_value(
+    value: str,
+    vocabulary: str | None,
+    validator: str | None,
+    notes: list[str] | None = None,
+    provinces: frozenset[str] = frozenset(),
+) -> str:
     """The value with its marks corrected as its field's kind allows; unchanged when nothing agrees. A
-    change that is a guess adds its reason to ``notes``."""
+    change that is a guess adds its reason to ``notes``; ``provinces``: those the document names."""
     if validator == "person_name":
         family = correct_surname(value)
         given = correct_given_names(family)
@@ -294,21 +306,23 @@ def correct_value(value: str, vocabulary: str | None, validator: str | None, not
         return correct_closed(value, vocabulary)
     if vocabulary == "places":
         fixed = " ".join(correct_tokens(value.split()))
-        return correct_places(correct_house_number(fixed), place_field=True, notes=notes)
+        return correct_places(correct_house_number(fixed), place_field=True, notes=notes, provinces=provinces)
     if vocabulary == "admin_phrases":
-        return correct_places(value, place_field=False, notes=notes)
+        return correct_places(value, place_field=False, notes=notes, provinces=provinces)
     return value
 
 
 def correct_fields(fields: dict[str, FieldValue], doc_type: DocType) -> None:
     """Correct the marks of a document's text fields in place; a changed field keeps what was read in ``raw``."""
     specs = {spec.key: spec for spec in doc_type.schema}
+    texts = [f.value for f in fields.values() if isinstance(f, FieldValue) and isinstance(f.value, str)]
+    provinces = frozenset(p for text in texts for p in gazetteer.provinces_in(text))
     for key, field in fields.items():
         spec = specs.get(key)
         if spec is None or spec.type not in ("str", "list") or not isinstance(field.value, str) or not field.value:
             continue
         notes: list[str] = []
-        fixed = correct_value(field.value, spec.vocabulary, spec.validator, notes)
+        fixed = correct_value(field.value, spec.vocabulary, spec.validator, notes, provinces)
         if fixed != field.value:
             field.raw = field.raw if field.raw is not None else field.value
             field.value = fixed

@@ -13,20 +13,32 @@ import json
 from collections import defaultdict
 from functools import lru_cache
 
-from pipeline.normalize import canonical_tone
+from pipeline.normalize import canonical_tone, fold_words
 from pipeline.postcorrect import strip_marks
 
 UNITS = ("xã", "phường", "đặc khu")  # the unit words the list's names open with, lower case
 
 
+PROVINCE_PREFIXES = ("thành phố", "tp", "tỉnh")  # how the list writes a province's unit before its name
+
+
+def _province(name: str) -> str:
+    """A province's name without its unit word, folded ("Tỉnh Ninh Bình" → "NINH BINH")."""
+    low = canonical_tone(name).lower()
+    for prefix in PROVINCE_PREFIXES:
+        if low.startswith(prefix + " "):
+            return fold_words(name[len(prefix) + 1 :])
+    return fold_words(name)
+
+
 @lru_cache(maxsize=1)
-def _index() -> dict[tuple[str, ...], frozenset[str]]:
-    """(unit, name's mark-less words...) → the names the list spells with those letters, canonical tone."""
+def _entries() -> dict[tuple[str, ...], frozenset[tuple[str, str]]]:
+    """(unit, name's mark-less words...) → (name as the list spells it, its province folded)."""
     try:
         from vietnam_provinces import FLAT_DIVISIONS_JSON_PATH
     except ImportError:  # an install without the package: corrections fall back to the flat place list
         return {}
-    out: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    out: dict[tuple[str, ...], set[tuple[str, str]]] = defaultdict(set)
     for entry in json.loads(FLAT_DIVISIONS_JSON_PATH.read_text("utf-8")):
         words = canonical_tone(entry["name"]).split()
         lowered = [w.lower() for w in words]
@@ -34,13 +46,46 @@ def _index() -> dict[tuple[str, ...], frozenset[str]]:
         if unit is None:
             continue
         name = words[len(unit.split()) :]
-        out[(unit, *(strip_marks(w) for w in name))].add(" ".join(name))
+        out[(unit, *(strip_marks(w) for w in name))].add((" ".join(name), _province(entry["province_name"])))
     return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[tuple[str, ...], frozenset[str]]:
+    """(unit, name's mark-less words...) → the names the list spells with those letters, canonical tone."""
+    return {k: frozenset(name for name, _ in v) for k, v in _entries().items()}
+
+
+@lru_cache(maxsize=1)
+def provinces() -> frozenset[str]:
+    """The provinces of the list (34, after the 2025 merger), folded, without their unit word."""
+    return frozenset(p for v in _entries().values() for _, p in v)
+
+
+def provinces_in(text: str) -> set[str]:
+    """The provinces of the list a text names, folded: "tỉnh Ninh Bình" and "UBND TỈNH NINH BÌNH" both
+    name "NINH BINH"."""
+    folded = fold_words(text).split()
+    found = set()
+    for n in (1, 2, 3):
+        for k in range(len(folded) - n + 1):
+            name = " ".join(folded[k : k + n])
+            if name in provinces():
+                found.add(name)
+    return found
+
+
+def province_of(unit: str, name: str) -> frozenset[str]:
+    """The provinces where this unit has a commune or ward so spelled."""
+    key = (unit, *(strip_marks(w) for w in name.split()))
+    exact = canonical_tone(name).lower()
+    return frozenset(p for n, p in _entries().get(key, ()) if n.lower() == exact)
 
 
 def load() -> None:
     """Read the list now, not in a worker's first job."""
     _index()
+    provinces()
 
 
 def unit_of(words: list[str]) -> str | None:

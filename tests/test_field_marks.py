@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import gazetteer
 from pipeline.extract import extract_document
 from pipeline.field_marks import correct_value
 from pipeline.layout import page_lines
@@ -100,6 +101,21 @@ def test_a_commune_corrected_to_a_name_that_is_real_elsewhere_is_flagged() -> No
     notes = []
     assert correct_value("phường Yên Bai", *PLACE, notes) == "phường Yên Bái"  # "Yên Bai" is nowhere: no doubt
     assert notes == []
+
+
+def test_the_province_the_document_names_confirms_a_commune() -> None:
+    """ "xã Thanh Xuân" is no xã today ("Thanh Xuân" is a Hà Nội ward): the one xã with its letters,
+    "Thạnh Xuân", is a guess, unless the value or its document names that xã's province."""
+    province = next(iter(gazetteer.province_of("xã", "Thạnh Xuân")))
+    notes: list[str] = []
+    assert correct_value("CÔNG AN XÃ THANH XUÂN", *AGENCY, notes) == "CÔNG AN XÃ THẠNH XUÂN"
+    assert notes == ["place_corrected"]
+    notes = []
+    assert correct_value("CÔNG AN XÃ THANH XUÂN", *AGENCY, notes, frozenset({province})) == "CÔNG AN XÃ THẠNH XUÂN"
+    assert notes == []
+    notes = []
+    assert correct_value("CÔNG AN XÃ THANH XUÂN", *AGENCY, notes, frozenset({"HA NOI"})) == "CÔNG AN XÃ THẠNH XUÂN"
+    assert notes == ["place_corrected"]  # another province named: still a guess
 
 
 def test_page_words_get_the_abbreviated_agency_and_the_letter_slip() -> None:
