@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from itertools import groupby
 
+from pipeline.box_reread import reread_boxed_ids
 from pipeline.cell_reread import reread_cells
 from pipeline.extract import check_secret, extract_document, secret_document
 from pipeline.header_reread import reread_header
@@ -51,4 +52,5 @@ def read_document(index: int, numbers: list[int], pages: Mapping[int, PageResult
     reread_header(document, lines, pages)  # a date, number or form code the page's OCR garbled
     reread_cells(document, lines, pages)  # a value the page's OCR dropped from its ruled table cell
     reread_signer(document, pages)  # a name the page's OCR lost under a seal
+    reread_boxed_ids(document, pages)  # an ID printed one digit a box, checked against its boxes
     return document

@@ -35,7 +35,7 @@ TSV_COLUMNS = ("level", "page_num", "block_num", "par_num", "line_num", "word_nu
                "left", "top", "width", "height", "conf", "text")  # fmt: skip
 # Look-alikes Tesseract emits where documents only ever print the plain character ("583⁄QĐ-UBND").
 CONFUSABLES = str.maketrans({"⁄": "/", "∕": "/", "／": "/", "‐": "-", "‑": "-", "−": "-"})
-_idle: dict[tuple[str, int], list[tesserocr.PyTessBaseAPI]] = {}  # engines not in use, by (lang, psm)
+_idle: dict[tuple[str, int, str], list[tesserocr.PyTessBaseAPI]] = {}  # engines not in use, by (lang, psm, whitelist)
 _idle_lock = threading.Lock()
 
 
@@ -73,14 +73,17 @@ def check_languages(lang: str) -> None:
 
 
 @contextlib.contextmanager
-def engine(lang: str, psm: int = PAGE_PSM) -> Iterator[tesserocr.PyTessBaseAPI]:
+def engine(lang: str, psm: int = PAGE_PSM, whitelist: str = "") -> Iterator[tesserocr.PyTessBaseAPI]:
     """An idle Tesseract for ``lang`` and segmentation mode ``psm``, made when none is idle, kept after use.
+
+    ``whitelist``: the only characters it may read (digits, for a number read again on its own); an engine
+    keeps its whitelist for life, so engines are kept apart by it and a page engine never gets one.
 
     Engines are shared by the process's threads one at a time (an engine is not thread-safe), so threads
     that come and go (the second reading's) reuse loaded models. A process that forks page processes, or a
     queue worker, makes them first (``preload``): every page process or job then has them loaded.
     """
-    key = (lang, psm)
+    key = (lang, psm, whitelist)
     with _idle_lock:
         api = _idle[key].pop() if _idle.get(key) else None
     if api is None:
@@ -89,6 +92,8 @@ def engine(lang: str, psm: int = PAGE_PSM) -> Iterator[tesserocr.PyTessBaseAPI]:
             api = tesserocr.PyTessBaseAPI(lang=lang, psm=psm, oem=tesserocr.OEM.LSTM_ONLY)
         except RuntimeError as exc:
             raise ToolFailed(f"không khởi động được tesseract ({lang}): {exc}") from exc
+        if whitelist:
+            api.SetVariable("tessedit_char_whitelist", whitelist)
     try:
         yield api
     finally:
@@ -105,9 +110,17 @@ def preload(lang: str) -> None:
 
 
 def recognize(
-    image: np.ndarray, *, lang: str = "vie", timeout_s: int = 180, psm: int = PAGE_PSM, nice: int = 0
+    image: np.ndarray,
+    *,
+    lang: str = "vie",
+    timeout_s: int = 180,
+    psm: int = PAGE_PSM,
+    nice: int = 0,
+    whitelist: str = "",
 ) -> list[Word]:
     """Words of a page image (grey or binary, upright) with pixel boxes and 0-1 confidences.
+
+    ``whitelist``: read only these characters (see ``engine``).
 
     ``nice`` > 0 lowers this thread's priority first: work that may wait (reading ahead) then only takes
     the cores that pages leave idle.
@@ -119,7 +132,7 @@ def recognize(
     if grey.dtype != np.uint8:
         grey = grey.astype(np.uint8)
     height, width = grey.shape
-    with engine(lang, psm) as api:
+    with engine(lang, psm, whitelist) as api:
         api.SetImageBytes(grey.tobytes(), width, height, 1, width)  # the pixels as they are: nothing encoded
         if not api.Recognize(timeout=max(1, timeout_s) * 1000):
             raise ToolFailed(f"tesseract quá thời gian ({timeout_s} s)")

@@ -20,6 +20,10 @@ MIN_RUN_PAGE = 25  # a rule is longer than 1/25 of the page's width (8 mm on A4)
 STROKE_PAGE = 175  # a stroke is thinner than 1/175 of the page's width (1.2 mm on A4); bold type is thicker
 FRAME_BAND = 0.08  # a page frame runs within this share of the page's side from its edges
 MIN_LEADER_DOTS = 5  # a row of at least this many specks is a leader (an ellipsis has three)
+MIN_COMB_BOXES = 5  # a row of at least this many boxes, one character each, is a comb (an ID's 12, a tax code's 10)
+COMB_HEIGHT = (0.01, 0.05)  # a comb's boxes stand this share of the page's width tall (3.4-17 mm on A4)
+COMB_BOX = (0.4, 2.2)  # ... and each is this many times as wide as it is tall (one digit, some room)
+COMB_RULE = 0.9  # a box's border inks this share of its column, between the rules, or more
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,93 @@ def erase_leaders(binary: np.ndarray) -> np.ndarray:
     return out
 
 
+def _comb_borders(comb: np.ndarray, low: int, high: int) -> list[tuple[int, int]] | None:
+    """The column spans of the vertical borders of one ink shape when it is a comb, else None.
+
+    A comb: a top and a bottom rule, ``low`` to ``high`` pixels apart, joined by at least
+    ``MIN_COMB_BOXES`` + 1 verticals that run their whole height, evenly spaced, each gap about as wide as
+    the comb is tall. A table row's cells are wider than tall, a word's letters never run a rule's whole
+    height, so neither is one. Each column is measured between its own first and last ink, so a comb
+    scanned a little askew, or a descender of the line above touching it, is still measured right.
+    """
+    inked = comb.any(axis=0)
+    if inked.mean() < 0.9:  # the rules run the whole width
+        return None
+    first = comb.argmax(axis=0)
+    last = comb.shape[0] - 1 - comb[::-1].argmax(axis=0)
+    span = last - first + 1
+    height = float(np.median(span))
+    if not low <= height <= high:
+        return None
+    fill = cv2.dilate(comb, np.ones((1, 3), np.uint8)).sum(axis=0) / np.maximum(span, 1)
+    border = (fill >= COMB_RULE) & (span >= COMB_RULE * height) & (span <= height / COMB_RULE)
+    spans: list[tuple[int, int]] = []
+    start = None
+    for x, on in enumerate([*border, False]):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            spans.append((start, x))
+            start = None
+    if len(spans) < MIN_COMB_BOXES + 1 or any(b - a > height / 4 + 2 for a, b in spans):
+        return None
+    gaps = np.diff([(a + b) / 2 for a, b in spans])
+    narrow, wide = COMB_BOX
+    if gaps.min() < narrow * height or gaps.max() > wide * height or gaps.max() > 1.35 * gaps.min():
+        return None
+    return spans
+
+
+@dataclass(frozen=True)
+class Comb:
+    """A row of character boxes: its box in the image's pixels, the column spans of its vertical borders,
+    and the ink shape's label in the connected components it was found among."""
+
+    bbox: BBox
+    borders: list[tuple[int, int]]
+    label: int
+
+
+def find_combs(binary: np.ndarray, page_width: int | None = None) -> tuple[list[Comb], np.ndarray]:
+    """The combs (``_comb_borders``) of a binary image (ink 0), and its connected components' labels.
+
+    ``page_width``: the whole page's, when ``binary`` is a part of it (a comb's size is a share of it).
+    """
+    width = page_width or binary.shape[1]
+    low, high = (round(width * share) for share in COMB_HEIGHT)
+    ink = (binary < 128).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found: list[Comb] = []
+    for k in range(1, count):
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        if not (low <= h <= 3 * high and w >= MIN_COMB_BOXES * COMB_BOX[0] * low):
+            continue
+        spans = _comb_borders((labels[y : y + h, x : x + w] == k).astype(np.uint8), low, high)
+        if spans is not None:
+            found.append(Comb((x, y, x + w, y + h), [(x + a, x + b) for a, b in spans], k))
+    return found, labels
+
+
+def erase_box_combs(binary: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """``image`` with the vertical borders of character boxes painted white, found on ``binary`` (the OCR
+    image before its rules were erased; ink 0).
+
+    An ID printed one digit a box ("|0|5|6|...|9|", boxes sharing their borders, borders close to the
+    digits) keeps its short verticals once ``erase_rules`` took the long top and bottom rules: the page's
+    OCR reads them as "l", "I", "]" and the digits between them as "o", "a", "s". A comb (see
+    ``_comb_borders``) loses its verticals, only the comb's own pixels in their columns, so that a digit
+    touching a border keeps the rest of its strokes; the digits then read as digits, spaced apart.
+    """
+    combs, labels = find_combs(binary)
+    out = image.copy() if combs else image
+    for comb in combs:
+        _, y0, _, y1 = comb.bbox
+        for a, b in comb.borders:
+            a, b = max(0, a - 1), min(binary.shape[1], b + 1)
+            out[y0:y1, a:b][labels[y0:y1, a:b] == comb.label] = 255
+    return out
+
+
 def clear_for_ocr(binary: np.ndarray) -> np.ndarray:
     """Rules and leaders out of the OCR image (``erase_rules``, ``erase_leaders``)."""
     return clear_line_art(binary).image
@@ -134,4 +225,5 @@ def clear_for_ocr(binary: np.ndarray) -> np.ndarray:
 def clear_line_art(binary: np.ndarray) -> Cleared:
     """``clear_for_ocr``'s image and the figures its strokes drew (``line_art.figure_boxes``)."""
     image, segments = _erase_strokes(binary)
-    return Cleared(erase_leaders(image), line_art.figure_boxes(segments, gap=max(40, binary.shape[1] // MIN_RUN_PAGE)))
+    image = erase_box_combs(binary, erase_leaders(image))
+    return Cleared(image, line_art.figure_boxes(segments, gap=max(40, binary.shape[1] // MIN_RUN_PAGE)))

@@ -55,6 +55,7 @@ REASON_LABELS = {
     "missing": "không tìm thấy trên trang",
     "unreadable": "không đọc được",
     "read_again": "đọc lại riêng vùng này từ ảnh vì lần đọc đầu bị hỏng: xem trên ảnh",
+    "personal_id_boxes": "số ô in chữ số khác số chữ số đã đọc (thừa hoặc thiếu một chữ số): xem trên ảnh",
     "ocr_repaired": "đã sửa lỗi nhận dạng theo danh mục: xem trên ảnh",
     "noise_removed": "đã bỏ vết mực quanh giá trị (con dấu, chữ ký)",
     "family_name_unknown": "không bắt đầu bằng một họ đã biết (họ có thể bị con dấu che)",
