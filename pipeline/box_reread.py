@@ -5,12 +5,15 @@ The page's OCR reads a row of boxes sharing their borders ("|0|5|6|...|9|") badl
 far apart sometimes twice ("...4 6 8 9" for "...4 6 9"). The boxes themselves say how many digits there
 are: the row is found again on the page's grey image, each box's digit cut out and the digits set side
 by side as a plain number, read with digits only. The reading is kept only when it has one digit per
-inked box and the ID's length, the same twice; it waits for a reviewer (``read_again``). When the boxes hold another
-count of digits than the ID's length, a 12-digit value the page's OCR made of them is no value.
+inked box and the ID's length, the same twice; it waits for a reviewer (``read_again``). A well-formed value
+the boxes read otherwise waits too (``second_reading_differs``: a digit read twice or misread, "...468" for
+"...469", still looks like an ID). When the boxes hold another count of digits than the ID's length, a
+12-digit value the page's OCR made of them is no value.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import cv2
@@ -25,6 +28,7 @@ from pipeline.page_job import kept_grey
 from pipeline.rules import Comb, find_combs
 from pipeline.validators import check_personal_id
 
+log = logging.getLogger(__name__)
 LANG = "vie"  # digits only: the page's Vietnamese model reads them as well as any
 SINGLE_LINE = 7  # Tesseract's page segmentation mode for one line of text
 DIGIT_HEIGHT = 40  # the digits are scaled to about this height in pixels (Tesseract reads ~30-40 px best)
@@ -64,6 +68,9 @@ def _digit_masks(binary: np.ndarray, comb: Comb, labels: np.ndarray) -> list[np.
             continue
         top = int(np.median([r[0] + r[1] for r in runs]))  # the first row under the top rule
         bottom = int(np.median([r[2] - r[3] for r in runs]))  # the last row over the bottom rule
+        if bottom < top:  # the rules' runs met (a box filled with ink, a smudge): no digit to cut out
+            masks.append(None)
+            continue
         cell = ink[top : bottom + 1, a:b].astype(np.uint8)
         count, _, stats, _ = cv2.connectedComponentsWithStats(cell, connectivity=8)
         tall = [k for k in range(1, count) if stats[k, cv2.CC_STAT_HEIGHT] >= MIN_DIGIT * (bottom - top + 1)]
@@ -126,11 +133,14 @@ def _check(field: FieldValue, page: PageResult, grey: np.ndarray) -> None:
             field.reasons = [*field.reasons, MISCOUNTED]
             field.status = "needs_review"
         return
-    if whole and field.value is not None and "personal_id_format" not in check_personal_id(field.value):
-        return  # as many digits as boxes, and a well-formed ID: nothing to read again
+    well_formed = whole and field.value is not None and "personal_id_format" not in check_personal_id(field.value)
     (read, conf), (again, _) = (read_digits(masks, spacing) for spacing in SPACINGS)
     if len(read) != ID_LENGTH or read != again or read == field.value:
         return  # a reading that depends on how the digits are set is no reading
+    if well_formed:  # the page read a well-formed ID, the boxes another: one digit is wrong, which no rule sees
+        field.reasons = [*field.reasons, "second_reading_differs"]
+        field.status = "needs_review"
+        return
     x0, y0, x1, y1 = comb.bbox
     field.value, field.raw, field.confidence = read, read, conf
     field.bbox = (x0, y0 + top, x1, y1 + top)
@@ -149,4 +159,7 @@ def reread_boxed_ids(doc: DocumentResult, pages: Mapping[int, PageResult]) -> No
         page = pages.get(field.page) if field.page is not None else None
         grey = kept_grey(page) if page is not None else None
         if page is not None and grey is not None:
-            _check(field, page, grey)
+            try:
+                _check(field, page, grey)
+            except (cv2.error, ValueError, IndexError):  # a check that cannot run leaves the value as read
+                log.warning("boxed ID on page %s not checked against its boxes", field.page, exc_info=True)

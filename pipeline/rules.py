@@ -23,6 +23,7 @@ MIN_LEADER_DOTS = 5  # a row of at least this many specks is a leader (an ellips
 MIN_COMB_BOXES = 5  # a row of at least this many boxes, one character each, is a comb (an ID's 12, a tax code's 10)
 COMB_HEIGHT = (0.01, 0.05)  # a comb's boxes stand this share of the page's width tall (3.4-17 mm on A4)
 COMB_BOX = (0.4, 2.2)  # ... and each is this many times as wide as it is tall (one digit, some room)
+COMB_FLAT = 0.12  # a rule's row wanders at most this share of the comb's height from column to column
 COMB_RULE = 0.9  # a box's border inks this share of its column, between the rules, or more
 
 
@@ -148,6 +149,10 @@ def _comb_borders(comb: np.ndarray, low: int, high: int) -> list[tuple[int, int]
     height = float(np.median(span))
     if not low <= height <= high:
         return None
+    flat = max(2.0, COMB_FLAT * height)  # a rule is straight: nearly every column starts and ends on it
+    for edge in (first, last):
+        if (np.abs(edge - np.median(edge)) > flat).mean() > 1 - COMB_RULE:
+            return None  # letters run together (a bold word at low resolution), whose tops and feet wander
     fill = cv2.dilate(comb, np.ones((1, 3), np.uint8)).sum(axis=0) / np.maximum(span, 1)
     border = (fill >= COMB_RULE) & (span >= COMB_RULE * height) & (span <= height / COMB_RULE)
     spans: list[tuple[int, int]] = []

@@ -11,7 +11,8 @@ kind's: a ward's name from the commune list, a title from the titles'), so it do
 slip the first reading's corrections already put right. And it counts against the first only when it could
 be the field's value at all: every word a possible Vietnamese syllable, and the field's format rule met.
 "LONG XUYEÊN", "ch OP GB?" or "KT, CHỦ TỊCH" (for "KT.") are the second recognizer's own slips, not a
-doubt about "LONG XUYÊN"; a disagreement between two possible values ("THỦY", "THÙY") still waits.
+doubt about "LONG XUYÊN"; a disagreement between two possible values ("THỦY", "THÙY") still waits, and so
+does any disagreement over a value with digits (an ID one digit off is still a well-formed ID).
 """
 
 from __future__ import annotations
@@ -122,7 +123,9 @@ def second_reading(
                 spec = specs.get(id(field))
                 other = corrected(spec, other)
                 first, second = _fold(field.value or ""), _fold(other)
-                if first and first not in second and second not in first and could_be_value(spec, other):
+                # a number's garbled second reading still counts: a digit misread keeps every rule of its format
+                counts = any(c.isdigit() for c in field.value or "") or could_be_value(spec, other)
+                if first and first not in second and second not in first and counts:
                     field.reasons.append("second_reading_differs")
                     field.status = "needs_review"
                     flagged += 1

@@ -137,3 +137,51 @@ def test_ones_ls_and_a_ruled_table_are_no_comb() -> None:
     binary = clean.binarize(np.asarray(image))
     assert rules.find_combs(binary)[0] == []
     assert np.array_equal(rules.erase_box_combs(binary, binary), binary)
+
+
+def test_a_well_formed_id_the_boxes_read_otherwise_waits_for_a_reviewer(tmp_path: Path) -> None:
+    """A digit misread or read twice once the borders are erased ("...468" for "...469") still makes a
+    well-formed ID, which no format rule catches: the boxes' own reading disagrees, and a reviewer looks."""
+    doc = _read(_page("056151957469", "serif", 200, 1.5, 2), 200, tmp_path)
+    field = doc.fields["personal_id"]
+    assert isinstance(field, FieldValue)
+    field.value, field.reasons, field.status = "056151957468", [], "extracted"
+    grey = cv2.imread(str(reading_grey_path(tmp_path / "0001.jpg")), cv2.IMREAD_GRAYSCALE)
+    height, width = grey.shape
+    page = PageResult(1, "s.pdf", 200, False, width, height, 0, 0.0, tmp_path / "0001.jpg", [])
+    reread_boxed_ids(doc, {1: page})
+    assert field.value == "056151957468" and field.status == "needs_review"
+    assert "second_reading_differs" in field.reasons
+
+
+def test_a_box_filled_with_ink_does_not_stop_the_document(tmp_path: Path) -> None:
+    """A smudge filling one box from rule to rule (its columns one run of ink, top to bottom) once crashed
+    the whole dossier's job: the ID is now checked without that box, and the document is read."""
+    rgb = _page("056151957469", "dejavu", 200, 1.5, 3).copy()
+    combs, _ = rules.find_combs(clean.binarize(clean.reading_grey(rgb)))
+    assert combs, "the drawn row is a comb"
+    comb = combs[0]
+    (_, left), (right, _) = comb.borders[3], comb.borders[4]
+    rgb[comb.bbox[1] : comb.bbox[3], left:right] = 0  # the fourth box inked over, rule to rule
+    doc = _read(rgb, 200, tmp_path)
+    assert doc.fields["phone"].value == "0912345678"
+    field = doc.fields.get("personal_id")
+    assert not isinstance(field, FieldValue) or field.value != "056151957469" or field.status == "needs_review"
+
+
+def test_letters_run_together_with_wandering_tops_are_no_comb() -> None:
+    """A bold word blurred by the scanner into one ink shape ("ường" of an address on a land certificate)
+    has full-height stems evenly spaced, like a comb's borders, but no rules: its strokes between the
+    stems start and end on different rows. Taken for a comb, it once had its "borders" read as boxes, and
+    an empty cut crashed the dossier's job."""
+    shape = np.zeros((32, 103), np.uint8)
+    for k in range(6):
+        shape[:, 20 * k : 20 * k + 3] = 1  # the stems
+    for k, (top, bottom) in enumerate([(0, 31), (9, 22), (0, 31), (9, 22), (0, 31)]):
+        shape[top : top + 3, 20 * k + 3 : 20 * k + 20] = 1  # shoulders and feet at wandering rows
+        shape[bottom - 2 : bottom + 1, 20 * k + 3 : 20 * k + 20] = 1
+    assert rules._comb_borders(shape, 24, 122) is None
+    shape[9:31, :] = 0  # the same stems under one straight rule over one straight rule: a comb
+    shape[:, [20 * k + d for k in range(6) for d in range(3)]] = 1
+    shape[0:3, :], shape[29:32, :] = 1, 1
+    assert rules._comb_borders(shape, 24, 122) is not None
