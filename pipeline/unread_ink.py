@@ -99,18 +99,25 @@ def read_dropped_lines(image: np.ndarray, words: list[Word], *, lang: str, timeo
     """The words of ``dropped_lines``, each region read as one line, kept only where the whole line reads
     as text: every word sure (``LINE_WORD_CONFIDENCE``) and no garbage. A seal's arc of letters or a
     signature's strokes read so come out unsure or as garbage, and are left out."""
-    regions = dropped_lines(image, words)
+    added: list[Word] = []
+    for found in _read_as_lines(image, words, dropped_lines(image, words), lang=lang, timeout_s=timeout_s):
+        texty = [w for w in found if any(c.isalnum() for c in w.text)]
+        if len(texty) >= 2 and all(w.confidence >= LINE_WORD_CONFIDENCE and not is_garbage(w) for w in texty):
+            added += found
+    return added
+
+
+def _read_as_lines(
+    image: np.ndarray, words: list[Word], regions: list[BBox], *, lang: str, timeout_s: int
+) -> list[list[Word]]:
+    """Each region read (one Tesseract run for all), its words on a line and in a block of their own,
+    numbered after the page's."""
     if not regions:
         return []
     line = max((w.line for w in words), default=-1) + 1
     block = max((w.block for w in words), default=0) + 1
-    added: list[Word] = []
-    for k, found in enumerate(ocr.read_regions(image, regions, lang=lang, timeout_s=timeout_s)):
-        texty = [w for w in found if any(c.isalnum() for c in w.text)]
-        if len(texty) < 2 or any(w.confidence < LINE_WORD_CONFIDENCE or is_garbage(w) for w in texty):
-            continue
-        added += [Word(w.text, w.bbox, w.confidence, line + k, block + k) for w in found]
-    return added
+    found = ocr.read_regions(image, regions, lang=lang, timeout_s=timeout_s)
+    return [[Word(w.text, w.bbox, w.confidence, line + k, block + k) for w in ws] for k, ws in enumerate(found)]
 
 
 def read_unread(image: np.ndarray, words: list[Word], *, lang: str = "Vietnamese", timeout_s: int = 60) -> list[Word]:
@@ -118,18 +125,8 @@ def read_unread(image: np.ndarray, words: list[Word], *, lang: str = "Vietnamese
 
     ``lang``: the second reading's engine by default, loaded in every page process already (``ocr.preload``).
     """
-    regions = unread_regions(image, words)
-    if not regions:
-        return []
-    line = max((w.line for w in words), default=-1) + 1
-    block = max((w.block for w in words), default=0) + 1
-    added: list[Word] = []
-    for k, found in enumerate(ocr.read_regions(image, regions, lang=lang, timeout_s=timeout_s)):
-        for w in found:
-            word = Word(w.text, w.bbox, w.confidence, line + k, block + k)
-            if w.confidence >= MIN_CONFIDENCE and NUMBER.match(w.text):
-                added.append(word)
-    return added
+    found = _read_as_lines(image, words, unread_regions(image, words), lang=lang, timeout_s=timeout_s)
+    return [w for ws in found for w in ws if w.confidence >= MIN_CONFIDENCE and NUMBER.match(w.text)]
 
 
 def drop_figure_garbage(words: list[Word], figures: list[BBox]) -> list[Word]:

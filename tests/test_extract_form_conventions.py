@@ -41,14 +41,14 @@ RECEIPT_HEAD: Rows = [
 ]
 RECEIPT_TABLE: Rows = [
     (300, 560, "Người nộp hồ sơ"),
-    (800, 560, "Lương Hồng Hằng"),
+    (800, 560, "Phan Thị Mỹ Hằng"),
     (300, 620, "Số CCCD"),
-    (800, 620, "037153883377"),
+    (800, 620, "031190004512"),
     (300, 680, "Địa chỉ"),
-    (800, 680, "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
+    (800, 680, "Số 214/9 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
     (800, 725, "An Giang"),
     (300, 790, "Điện thoại"),
-    (800, 790, "0588488442"),
+    (800, 790, "0912773045"),
 ]
 DOCUMENTS = (290, 910, "Thành phần hồ sơ: Tờ khai; bản sao giấy tờ tùy thân; giấy tờ liên quan.")
 
@@ -58,21 +58,21 @@ def test_a_receipt_table_without_rules_gives_the_procedure_beside_thu_tuc_and_ev
     f = _values(doc)
     assert doc.type == "receipt"
     assert f["procedure"] == "Đăng ký kết hôn"
-    assert f["full_name"] == "Lương Hồng Hằng"
-    assert f["personal_id"] == "037153883377"
-    assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
-    assert f["phone"] == "0588488442"
+    assert f["full_name"] == "Phan Thị Mỹ Hằng"
+    assert f["personal_id"] == "031190004512"
+    assert f["address"] == "Số 214/9 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
+    assert f["phone"] == "0912773045"
 
 
 def test_a_receipt_row_read_as_one_line_parts_label_and_value_at_the_cell_gap() -> None:
     tabs = [TAB, TAB, TAB]
     rows: list[tuple[int, int, str | list[Token]]] = [
         *RECEIPT_HEAD,
-        (300, 560, ["Người", "nộp", "hồ", "sơ", *tabs, "Lương", "Hồng", "Hằng"]),
+        (300, 560, ["Người", "nộp", "hồ", "sơ", *tabs, "Phan", "Thị", "Mỹ", "Hằng"]),
         (300, 620, ["Thủ", "tục", *tabs, "Đăng", "ký", "kết", "hôn"]),
     ]
     f = _values(_read(rows))
-    assert (f["procedure"], f["full_name"]) == ("Đăng ký kết hôn", "Lương Hồng Hằng")
+    assert (f["procedure"], f["full_name"]) == ("Đăng ký kết hôn", "Phan Thị Mỹ Hằng")
     rows = [*RECEIPT_HEAD, (300, 620, "Thủ tục hành chính được giải quyết trong ngày")]  # word spacing: prose
     assert _values(_read(rows)).get("procedure") is None
 
@@ -93,7 +93,7 @@ def test_the_procedure_under_the_labels_real_receipts_print(line: str) -> None:
 @pytest.mark.parametrize(
     "rows",
     [
-        [(290, 560, "Bộ phận Một cửa tiếp nhận hồ sơ thủ tục hành chính của ông/bà Lương Hồng Hằng")],
+        [(290, 560, "Bộ phận Một cửa tiếp nhận hồ sơ thủ tục hành chính của ông/bà Phan Thị Mỹ Hằng")],
         [(290, 560, "Thủ tục hành chính được giải quyết theo quy định hiện hành.")],
         [(300, 560, "Mã thủ tục: 1.001193")],  # a code, not the procedure's name
         [(300, 560, "Mã TTHC: 1.001193")],
@@ -186,7 +186,7 @@ def _card(debris: dict[int, str], *, same_line: bool = False) -> dict[str, str |
     value, 2: birth registration label, 3: its value), as lines of their own or glued to the row's line."""
     rows = [
         (100, 700, "Nơi cư trú/Place of residence:"),
-        (140, 750, "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"),
+        (140, 750, "Tổ dân phố Tân Tiến, phường Bãi Cháy, tỉnh Quảng Ninh"),
         (100, 810, "Nơi đăng ký khai sinh/Place of birth:"),
         (140, 860, "phường Bãi Cháy, tỉnh Quảng Ninh"),
     ]
@@ -210,7 +210,7 @@ HELD_OUT_DEBRIS = {0: "...", 1: "Ñ", 2: ") |", 3: "_"}
 def test_card_debris_at_the_far_right_is_no_value_and_the_values_under_the_labels_read(same_line: bool) -> None:
     for debris in (HELD_OUT_DEBRIS, {0: "Ñ", 2: "ee"}, {1: "Ñ", 3: ")|"}, {0: ")|", 1: ")|", 2: ")|", 3: ")|"}):
         got = _card(debris, same_line=same_line)
-        assert got["address"] == "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh", debris
+        assert got["address"] == "Tổ dân phố Tân Tiến, phường Bãi Cháy, tỉnh Quảng Ninh", debris
         assert got["birth_registration_place"] == "phường Bãi Cháy, tỉnh Quảng Ninh", debris
 
 
@@ -261,11 +261,11 @@ def test_a_drawn_receipt_without_rules_gives_its_procedure_and_applicant() -> No
     d.text((240, 400), "PHIẾU TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", font=bold, fill="black")
     d.text((420, 460), "Mã hồ sơ: 000.00.20.H40-250316-0012", font=body, fill="black")
     table = [
-        ("Người nộp hồ sơ", "Lương Hồng Hằng"),
-        ("Số CCCD", "037153883377"),
-        ("Địa chỉ", "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
+        ("Người nộp hồ sơ", "Phan Thị Mỹ Hằng"),
+        ("Số CCCD", "031190004512"),
+        ("Địa chỉ", "Số 214/9 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh"),
         ("", "An Giang"),
-        ("Điện thoại", "0588488442"),
+        ("Điện thoại", "0912773045"),
         ("Thủ tục", "Đăng ký kết hôn"),
     ]
     for k, (label, value) in enumerate(table):
@@ -277,8 +277,8 @@ def test_a_drawn_receipt_without_rules_gives_its_procedure_and_applicant() -> No
     f = _values(doc)
     assert doc.type == "receipt"
     assert f["procedure"] == "Đăng ký kết hôn"
-    assert (f["full_name"], f["personal_id"], f["phone"]) == ("Lương Hồng Hằng", "037153883377", "0588488442")
-    assert f["address"] == "Số 386/27 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
+    assert (f["full_name"], f["personal_id"], f["phone"]) == ("Phan Thị Mỹ Hằng", "031190004512", "0912773045")
+    assert f["address"] == "Số 214/9 đường Tôn Đức Thắng, phường Long Xuyên, tỉnh An Giang"
 
 
 def test_a_drawn_application_signed_nguoi_viet_don_gives_its_signer() -> None:
@@ -310,7 +310,7 @@ def test_a_drawn_card_back_with_marks_at_the_far_right_of_each_row_gives_both_pl
     body = _font()
     rows = [
         (180, "Nơi cư trú/Place of residence:"),
-        (220, "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"),
+        (220, "Tổ dân phố Tân Tiến, phường Bãi Cháy, tỉnh Quảng Ninh"),
         (180, "Nơi đăng ký khai sinh/Place of birth:"),
         (220, "phường Bãi Cháy, tỉnh Quảng Ninh"),
     ]
@@ -321,5 +321,5 @@ def test_a_drawn_card_back_with_marks_at_the_far_right_of_each_row_gives_both_pl
     lines = _ocr_lines(image)
     assert any(ln.bbox[0] > 1250 for ln in lines)  # the marks were read, as text of their own
     got = {k: r.value for k, r in read_labelled(lines, by_key("id_card")).items()}
-    assert got["address"] == "Tổ dân phố Hòa Bình, phường Bãi Cháy, tỉnh Quảng Ninh"
+    assert got["address"] == "Tổ dân phố Tân Tiến, phường Bãi Cháy, tỉnh Quảng Ninh"
     assert got["birth_registration_place"] == "phường Bãi Cháy, tỉnh Quảng Ninh"

@@ -310,11 +310,11 @@ def test_a_title_read_with_its_marks_lost_or_wrong_is_the_title_with_its_issuer_
     read: str,
 ) -> None:
     rows = [*LAND[:7], (950, 1560, "SỞ NÔNG NGHIỆP VÀ MÔI"), (1100, 1605, "TRƯỜNG"), (1080, 1660, read)]
-    got = _document([[*rows, (1030, 1950, "Lâm Thị Thanh Tuyết")]])
+    got = _document([[*rows, (1030, 1950, "Hồ Thị Kim Oanh")]])
     assert got["signer_title"].value == "GIÁM ĐỐC" and got["signer_title"].raw == read
     assert got["signer_title"].status == "extracted"  # the same letters as the title: marks only, as elsewhere
     assert got["issuing_agency"].value == "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
-    assert got["signer_name"].value == "Lâm Thị Thanh Tuyết" and got["signer_name"].status == "extracted"
+    assert got["signer_name"].value == "Hồ Thị Kim Oanh" and got["signer_name"].status == "extracted"
 
 
 def test_a_committees_issuer_over_its_authority_and_a_title_without_marks() -> None:
@@ -367,29 +367,29 @@ def test_a_certificate_without_a_header_takes_no_agency_from_its_own_title() -> 
 
 def test_a_holders_address_whose_label_wraps_across_the_line_break_is_read_whole() -> None:
     rows = [
-        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; số định danh cá nhân: 062088380512; địa"),
-        (100, 350, "chỉ thường trú: Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk."),
+        (100, 300, "Ông: Đoàn Văn Khải; năm sinh: 1988; số định danh cá nhân: 066089120735; địa"),
+        (100, 350, "chỉ thường trú: Thôn Tân Lập, phường Buôn Ma Thuột, tỉnh Đắk Lắk."),
         (100, 440, "2. Thông tin thửa đất:"),
     ]
     got = _values(_read("land_use_certificate", rows))
-    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
-    assert (got["full_name"], got["birth_year"], got["personal_id"]) == ("Lương Tấn Thịnh", "1988", "062088380512")
+    assert got["address"] == "Thôn Tân Lập, phường Buôn Ma Thuột, tỉnh Đắk Lắk"
+    assert (got["full_name"], got["birth_year"], got["personal_id"]) == ("Đoàn Văn Khải", "1988", "066089120735")
 
 
 def test_a_wrapped_address_ends_at_the_next_label_or_sentence_on_the_line_it_wraps_onto() -> None:
-    head = "Ông: Lương Tấn Thịnh; năm sinh: 1988; địa chỉ thường trú: Buôn Ea Tu, phường Buôn"
-    for tail in ("Ma Thuột, tỉnh Đắk Lắk; số định danh cá nhân: 062088380512.", "Ma Thuột, tỉnh Đắk Lắk. Có nhà ở."):
+    head = "Ông: Đoàn Văn Khải; năm sinh: 1988; địa chỉ thường trú: Thôn Tân Lập, phường Buôn"
+    for tail in ("Ma Thuột, tỉnh Đắk Lắk; số định danh cá nhân: 066089120735.", "Ma Thuột, tỉnh Đắk Lắk. Có nhà ở."):
         got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
-        assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, tỉnh Đắk Lắk", tail
+        assert got["address"] == "Thôn Tân Lập, phường Buôn Ma Thuột, tỉnh Đắk Lắk", tail
     # an abbreviation's point is no sentence's end
-    tail = "Ma Thuột, Tp. Buôn Ma Thuột; số định danh cá nhân: 062088380512."
+    tail = "Ma Thuột, Tp. Buôn Ma Thuột; số định danh cá nhân: 066089120735."
     got = _values(_read("land_use_certificate", [(100, 300, head), (100, 350, tail)]))
-    assert got["address"] == "Buôn Ea Tu, phường Buôn Ma Thuột, Tp. Buôn Ma Thuột"
+    assert got["address"] == "Thôn Tân Lập, phường Buôn Ma Thuột, Tp. Buôn Ma Thuột"
 
 
 def test_a_label_like_phrase_wrapped_inside_a_sentence_is_no_label() -> None:
     rows = [
-        (100, 300, "Ông: Lương Tấn Thịnh; năm sinh: 1988; đã đăng ký tại cơ quan quản lý địa"),
+        (100, 300, "Ông: Đoàn Văn Khải; năm sinh: 1988; đã đăng ký tại cơ quan quản lý địa"),
         (100, 350, "chỉ thường trú: không có"),
     ]
     assert "address" not in _values(_read("land_use_certificate", rows))

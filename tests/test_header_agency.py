@@ -126,7 +126,7 @@ def test_a_one_stop_desk_under_its_commune_and_not_the_applicant_is_the_issuer()
 
 def test_a_name_in_capitals_high_on_the_page_is_not_the_issuer_when_a_body_is_named() -> None:
     rows = [(250, 150, "ỦY BAN NHÂN DÂN"), (260, 195, "PHƯỜNG HỒNG BÀNG")]
-    body = [(200, 420, "Ông/bà:"), (300, 470, "LƯƠNG TẤN THỊNH")]  # no number line, no title: the top quarter
+    body = [(200, 420, "Ông/bà:"), (300, 470, "ĐOÀN VĂN KHẢI")]  # no number line, no title: the top quarter
     assert _pair(_agencies(rows, body)) == (None, "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG BÀNG")
 
 
@@ -139,9 +139,9 @@ def test_a_line_below_the_date_is_body_text_even_when_it_names_a_body() -> None:
 
 def test_a_header_that_names_no_body_is_flagged() -> None:
     """The agency's lines were not read: whatever capitals stand in for them wait for a reviewer."""
-    fields = _agencies([], [(300, 420, "LƯƠNG TẤN THỊNH"), (200, 470, "Số điện thoại: 0912345678")])
+    fields = _agencies([], [(300, 420, "ĐOÀN VĂN KHẢI"), (200, 470, "Số điện thoại: 0912345678")])
     issuer = fields["issuing_agency"]
-    assert issuer.value == "LƯƠNG TẤN THỊNH" and issuer.status == "needs_review" and "agency_shape" in issuer.reasons
+    assert issuer.value == "ĐOÀN VĂN KHẢI" and issuer.status == "needs_review" and "agency_shape" in issuer.reasons
 
 
 @pytest.mark.parametrize(
@@ -304,7 +304,7 @@ def test_a_drawn_one_stop_receipt_names_its_desk_not_its_applicant() -> None:
     body = [
         "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         "Bộ phận tiếp nhận và trả kết quả đã nhận hồ sơ của ông/bà:",
-        "LƯƠNG TẤN THỊNH",
+        "ĐOÀN VĂN KHẢI",
         "Số CCCD: 037190001234",
     ]
     image = _header_page(["ỦY BAN NHÂN DÂN XÃ GIA", "VIỄN"], ["BỘ PHẬN MỘT CỬA"], SANS, SANS_BOLD, body)

@@ -78,15 +78,23 @@ def _read(rgb: np.ndarray, dpi: int, tmp_path: Path) -> DocumentResult:
     return read_document(1, [1], {1: page})
 
 
+def _check_again(doc: DocumentResult, tmp_path: Path) -> None:
+    """The boxes' check run again on the page ``_read`` kept, after a test set the ID's value."""
+    grey = cv2.imread(str(reading_grey_path(tmp_path / "0001.jpg")), cv2.IMREAD_GRAYSCALE)
+    height, width = grey.shape
+    page = PageResult(1, "s.pdf", 200, False, width, height, 0, 0.0, tmp_path / "0001.jpg", [])
+    reread_boxed_ids(doc, {1: page})
+
+
 @pytest.mark.parametrize(
     ("font", "dpi", "ratio", "border", "number"),
     [
-        ("serif", 200, 1.5, 2, "056151957469"),
+        ("serif", 200, 1.5, 2, "048152036917"),
         ("serif", 300, 1.2, 1, "079151003688"),
         ("dejavu", 200, 1.2, 3, "001051027390"),
         ("dejavu", 300, 1.3, 3, "048151012345"),
         ("noto", 200, 2.0, 1, "036051987654"),
-        ("noto", 300, 2.0, 3, "056151957469"),
+        ("noto", 300, 2.0, 3, "048152036917"),
     ],
 )
 def test_an_id_one_digit_a_box_comes_out_exact(
@@ -101,7 +109,7 @@ def test_an_id_one_digit_a_box_comes_out_exact(
 
 @pytest.mark.parametrize("font", ["serif", "noto"])
 def test_a_box_left_empty_never_gives_a_well_formed_id(font: str, tmp_path: Path) -> None:
-    doc = _read(_page("0561519 7469", font, 200, 1.5, 2), 200, tmp_path)
+    doc = _read(_page("0481520 6917", font, 200, 1.5, 2), 200, tmp_path)
     field = doc.fields["personal_id"]
     assert isinstance(field, FieldValue)
     assert len(field.value or "") != 12 or MISCOUNTED in field.reasons
@@ -111,14 +119,11 @@ def test_a_box_left_empty_never_gives_a_well_formed_id(font: str, tmp_path: Path
 def test_twelve_digits_read_from_eleven_inked_boxes_wait_for_a_reviewer(tmp_path: Path) -> None:
     """Digits set apart once their borders are erased were now and then read twice ("69" as "689"): a
     12-digit value over boxes holding 11 digits is flagged, not signed as read."""
-    doc = _read(_page("0561519 7469", "dejavu", 200, 1.5, 2), 200, tmp_path)
+    doc = _read(_page("0481520 6917", "dejavu", 200, 1.5, 2), 200, tmp_path)
     field = doc.fields["personal_id"]
     assert isinstance(field, FieldValue)
-    field.value, field.reasons, field.status = "056151957469", [], "extracted"
-    grey = cv2.imread(str(reading_grey_path(tmp_path / "0001.jpg")), cv2.IMREAD_GRAYSCALE)
-    height, width = grey.shape
-    page = PageResult(1, "s.pdf", 200, False, width, height, 0, 0.0, tmp_path / "0001.jpg", [])
-    reread_boxed_ids(doc, {1: page})
+    field.value, field.reasons, field.status = "048152036917", [], "extracted"
+    _check_again(doc, tmp_path)
     assert MISCOUNTED in field.reasons and field.status == "needs_review"
 
 
@@ -142,22 +147,19 @@ def test_ones_ls_and_a_ruled_table_are_no_comb() -> None:
 def test_a_well_formed_id_the_boxes_read_otherwise_waits_for_a_reviewer(tmp_path: Path) -> None:
     """A digit misread or read twice once the borders are erased ("...468" for "...469") still makes a
     well-formed ID, which no format rule catches: the boxes' own reading disagrees, and a reviewer looks."""
-    doc = _read(_page("056151957469", "serif", 200, 1.5, 2), 200, tmp_path)
+    doc = _read(_page("048152036917", "serif", 200, 1.5, 2), 200, tmp_path)
     field = doc.fields["personal_id"]
     assert isinstance(field, FieldValue)
-    field.value, field.reasons, field.status = "056151957468", [], "extracted"
-    grey = cv2.imread(str(reading_grey_path(tmp_path / "0001.jpg")), cv2.IMREAD_GRAYSCALE)
-    height, width = grey.shape
-    page = PageResult(1, "s.pdf", 200, False, width, height, 0, 0.0, tmp_path / "0001.jpg", [])
-    reread_boxed_ids(doc, {1: page})
-    assert field.value == "056151957468" and field.status == "needs_review"
+    field.value, field.reasons, field.status = "048152036918", [], "extracted"
+    _check_again(doc, tmp_path)
+    assert field.value == "048152036918" and field.status == "needs_review"
     assert "second_reading_differs" in field.reasons
 
 
 def test_a_box_filled_with_ink_does_not_stop_the_document(tmp_path: Path) -> None:
     """A smudge filling one box from rule to rule (its columns one run of ink, top to bottom) once crashed
     the whole dossier's job: the ID is now checked without that box, and the document is read."""
-    rgb = _page("056151957469", "dejavu", 200, 1.5, 3).copy()
+    rgb = _page("048152036917", "dejavu", 200, 1.5, 3).copy()
     combs, _ = rules.find_combs(clean.binarize(clean.reading_grey(rgb)))
     assert combs, "the drawn row is a comb"
     comb = combs[0]
@@ -166,7 +168,7 @@ def test_a_box_filled_with_ink_does_not_stop_the_document(tmp_path: Path) -> Non
     doc = _read(rgb, 200, tmp_path)
     assert doc.fields["phone"].value == "0912345678"
     field = doc.fields.get("personal_id")
-    assert not isinstance(field, FieldValue) or field.value != "056151957469" or field.status == "needs_review"
+    assert not isinstance(field, FieldValue) or field.value != "048152036917" or field.status == "needs_review"
 
 
 def test_letters_run_together_with_wandering_tops_are_no_comb() -> None:

@@ -80,7 +80,7 @@ def test_a_disagreement_the_second_reader_garbled_does_not_flag(tmp_path: Path) 
     assert right.status == "extracted"
     other = {1: ((right.bbox,), ["Nguyễn Văn Bình"])}  # another possible name: that one still waits
     assert second_reading([doc], [page], known=other) == 1  # type: ignore[arg-type]
-    number = FieldValue("056151957469", "056151957469", 0.95, 1, right.bbox)
+    number = FieldValue("048152036917", "048152036917", 0.95, 1, right.bbox)
     doc = DocumentResult(1, "declaration", [1], {"personal_id": number})
     garbled = {1: ((right.bbox,), ["l0I5l6l1I5l9l5l7l4l6l8"])}  # boxes read as letters: the digits still count
     assert second_reading([doc], [page], known=garbled) == 1  # type: ignore[arg-type]
