@@ -93,26 +93,26 @@ def respace(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _spelled_heads() -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Heads of two words or more by their folded words → their spellings in capitals, as listed."""
+    """Heads by their folded words → their spellings in capitals, as listed."""
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
     for head in AGENCY_HEADS:
         words = tuple(fold_words(head).split())
-        if len(words) > 1:
-            out[words] = (*out.get(words, ()), nfc(head).upper())
+        out[words] = (*out.get(words, ()), nfc(head).upper())
     return out
 
 
 def spell_heads(text: str) -> str:
     """Head words of several words OCR gave other marks put back as the vocabulary spells them ("UY BẠN
-    NHAN DÂN" → "ỦY BAN NHÂN DÂN"): a closed list, matched on all its letters, word for word. A head
-    read as one of its listed spellings ("UỶ BAN", the older tone placement) stays as printed."""
+    NHAN DÂN" → "ỦY BAN NHÂN DÂN"; "PHONG ĐĂNG KÝ …" → "PHÒNG ĐĂNG KÝ …"): a closed list, matched on all
+    its letters, word for word; a one-word head only as the name's first word ("BẠN ĐỌC" inside a name is no
+    "BAN"). A head read as one of its listed spellings ("UỶ BAN", the older tone placement) stays as printed."""
     words = text.split()
     folded = [fold_words(w) for w in words]
     heads = sorted(_spelled_heads().items(), key=lambda kv: -len(kv[0]))
     out: list[str] = []
     i = 0
     while i < len(words):
-        match = next(((k, v) for k, v in heads if tuple(folded[i : i + len(k)]) == k), None)
+        match = next(((k, v) for k, v in heads if (len(k) > 1 or i == 0) and tuple(folded[i : i + len(k)]) == k), None)
         if match is None:
             out.append(words[i])
             i += 1

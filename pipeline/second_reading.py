@@ -126,7 +126,8 @@ def second_reading(
                 # a number's garbled second reading still counts: a digit misread keeps every rule of its format
                 counts = any(c.isdigit() for c in field.value or "") or could_be_value(spec, other)
                 if first and first not in second and second not in first and counts:
-                    field.reasons.append("second_reading_differs")
+                    if "second_reading_differs" not in field.reasons:  # the boxes' reading may have said so
+                        field.reasons.append("second_reading_differs")
                     field.status = "needs_review"
                     flagged += 1
     return flagged
