@@ -10,4 +10,5 @@ VENV="${SOHOA_VENV:-.venv}"
 # Tests get their own data folder; the user's ~/.local/share/sohoa is never touched.
 export SOHOA_DATA_DIR="$(mktemp -d -t sohoa-test-data.XXXXXX)"
 trap 'rm -rf "$SOHOA_DATA_DIR"' EXIT
-"$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+# The slowest tests are listed at the end: the whole run must stay under 30 minutes with set-up (README).
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider --durations=25 "$@"
