@@ -36,17 +36,24 @@ def _marked(text: str) -> list[str]:
     return re.findall(r"\w+", match_key(text))
 
 
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("pipeline").joinpath(name).read_text("utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def _place_phrases() -> tuple[str, ...]:
+    """The provinces and the place list's names, read once for the word pairs and the glued names."""
+    return (*PLACES, *_data_lines("data/vi_place_names.txt"))
+
+
 @lru_cache(maxsize=1)
 def known_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
     """(Word pairs of the administrative phrases and place names, with their marks; the words such a name
     ends on). "môi" then "trường", "hải" then "phòng" are one name broken across lines."""
-    phrases: list[str] = list(PLACES)
-    for name in ("data/vi_admin_phrases.txt", "data/vi_place_names.txt"):
-        text = resources.files("pipeline").joinpath(name).read_text("utf-8")
-        phrases += [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     pairs: set[tuple[str, str]] = set()
     enders: set[str] = set()
-    for phrase in phrases:
+    for phrase in (*_place_phrases(), *_data_lines("data/vi_admin_phrases.txt")):
         words = _marked(phrase)
         pairs.update(itertools.pairwise(words))
         enders.update(words[-1:])
@@ -57,10 +64,7 @@ def known_pairs() -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
 def _glued_places() -> dict[str, tuple[int, ...]]:
     """Place names of two words or more by their letters run together ("DAKLAK") → their words' lengths."""
     out: dict[str, set[tuple[int, ...]]] = {}
-    phrases = list(PLACES)
-    text = resources.files("pipeline").joinpath("data/vi_place_names.txt").read_text("utf-8")
-    phrases += [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-    for phrase in phrases:
+    for phrase in _place_phrases():
         words = fold_words(phrase).split()
         if len(words) > 1:
             out.setdefault("".join(words), set()).add(tuple(len(w) for w in words))

@@ -214,10 +214,11 @@ def correct_places(
                 continue
             unit = _unit_before(cores, i)
             listed = gazetteer.commune(unit, run) if unit else None
-            spelling = listed or _unique(index, run)
+            flat = _unique(index, run)
+            spelling = listed or flat
             if spelling is not None:
                 if canonical_tone(" ".join(run)).lower() != spelling.lower():
-                    doubtful = gazetteer.named(run) or _unique(index, run) is not None
+                    doubtful = gazetteer.named(run) or flat is not None
                     confirmed = gazetteer.province_of(unit, listed) if listed and unit else frozenset()
                     confirmed &= provinces | gazetteer.provinces_in(value)
                     if listed and notes is not None and doubtful and not confirmed:

@@ -94,26 +94,26 @@ def unit_of(words: list[str]) -> str | None:
     return text if text in UNITS else None
 
 
+def _spelled(unit: str, name: list[str]) -> tuple[frozenset[str], str | None]:
+    """(the names of this unit the list spells with these letters, the one spelled exactly as read)."""
+    spellings = _index().get((unit, *(strip_marks(w) for w in name)), frozenset())
+    exact = canonical_tone(" ".join(name)).lower()
+    return spellings, next((s for s in spellings if s.lower() == exact), None)
+
+
 def commune(unit: str, name: list[str]) -> str | None:
     """The one commune or ward of this unit whose name has these letters ("xã", ["Gia", "Viên"] → "Gia
     Viễn"), or None when none or several do. A name the list spells exactly is returned as it is."""
-    spellings = _index().get((unit, *(strip_marks(w) for w in name)), frozenset())
-    exact = canonical_tone(" ".join(name)).lower()
-    if any(s.lower() == exact for s in spellings):
-        return next(s for s in spellings if s.lower() == exact)
-    return next(iter(spellings)) if len(spellings) == 1 else None
+    spellings, exact = _spelled(unit, name)
+    return exact or (next(iter(spellings)) if len(spellings) == 1 else None)
 
 
 def named(name: list[str]) -> bool:
     """Some commune or ward, under any unit, is spelled exactly so: a real name, if perhaps not this one."""
-    exact = canonical_tone(" ".join(name)).lower()
-    key = tuple(strip_marks(w) for w in name)
-    return any(s.lower() == exact for unit in UNITS for s in _index().get((unit, *key), ()))
+    return any(_spelled(unit, name)[1] for unit in UNITS)
 
 
 def unit_for(name: list[str]) -> str | None:
     """The one unit word under which the list has exactly this name ("Long Xuyên" → "phường"), or None."""
-    exact = canonical_tone(" ".join(name)).lower()
-    key = tuple(strip_marks(w) for w in name)
-    units = {unit for unit in UNITS if any(s.lower() == exact for s in _index().get((unit, *key), ()))}
-    return units.pop() if len(units) == 1 else None
+    units = [unit for unit in UNITS if _spelled(unit, name)[1]]
+    return units[0] if len(units) == 1 else None
